@@ -1,0 +1,161 @@
+"""One MQTT connection per process, with paho-mqtt 2.x.
+
+Rule: paho's network thread never touches state: ``on_message`` only puts ``Inbound`` items on
+a ``queue.Queue`` that the owner thread drains (the hub's worker, or a render loop). Subscriptions are
+made in ``on_connect`` so they come back after every reconnect; the availability topic is the Last Will,
+so a device that dies is shown offline by the broker itself. Connection is asynchronous: a role starts
+even when the broker is down and reconnects by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from ..errors import BusError
+from ..protocol import Topics
+
+log = logging.getLogger(__name__)
+
+ONLINE = b"online"
+OFFLINE = b"offline"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """Something from the bus for the owner thread: a message, or a connection change."""
+
+    topic: str  # "" for connection changes
+    payload: bytes = b""
+    retain: bool = False
+    connected: bool | None = None  # set on connection changes
+    mid: int = 0
+    qos: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BusSettings:
+    host: str
+    port: int
+    device_id: str
+    topics: Topics
+    subscriptions: tuple[str, ...] = ()
+    username: str = ""
+    password: str = ""
+    persistent_session: bool = False  # the hub keeps its QoS 1 inbox across its own restarts
+    keepalive: int = 15
+    announce_availability: bool = True
+    tls_ca: str = ""
+    manual_ack: bool = False  # the owner acknowledges a QoS 1 message only once it is durable
+
+
+class BusClient:
+    def __init__(self, settings: BusSettings, inbox: "queue.Queue[Inbound] | None" = None) -> None:
+        self.settings = settings
+        self.inbox: queue.Queue[Inbound] = inbox if inbox is not None else queue.Queue()
+        self._connected = threading.Event()
+        s = settings
+        self._client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2,
+            client_id=f"{s.topics.site}-{s.device_id}",
+            clean_session=not s.persistent_session,
+            protocol=mqtt.MQTTv311,
+        )
+        if s.username:
+            self._client.username_pw_set(s.username, s.password or None)
+        if s.tls_ca:
+            self._client.tls_set(ca_certs=s.tls_ca)
+        self._client.reconnect_delay_set(min_delay=1, max_delay=10)
+        self._client.max_inflight_messages_set(200)
+        self._availability = s.topics.availability(s.device_id)
+        if s.announce_availability:
+            self._client.will_set(self._availability, OFFLINE, qos=1, retain=True)
+        if s.manual_ack:
+            self._client.manual_ack_set(True)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+        self._started = False
+
+    # ------------------------------------------------------------------ paho callbacks (network thread)
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+        if reason_code.is_failure:
+            log.warning("broker %s:%s refused the connection: %s", self.settings.host, self.settings.port,
+                        reason_code)
+            return
+        for t in self.settings.subscriptions:
+            client.subscribe(t, qos=1)
+        if self.settings.announce_availability:
+            client.publish(self._availability, ONLINE, qos=1, retain=True)
+        self._connected.set()
+        self.inbox.put(Inbound("", connected=True))
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any,
+                       properties: Any) -> None:
+        if self._connected.is_set() and self._started:
+            log.warning("lost the broker %s:%s (%s); reconnecting", self.settings.host, self.settings.port,
+                        reason_code)
+        self._connected.clear()
+        self.inbox.put(Inbound("", connected=False))
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        self.inbox.put(Inbound(msg.topic, bytes(msg.payload), bool(msg.retain), mid=msg.mid, qos=msg.qos))
+
+    # ------------------------------------------------------------------ owner side
+    def start(self) -> "BusClient":
+        try:
+            self._client.connect_async(self.settings.host, self.settings.port, keepalive=self.settings.keepalive)
+        except (OSError, ValueError) as exc:
+            raise BusError(f"cannot start connecting to {self.settings.host}:{self.settings.port}: {exc}") from exc
+        self._client.loop_start()
+        self._started = True
+        return self
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self._connected.wait(timeout)
+
+    def publish(self, topic: str, payload: bytes | str, *, qos: int = 1, retain: bool = False) -> mqtt.MQTTMessageInfo:
+        """Queue a message; paho sends it now or after the next reconnect."""
+        return self._client.publish(topic, payload, qos=qos, retain=retain)
+
+    def ack(self, item: Inbound) -> None:
+        """With ``manual_ack``: tell the broker this message is handled (it redelivers it otherwise)."""
+        if self.settings.manual_ack and item.qos > 0 and item.topic:
+            self._client.ack(item.mid, item.qos)
+
+    def subscribe(self, topic: str) -> None:
+        """Add a subscription now and after every reconnect."""
+        self.settings = _with_subscription(self.settings, topic)
+        if self.connected:
+            self._client.subscribe(topic, qos=1)
+
+    def stop(self, *, timeout: float = 2.0) -> None:
+        """Leave cleanly: mark ourselves offline (a clean disconnect does not fire the Will)."""
+        if not self._started:
+            return
+        if self.connected and self.settings.announce_availability:
+            info = self._client.publish(self._availability, OFFLINE, qos=1, retain=True)
+            deadline = time.monotonic() + timeout
+            while not info.is_published() and time.monotonic() < deadline and self.connected:
+                time.sleep(0.01)
+        self._started = False
+        self._client.disconnect()
+        self._client.loop_stop()
+
+
+def _with_subscription(s: BusSettings, topic: str) -> BusSettings:
+    from dataclasses import replace
+    if topic in s.subscriptions:
+        return s
+    return replace(s, subscriptions=s.subscriptions + (topic,))

@@ -1,0 +1,234 @@
+"""Site configuration: one TOML file → frozen value objects, validated once at start.
+
+Rule: nothing deep inside the code reads files or the environment; every role gets a ``SiteConfig``
+(and its own section) from here. Any problem raises ``ConfigError`` naming the file, the key and what
+was expected, and the process refuses to start.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .core.errors import PolicyError
+from .core.model import Category, Hall, QueuePolicy, Window, WindowKind
+from .errors import ConfigError
+
+_ID = re.compile(r"^[a-z0-9_-]{1,64}$")
+_CAT = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
+DEFAULT_CONFIG = Path("/etc/kiosk/site.toml")
+ROLE_SECTIONS = ("terminal", "display", "printer", "bridge", "announcer", "appointments", "evaluation")
+
+
+class Section:
+    """Typed access to one TOML table; every mistake names file and dotted key."""
+
+    def __init__(self, path: Path, prefix: str, data: dict[str, Any]) -> None:
+        self.path, self.prefix, self.data = path, prefix, data
+        self._used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def fail(self, name: str, reason: str) -> ConfigError:
+        return ConfigError(self.path, self.key(name), reason)
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any = ..., *,
+            check: Callable[[Any], str | None] | None = None) -> Any:
+        self._used.add(name)
+        if name not in self.data:
+            if default is ...:
+                raise self.fail(name, "is required")
+            return default
+        v = self.data[name]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if float in kinds and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if isinstance(v, bool) and bool not in kinds or not isinstance(v, kinds):
+            names = " or ".join(k.__name__ for k in kinds)
+            raise self.fail(name, f"expected {names}, got {type(v).__name__} {v!r}")
+        if check is not None:
+            problem = check(v)
+            if problem:
+                raise self.fail(name, problem)
+        return v
+
+    def table(self, name: str, *, required: bool = False) -> "Section":
+        v = self.get(name, dict, ... if required else {})
+        return Section(self.path, self.key(name), v)
+
+    def tables(self, name: str) -> list["Section"]:
+        v = self.get(name, list, [])
+        out = []
+        for i, item in enumerate(v):
+            if not isinstance(item, dict):
+                raise ConfigError(self.path, f"{self.key(name)}[{i}]", "expected a table")
+            out.append(Section(self.path, f"{self.key(name)}[{i}]", item))
+        return out
+
+    def done(self) -> None:
+        """Refuse keys nobody asked for: a typo must not silently fall back to a default."""
+        extra = sorted(set(self.data) - self._used)
+        if extra:
+            raise self.fail(extra[0], "unknown key")
+
+
+def _positive(v: float) -> str | None:
+    return None if v > 0 else "must be greater than 0"
+
+
+def _non_negative(v: float) -> str | None:
+    return None if v >= 0 else "must be 0 or more"
+
+
+def _matches(rx: re.Pattern[str], what: str) -> Callable[[str], str | None]:
+    return lambda v: None if rx.match(v) else f"must be {what}, got {v!r}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BrokerConfig:
+    host: str = ""  # empty: find the hub's broker with zeroconf
+    port: int = 1883
+    username: str = ""
+    password_file: str = ""
+    tls_ca: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Phones:
+    consultation: str = ""
+    complaint: str = ""
+    hotline: str = "12345"
+    on_duty: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteConfig:
+    path: Path
+    site_id: str
+    name: str
+    timezone: str
+    hall: Hall
+    broker: BrokerConfig
+    phones: Phones
+    state_dir: Path
+    address: str = ""
+    roles: dict[str, dict[str, Any]] = field(default_factory=dict)  # raw role sections, parsed by each role
+
+    def role(self, name: str) -> Section:
+        return Section(self.path, name, self.roles.get(name, {}))
+
+
+def load(path: str | Path) -> SiteConfig:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, "", f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, "", f"not UTF-8 (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "", f"not valid TOML: {exc}") from None
+    return parse(path, data)
+
+
+def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
+    top = Section(path, "", data)
+    site = top.table("site", required=True)
+    site_id = site.get("id", str, check=_matches(_ID, "an id of [a-z0-9_-]"))
+    name = site.get("name", str)
+    tz = site.get("timezone", str, "Asia/Shanghai")
+    address = site.get("address", str, "")
+    site.done()
+
+    b = top.table("broker")
+    broker = BrokerConfig(host=b.get("host", str, ""), port=b.get("port", int, 1883, check=_port),
+                          username=b.get("username", str, ""), password_file=b.get("password_file", str, ""),
+                          tls_ca=b.get("tls_ca", str, ""))
+    b.done()
+
+    h = top.table("hub")
+    state_dir = Path(h.get("state_dir", str, "/var/lib/kiosk"))
+    h.done()
+
+    p = top.table("policy")
+    policy = QueuePolicy(
+        recall_limit=p.get("recall_limit", int, 2, check=_non_negative),
+        priority_max_in_row=p.get("priority_max_in_row", int, 2, check=_positive),
+        noshow_grace_s=60.0 * p.get("noshow_grace_minutes", float, 30.0, check=_non_negative),
+        recent_calls=p.get("recent_calls", int, 8, check=_positive),
+    )
+    p.done()
+
+    categories = []
+    seen_cat: dict[str, str] = {}
+    for c in top.tables("categories"):
+        cid = c.get("id", str, check=_matches(_CAT, "an upper-case ticket prefix such as A or B"))
+        if cid in seen_cat:
+            raise c.fail("id", f"duplicate ticket prefix {cid!r} (also {seen_cat[cid]})")
+        seen_cat[cid] = c.key("id")
+        categories.append(Category(
+            id=cid, name=c.get("name", str), group=c.get("group", str, "comprehensive",
+                                                         check=_one_of("domain", "comprehensive", "complaint")),
+            default_service_s=60.0 * c.get("service_minutes", float, 5.0, check=_positive)))
+        c.done()
+    if not categories:
+        raise ConfigError(path, "categories", "at least one [[categories]] table is required")
+
+    windows = []
+    seen_win: set[str] = set()
+    seen_num: set[int] = set()
+    for w in top.tables("windows"):
+        wid = w.get("id", str, check=_matches(_ID, "an id of [a-z0-9_-] such as w1"))
+        if wid in seen_win:
+            raise w.fail("id", f"duplicate window id {wid!r}")
+        seen_win.add(wid)
+        number = w.get("number", int, check=_positive)
+        if number in seen_num:
+            raise w.fail("number", f"duplicate window number {number}")
+        seen_num.add(number)
+        kind = w.get("kind", str, check=_one_of(*(k.value for k in WindowKind)))
+        cats = w.get("categories", list, [])
+        for i, cid in enumerate(cats):
+            if cid not in seen_cat:
+                raise ConfigError(path, f"{w.key('categories')}[{i}]",
+                                  f"window {wid} serves unknown category {cid!r}; known: {', '.join(seen_cat)}")
+        windows.append(Window(id=wid, number=number, name=w.get("name", str), kind=WindowKind(kind),
+                              categories=tuple(cats), ticketed=w.get("ticketed", bool, True)))
+        w.done()
+    if not windows:
+        raise ConfigError(path, "windows", "at least one [[windows]] table is required")
+
+    ph = top.table("phones")
+    phones = Phones(consultation=ph.get("consultation", str, ""), complaint=ph.get("complaint", str, ""),
+                    hotline=ph.get("hotline", str, "12345"), on_duty=ph.get("on_duty", str, ""))
+    ph.done()
+
+    roles = {name: top.get(name, dict, {}) for name in ROLE_SECTIONS}
+    top.done()
+    try:
+        hall = Hall(categories=tuple(categories), windows=tuple(windows), policy=policy)
+    except PolicyError as exc:
+        raise ConfigError(path, "windows", str(exc)) from None
+    return SiteConfig(path=path, site_id=site_id, name=name, timezone=tz, hall=hall, broker=broker,
+                      phones=phones, state_dir=state_dir, address=address, roles=roles)
+
+
+def _port(v: int) -> str | None:
+    return None if 0 < v < 65536 else "must be a TCP port between 1 and 65535"
+
+
+def _one_of(*choices: str) -> Callable[[str], str | None]:
+    return lambda v: None if v in choices else f"must be one of {', '.join(choices)}, got {v!r}"
+
+
+def find_default() -> Path:
+    """The config a role uses when given no --config: /etc/kiosk, else the repository's sample."""
+    if DEFAULT_CONFIG.exists():
+        return DEFAULT_CONFIG
+    return Path(__file__).resolve().parents[2] / "config" / "huangtan.toml"

@@ -1,0 +1,55 @@
+"""``kiosk hub``: start the hall's hub (under systemd, or by hand).
+
+Rule: wiring only. Config problems stop the process with file, key and reason (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from .. import __version__
+from ..bus.resolve import parse_hostport, read_password
+from ..errors import KioskError
+from ..tools.common import add_common, site_config
+
+log = logging.getLogger("kiosk.hub")
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    from .service import Hub
+    cfg = site_config(args)
+    host, port = parse_hostport(args.broker, cfg.broker.port) if args.broker else \
+        (cfg.broker.host or "127.0.0.1", cfg.broker.port)
+    state_dir = Path(args.state) if args.state else cfg.state_dir
+    hub = Hub(cfg, state_dir=state_dir, host=host, port=port, password=read_password(cfg))
+    advertiser = None
+    if not args.no_advertise:
+        try:
+            from ..bus.discovery import Advertiser
+            adv_host = "" if host in ("127.0.0.1", "localhost") and not args.zc_interfaces else host
+            advertiser = Advertiser(site=cfg.site_id, broker_host=adv_host, broker_port=port,
+                                    version=__version__, interfaces=args.zc_interfaces)
+        except Exception as exc:  # discovery is a convenience: the hall works with configured addresses
+            log.warning("zeroconf advertisement failed: %s", exc)
+    signal.signal(signal.SIGTERM, lambda *_: hub.stop())
+    signal.signal(signal.SIGINT, lambda *_: hub.stop())
+    log.info("hub %s for %s: broker %s:%s, state in %s, day %s, %d tickets today", __version__, cfg.site_id,
+             host, port, state_dir, hub.queue.state.day or "-", len(hub.queue.state.tickets))
+    try:
+        hub.run()
+    finally:
+        if advertiser is not None:
+            advertiser.close()
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("hub", help="run the hall's hub (queue owner)")
+    add_common(p)
+    p.add_argument("--state", help="state directory (default from config, /var/lib/kiosk)")
+    p.add_argument("--no-advertise", action="store_true", help="do not advertise the broker with zeroconf")
+    p.set_defaults(func=cmd_hub)

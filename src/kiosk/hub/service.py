@@ -1,0 +1,324 @@
+"""The hub: the only writer of hall state. Wiring of store, queue core and bus.
+
+Rule: one worker thread owns the queue, the store and the clock. paho's thread only enqueues. For each
+batch of messages that arrived together: validate → dedupe → apply in the core → commit once (group
+commit) → acknowledge to the broker → publish replies and state. Nothing is acknowledged or published
+before it is durable; a restart rebuilds exactly the state before it from SQLite alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from .. import __version__
+from ..bus.client import BusClient, BusSettings, Inbound
+from ..config import SiteConfig
+from ..core import commands as C
+from ..core.errors import QueueError
+from ..core.queue import Queue, QueueState
+from ..core.views import board_view, window_view
+from ..errors import StoreError
+from ..protocol import (ProtocolError, Topics, decode_press, decode_request, encode, envelope_of,
+                        error_reply, ok_reply)
+from ..store.db import Store
+from . import ops, sdnotify
+
+log = logging.getLogger(__name__)
+
+BATCH_MAX = 512
+SNAPSHOT_EVERY = 2000
+
+
+@dataclass(slots=True)
+class Outbox:
+    """What a batch will publish once it is committed."""
+
+    messages: list[tuple[str, bytes, bool]] = field(default_factory=list)
+    windows: set[str] = field(default_factory=set)
+    board: bool = False
+    acks: list[Inbound] = field(default_factory=list)
+
+    def add(self, topic: str, body: dict[str, Any], retain: bool = False) -> None:
+        self.messages.append((topic, encode(body), retain))
+
+
+class Hub:
+    def __init__(self, cfg: SiteConfig, *, state_dir: Path, host: str, port: int,
+                 clock: Callable[[], float] = time.time, password: str = "") -> None:
+        self.cfg = cfg
+        self.topics = Topics(cfg.site_id)
+        self.tz = ZoneInfo(cfg.timezone)
+        self.clock = clock
+        self.store = Store(Path(state_dir) / "hub.sqlite3")
+        self.queue = self._recover()
+        self.inbox: queue.Queue[Inbound] = queue.Queue()
+        self.bus = BusClient(BusSettings(
+            host=host, port=port, device_id="hub", topics=self.topics, persistent_session=True,
+            manual_ack=True, username=cfg.broker.username or "", password=password, tls_ca=cfg.broker.tls_ca,
+            subscriptions=(self.topics.all_presses, self.topics.all_requests)), self.inbox)
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._since_snapshot = 0
+        self.started_at = clock()
+        self.store_ok = True
+        self.extra_ops: dict[str, ops.OpHandler] = {}
+
+    # ------------------------------------------------------------------ recovery
+    def _recover(self) -> Queue:
+        seq, snap = self.store.latest_snapshot()
+        q = Queue(self.cfg.hall, QueueState.from_dict(snap) if snap else None)
+        for _, cmd in self.store.commands_after(seq):
+            try:
+                q.apply(cmd)
+            except QueueError as exc:  # only if the hall's config changed under the log
+                log.warning("replaying %s: %s", type(cmd).__name__, exc)
+        self.version = self.store.last_seq()
+        return q
+
+    # ------------------------------------------------------------------ time
+    def business_day(self, now: float) -> str:
+        """Today's business day; never earlier than the day the queue is on (a Pi's clock can go back)."""
+        today = datetime.fromtimestamp(now, self.tz).date().isoformat()
+        last_seen = self.store.get_meta("last_seen", 0.0)
+        if now + 60 < last_seen:
+            log.warning("clock reads %.0f s earlier than last seen; the business day stays %s",
+                        last_seen - now, self.queue.state.day)
+        return max(today, self.queue.state.day)
+
+    # ------------------------------------------------------------------ main loop
+    def run(self) -> None:
+        """Run until ``stop()``; the calling thread becomes the worker."""
+        self.bus.start()
+        sdnotify.notify("STATUS=connecting to the broker")
+        while not self._stop.is_set():
+            try:
+                first = self.inbox.get(timeout=1.0)
+            except queue.Empty:
+                first = None
+            sdnotify.watchdog()
+            items = [] if first is None else [first]
+            while len(items) < BATCH_MAX:
+                try:
+                    items.append(self.inbox.get_nowait())
+                except queue.Empty:
+                    break
+            self._process(items)
+        self._snapshot_quietly()
+        self.bus.stop()
+        self.store.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def wait_ready(self, timeout: float) -> bool:
+        return self._ready.wait(timeout)
+
+    # ------------------------------------------------------------------ one batch
+    def _process(self, items: list[Inbound]) -> None:
+        now = self.clock()
+        if not items and self.business_day(now) == self.queue.state.day:
+            return  # idle: no write, so an SD card is not worn by a clock tick
+        out = Outbox()
+        reconnected = False
+        try:
+            with self.store.batch():
+                self._roll_day(now, out)
+                for it in items:
+                    if not it.topic:
+                        reconnected = reconnected or bool(it.connected)
+                        continue
+                    out.acks.append(it)
+                    self._handle(it, now, out)
+                self.store.set_meta("last_seen", max(now, self.store.get_meta("last_seen", 0.0)))
+            if not self.store_ok:
+                self.store_ok = True
+                out.add(self.topics.alert, {"kind": "store_recovered", "at": now, "text": "状态数据库已恢复写入"})
+        except StoreError as exc:
+            self._store_failed(exc, items, now)
+            return
+        for it in out.acks:
+            self.bus.ack(it)
+        if reconnected:
+            self._publish_all(now)
+        self._flush(out, now)
+        if self._since_snapshot >= SNAPSHOT_EVERY:
+            self._snapshot_quietly()
+
+    def _store_failed(self, exc: StoreError, items: list[Inbound], now: float) -> None:
+        """Nothing of the batch is durable: refuse it all, rebuild memory from disk, tell staff."""
+        log.error("state not saved, batch refused: %s", exc)
+        self.store_ok = False
+        self.queue = self._recover()
+        out = Outbox()
+        for it in items:
+            if not it.topic:
+                continue
+            out.acks.append(it)
+            env = envelope_of(it.payload) if "/request/" in it.topic else None
+            if env and self.topics.reply_device(env[1]):
+                out.add(env[1], error_reply(env[0], "store_unavailable",
+                                            "the hub cannot save right now; nothing was done"))
+            out.add(self.topics.hub_error, {"topic": it.topic, "code": "store_unavailable", "reason": str(exc),
+                                            "at": now})
+        out.add(self.topics.alert, {"kind": "store_failed", "at": now, "text": "状态数据库无法写入（磁盘已满或只读）",
+                                    "detail": str(exc)})
+        for it in out.acks:
+            self.bus.ack(it)
+        for topic, payload, retain in out.messages:
+            self.bus.publish(topic, payload, retain=retain, qos=0 if topic == self.topics.hub_error else 1)
+
+    def _roll_day(self, now: float, out: Outbox) -> None:
+        day = self.business_day(now)
+        if day != self.queue.state.day:
+            self._apply_logged(C.StartDay(now=now, day=day), out)
+            out.windows.update(w.id for w in self.cfg.hall.windows)
+
+    def _apply_logged(self, cmd: C.Command, out: Outbox) -> list[C.Event]:
+        events = self.queue.apply(cmd)
+        self._log(cmd, events, out)
+        return events
+
+    def _log(self, cmd: C.Command, events: list[C.Event], out: Outbox) -> None:
+        seq = self.store.add_command(cmd)
+        self.store.add_events(seq, self.queue.state.day, events)
+        self.version = seq
+        self._since_snapshot += 1
+        out.board = True
+        for ev in events:
+            w = getattr(ev, "window", None)
+            if w:
+                out.windows.add(w)
+            if isinstance(ev, C.TicketCalled):
+                out.add(self.topics.call, self._call_body(ev))
+            elif isinstance(ev, (C.TicketIssued, C.TicketRequeued, C.TicketVoided, C.TicketTransferred,
+                                 C.DayStarted)):
+                out.windows.update(w.id for w in self.cfg.hall.windows)  # waiting counts changed
+
+    def _call_body(self, ev: C.TicketCalled) -> dict[str, Any]:
+        w = self.cfg.hall.window(ev.window)
+        num = w.number if w else 0
+        return {"id": f"{self.version}-{ev.ticket}-{ev.recall}", "number": ev.number, "window": ev.window,
+                "window_number": num, "window_name": w.name if w else ev.window, "recall": ev.recall,
+                "at": ev.at, "text": ops.CALL_TEXT.format(number=ev.number, window=num),
+                "speech": ops.CALL_SPEECH.format(letters=ops.spoken_number(ev.number), window=num)}
+
+    def _handle(self, it: Inbound, now: float, out: Outbox) -> None:
+        kind, arg = self.topics.parse(it.topic)
+        if kind == "press":
+            self._handle_press(it, arg or "", now, out)
+        elif kind == "request":
+            self._handle_request(it, arg or "", now, out)
+        else:
+            self._reject(out, it.topic, "unknown_topic", "the hub does not take messages on this topic", now)
+
+    def _reject(self, out: Outbox, topic: str, code: str, reason: str, now: float) -> None:
+        log.info("rejected %s: %s %s", topic, code, reason)
+        out.add(self.topics.hub_error, {"topic": topic[:200], "code": code, "reason": reason[:300], "at": now})
+
+    def _handle_press(self, it: Inbound, window: str, now: float, out: Outbox) -> None:
+        if it.retain:
+            self._reject(out, it.topic, "retained_command", "commands must not be retained; ignored", now)
+            return
+        try:
+            p = decode_press(it.payload)
+        except ProtocolError as exc:
+            self._reject(out, it.topic, exc.code, exc.reason, now)
+            return
+        if self.cfg.hall.window(window) is None:
+            self._reject(out, it.topic, "unknown_window", f"no window {window[:40]!r} in this hall", now)
+            return
+        if self.store.press_seen(p.device, p.seq) is not None:
+            return  # a QoS 1 redelivery of a press already applied
+        try:
+            cmd = ops.press_command(window, p, now)
+            events = self.queue.apply(cmd)
+        except QueueError as exc:
+            self.store.mark_press(p.device, p.seq, now, f"refused:{exc.code}")
+            self._reject(out, it.topic, exc.code, exc.message, now)
+            out.windows.add(window)
+            return
+        self._log(cmd, events, out)
+        self.store.mark_press(p.device, p.seq, now, "ok")
+        out.windows.add(window)
+
+    def _handle_request(self, it: Inbound, op: str, now: float, out: Outbox) -> None:
+        try:
+            req = decode_request(op, it.payload)
+        except ProtocolError as exc:
+            self._reject(out, it.topic, exc.code, exc.reason, now)
+            env = envelope_of(it.payload)
+            if env and self.topics.reply_device(env[1]):
+                out.add(env[1], error_reply(env[0], exc.code, exc.reason))
+            return
+        device = self.topics.reply_device(req.reply_to)
+        if device is None:
+            self._reject(out, it.topic, "bad_reply_to", f"reply_to must be {self.topics.reply('<id>')}", now)
+            return
+        stored = self.store.stored_reply(device, req.txn)
+        if stored is not None:
+            out.add(req.reply_to, stored)  # a retried request gets the very same answer
+            return
+        handler = ops.QUEUE_OPS.get(op) or self.extra_ops.get(op)
+        if handler is None:
+            reply = error_reply(req.txn, "unsupported_op", f"the hub does not implement {op}")
+        else:
+            try:
+                res = handler(self.queue, req, now, device)
+            except QueueError as exc:
+                reply = error_reply(req.txn, exc.code, exc.message)
+            else:
+                for cmd, events in res.commands:
+                    self._log(cmd, events, out)
+                reply = ok_reply(req.txn, res.result)
+        if handler is not None and op not in ("ticket.info", "alert.list"):
+            self.store.save_reply(device, req.txn, now, reply)
+        out.add(req.reply_to, reply)
+
+    # ------------------------------------------------------------------ publishing
+    def _flush(self, out: Outbox, now: float) -> None:
+        if out.windows:
+            for wid in sorted(out.windows):
+                if self.cfg.hall.window(wid) is not None:
+                    self._publish_window(wid)
+        if out.board:
+            self._publish_board(now)
+        for topic, payload, retain in out.messages:
+            qos = 0 if topic == self.topics.hub_error else 1
+            self.bus.publish(topic, payload, qos=qos, retain=retain)
+
+    def _publish_window(self, wid: str) -> None:
+        body = window_view(self.queue, wid)
+        body["version"] = self.version
+        self.bus.publish(self.topics.window_state(wid), encode(body), retain=True)
+
+    def _publish_board(self, now: float) -> None:
+        body = board_view(self.queue)
+        body.update(version=self.version, at=now, site=self.cfg.site_id, name=self.cfg.name)
+        self.bus.publish(self.topics.board, encode(body), retain=True)
+
+    def _publish_all(self, now: float) -> None:
+        for w in self.cfg.hall.windows:
+            self._publish_window(w.id)
+        self._publish_board(now)
+        self.bus.publish(self.topics.status("hub"), encode({
+            "kind": "hub", "version": __version__, "started_at": self.started_at, "day": self.queue.state.day,
+            "store_ok": self.store_ok}), retain=True)
+        if not self._ready.is_set():
+            self._ready.set()
+            sdnotify.notify("READY=1\nSTATUS=serving the hall")
+
+    def _snapshot_quietly(self) -> None:
+        try:
+            with self.store.batch():
+                self.store.save_snapshot(self.store.last_seq(), self.queue.state.to_dict())
+            self._since_snapshot = 0
+        except StoreError as exc:
+            log.warning("snapshot not written: %s", exc)

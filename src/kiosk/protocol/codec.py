@@ -1,0 +1,240 @@
+"""Encode and decode the JSON payloads of the contract, validating every field.
+
+Rule: inbound bytes are untrusted. Anything malformed raises ``ProtocolError`` with a short ``code`` and
+a reason that names the field; nothing here ever raises anything else for bad input. Payloads are UTF-8
+JSON objects with ``"v": 1``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .topics import valid_id
+
+VERSION = 1
+MAX_PAYLOAD = 64 * 1024  # a request is a few hundred bytes; anything near this is junk
+PRESS_ACTIONS = ("next", "recall", "skip", "start", "complete", "pause", "resume", "transfer", "call",
+                 "open", "close")
+_TXN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_CATEGORY = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
+_TICKET = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+
+
+class ProtocolError(ValueError):
+    """A payload or topic that breaks the contract. ``code`` is stable, ``reason`` is for people."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+# ---------------------------------------------------------------- field checks
+
+def _str(pattern: re.Pattern[str] | None = None, max_len: int = 200, choices: tuple[str, ...] = ()):
+    def check(name: str, v: Any) -> Any:
+        if not isinstance(v, str):
+            raise ProtocolError("bad_type", f"field {name!r} must be a string, got {type(v).__name__}")
+        if len(v) > max_len:
+            raise ProtocolError("too_long", f"field {name!r} is longer than {max_len} characters")
+        if choices and v not in choices:
+            raise ProtocolError("bad_value", f"field {name!r} must be one of {', '.join(choices)}; got {v!r}")
+        if pattern is not None and not pattern.match(v):
+            raise ProtocolError("bad_value", f"field {name!r} has an invalid value {v[:40]!r}")
+        return v
+    return check
+
+
+def _id(name: str, v: Any) -> str:
+    if not valid_id(v):
+        raise ProtocolError("bad_value", f"field {name!r} must be an id of [a-z0-9_-], got {str(v)[:40]!r}")
+    return v
+
+
+def _int(lo: int = 0, hi: int = 2**53):
+    def check(name: str, v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ProtocolError("bad_type", f"field {name!r} must be an integer, got {type(v).__name__}")
+        if not lo <= v <= hi:
+            raise ProtocolError("bad_value", f"field {name!r} must be between {lo} and {hi}")
+        return v
+    return check
+
+
+def _bool(name: str, v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ProtocolError("bad_type", f"field {name!r} must be true or false, got {type(v).__name__}")
+    return v
+
+
+def _validate(obj: dict[str, Any], spec: dict[str, tuple[Any, bool]], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, (check, required) in spec.items():
+        if name not in obj or obj[name] is None:
+            if required:
+                raise ProtocolError("missing_field", f"{where}: field {name!r} is required")
+            continue
+        out[name] = check(name, obj[name])
+    extra = sorted(set(obj) - set(spec) - {"v"})
+    if extra:
+        raise ProtocolError("unknown_field", f"{where}: unknown field {extra[0]!r}")
+    return out
+
+
+def decode_json(payload: bytes) -> dict[str, Any]:
+    """Bytes → JSON object with ``v == 1``, or ProtocolError."""
+    if not isinstance(payload, (bytes, bytearray)):
+        raise ProtocolError("bad_payload", "payload must be bytes")
+    if len(payload) > MAX_PAYLOAD:
+        raise ProtocolError("too_large", f"payload is {len(payload)} bytes; the limit is {MAX_PAYLOAD}")
+    if not payload:
+        raise ProtocolError("empty", "payload is empty")
+    try:
+        text = bytes(payload).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError("bad_utf8", f"payload is not UTF-8 (byte {exc.start})") from None
+    try:
+        obj = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ProtocolError("bad_json", f"payload is not JSON: {str(exc)[:80]}") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("bad_json", "payload must be a JSON object")
+    v = obj.get("v")
+    if v != VERSION or isinstance(v, bool):
+        raise ProtocolError("bad_version", f'field "v" must be {VERSION}, got {str(v)[:20]!r}')
+    return obj
+
+
+def encode(obj: dict[str, Any]) -> bytes:
+    """A message dict → compact UTF-8 JSON with ``v`` first."""
+    body = {"v": VERSION}
+    body.update({k: val for k, val in obj.items() if k != "v"})
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# ---------------------------------------------------------------- button presses
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Press:
+    device: str
+    seq: int
+    action: str
+    ticket: str | None = None
+    to_category: str | None = None
+    to_window: str | None = None
+    reason: str | None = None
+
+
+_PRESS_SPEC = {
+    "device": (_id, True),
+    "seq": (_int(0), True),
+    "action": (_str(choices=PRESS_ACTIONS), True),
+    "ticket": (_str(_TICKET, 32), False),
+    "to_category": (_str(_CATEGORY, 8), False),
+    "to_window": (_id, False),
+    "reason": (_str(max_len=60), False),
+}
+
+
+def decode_press(payload: bytes) -> Press:
+    f = _validate(decode_json(payload), _PRESS_SPEC, "press")
+    p = Press(**f)
+    if p.action == "call" and p.ticket is None:
+        raise ProtocolError("missing_field", "press: action 'call' needs field 'ticket'")
+    if p.action == "transfer" and (p.to_category is None) == (p.to_window is None):
+        raise ProtocolError("missing_field", "press: action 'transfer' needs one of 'to_category' or 'to_window'")
+    return p
+
+
+# ---------------------------------------------------------------- requests and replies
+
+_ENVELOPE = {
+    "txn": (_str(_TXN, 64), True),
+    "reply_to": (_str(max_len=200), True),
+    "device": (_id, False),
+}
+_PERSONAL = dict(max_len=200)
+
+# op -> its own fields. Ops of later features register here too, so validation stays in one place.
+REQUEST_OPS: dict[str, dict[str, tuple[Any, bool]]] = {
+    "ticket.issue": {"category": (_str(_CATEGORY, 8), True), "priority": (_bool, False),
+                     "lang": (_str(max_len=8), False), "large_print": (_bool, False)},
+    "ticket.delivered": {"ticket": (_str(_TICKET, 32), True),
+                         "how": (_str(choices=("printed", "on_screen")), True)},
+    "ticket.void": {"ticket": (_str(_TICKET, 32), True), "reason": (_str(max_len=80), False)},
+    "ticket.requeue": {"ticket": (_str(_TICKET, 32), True)},
+    "ticket.info": {"ticket": (_str(_TICKET, 32), True)},
+    "help.request": {"kind": (_str(choices=("desk", "home_visit")), False),
+                     "where": (_str(max_len=40), False), "note": (_str(max_len=200), False),
+                     "name": (_str(**_PERSONAL), False), "phone": (_str(max_len=20), False),
+                     "address": (_str(**_PERSONAL), False), "group": (_str(max_len=20), False)},
+    "help.ack": {"alert": (_str(_TXN, 64), True), "by": (_str(max_len=40), False)},
+    "alert.list": {},
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Request:
+    op: str
+    txn: str
+    reply_to: str
+    device: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def decode_request(op: str, payload: bytes) -> Request:
+    """Validate a request. Raises ProtocolError; the envelope is checked first so a reply can be sent."""
+    obj = decode_json(payload)
+    env_keys = {k: obj[k] for k in _ENVELOPE if k in obj}
+    env = _validate(env_keys, _ENVELOPE, f"request {op}")
+    spec = REQUEST_OPS.get(op)
+    if spec is None:
+        raise ProtocolError("unknown_op", f"unknown request op {op[:40]!r}")
+    rest = {k: v for k, v in obj.items() if k not in _ENVELOPE}
+    args = _validate(rest, spec, f"request {op}")
+    return Request(op=op, args=args, **env)
+
+
+def envelope_of(payload: bytes) -> tuple[str, str] | None:
+    """Best effort (txn, reply_to) of a bad request, so the hub can still answer it."""
+    try:
+        obj = json.loads(bytes(payload[:MAX_PAYLOAD]).decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    txn, reply_to = obj.get("txn"), obj.get("reply_to")
+    if isinstance(txn, str) and _TXN.match(txn) and isinstance(reply_to, str) and len(reply_to) <= 200:
+        return txn, reply_to
+    return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
+    txn: str
+    ok: bool
+    result: Any = None
+    code: str | None = None
+    message: str | None = None
+
+
+def ok_reply(txn: str, result: Any) -> dict[str, Any]:
+    return {"txn": txn, "ok": True, "result": result}
+
+
+def error_reply(txn: str, code: str, message: str) -> dict[str, Any]:
+    return {"txn": txn, "ok": False, "error": {"code": code, "message": message}}
+
+
+def decode_reply(payload: bytes) -> Reply:
+    obj = decode_json(payload)
+    txn, ok = obj.get("txn"), obj.get("ok")
+    if not isinstance(txn, str) or not isinstance(ok, bool):
+        raise ProtocolError("bad_reply", "reply needs string 'txn' and boolean 'ok'")
+    if ok:
+        return Reply(txn=txn, ok=True, result=obj.get("result"))
+    err = obj.get("error") if isinstance(obj.get("error"), dict) else {}
+    return Reply(txn=txn, ok=False, code=str(err.get("code", "error")), message=str(err.get("message", "")))

@@ -1,0 +1,129 @@
+"""Topic names under ``hall/<site>/`` and their parsing.
+
+Rule: every topic string of the contract is built here and nowhere else; ids are ``[a-z0-9_-]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ID = re.compile(r"^[a-z0-9_-]{1,64}$")
+
+
+def valid_id(s: object) -> bool:
+    return isinstance(s, str) and bool(_ID.match(s))
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    site: str
+
+    def __post_init__(self) -> None:
+        if not valid_id(self.site):
+            raise ValueError(f"site id {self.site!r} must match [a-z0-9_-]")
+
+    @property
+    def root(self) -> str:
+        return f"hall/{self.site}/"
+
+    def press(self, window: str) -> str:
+        return f"{self.root}window/{window}/press"
+
+    def window_state(self, window: str) -> str:
+        return f"{self.root}window/{window}/state"
+
+    @property
+    def board(self) -> str:
+        return f"{self.root}board"
+
+    @property
+    def call(self) -> str:
+        return f"{self.root}call"
+
+    @property
+    def mode(self) -> str:
+        return f"{self.root}mode"
+
+    @property
+    def catalog(self) -> str:
+        return f"{self.root}catalog"
+
+    def content(self, page: str) -> str:
+        return f"{self.root}content/{page}"
+
+    def request(self, op: str) -> str:
+        return f"{self.root}request/{op}"
+
+    def reply(self, device: str) -> str:
+        return f"{self.root}device/{device}/reply"
+
+    def availability(self, device: str) -> str:
+        return f"{self.root}device/{device}/availability"
+
+    def status(self, device: str) -> str:
+        return f"{self.root}device/{device}/status"
+
+    @property
+    def alert(self) -> str:
+        return f"{self.root}alert"
+
+    @property
+    def hub_error(self) -> str:
+        return f"{self.root}hub/error"
+
+    @property
+    def hub_status(self) -> str:
+        return f"{self.root}hub/status"
+
+    # subscriptions -----------------------------------------------------------
+    @property
+    def all_presses(self) -> str:
+        return f"{self.root}window/+/press"
+
+    @property
+    def all_window_states(self) -> str:
+        return f"{self.root}window/+/state"
+
+    @property
+    def all_requests(self) -> str:
+        return f"{self.root}request/+"
+
+    @property
+    def all_availability(self) -> str:
+        return f"{self.root}device/+/availability"
+
+    @property
+    def all_status(self) -> str:
+        return f"{self.root}device/+/status"
+
+    @property
+    def all_content(self) -> str:
+        return f"{self.root}content/+"
+
+    def parse(self, topic: str) -> tuple[str, str | None]:
+        """Split a topic of this site into (kind, argument); kind is "" when it is not ours."""
+        if not topic.startswith(self.root):
+            return "", None
+        parts = topic[len(self.root):].split("/")
+        match parts:
+            case ["window", w, ("press" | "state") as k]:
+                return ("press" if k == "press" else "window_state"), w
+            case ["request", op]:
+                return "request", op
+            case ["device", d, ("reply" | "availability" | "status") as k]:
+                return k, d
+            case ["content", page]:
+                return "content", page
+            case ["hub", ("error" | "status") as k]:
+                return "hub_" + k, None
+            case [("board" | "call" | "mode" | "catalog" | "alert") as k]:
+                return k, None
+        return "", None
+
+    def reply_device(self, reply_to: str) -> str | None:
+        """The device id of a ``reply_to`` topic, or None if it is not a reply topic of this site."""
+        kind, dev = self.parse(reply_to)
+        if kind == "reply" and valid_id(dev):
+            return dev
+        return None

@@ -1,0 +1,44 @@
+"""What every staff tool shares: load config, resolve the broker, connect as a named device.
+
+Rule: tools are real MQTT clients of the contract, nothing more; they never open the hub's database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+
+from ..bus.client import BusClient, BusSettings
+from ..bus.resolve import read_password, resolve_broker
+from ..config import SiteConfig, find_default, load
+from ..protocol import Topics
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="site config TOML (default /etc/kiosk/site.toml, else config/huangtan.toml)")
+    p.add_argument("--broker", help="HOST:PORT of the MQTT broker (wins over config and discovery)")
+    p.add_argument("--zeroconf-interface", action="append", dest="zc_interfaces",
+                   help="bind discovery to this address (repeatable); default: all interfaces")
+
+
+def site_config(args: argparse.Namespace) -> SiteConfig:
+    return load(args.config or find_default())
+
+
+def connect(args: argparse.Namespace, cfg: SiteConfig, *, kind: str, subscriptions: tuple[str, ...] = (),
+            announce: bool = False, timeout: float = 5.0) -> tuple[BusClient, Topics, str]:
+    topics = Topics(cfg.site_id)
+    host, port = resolve_broker(cfg, args.broker, interfaces=args.zc_interfaces)
+    device = f"{kind}-{secrets.token_hex(3)}"
+    bus = BusClient(BusSettings(host=host, port=port, device_id=device, topics=topics,
+                                subscriptions=subscriptions + (topics.reply(device),),
+                                announce_availability=announce,
+                                username=cfg.broker.username, password=read_password(cfg),
+                                tls_ca=cfg.broker.tls_ca))
+    bus.start()
+    if not bus.wait_connected(timeout):
+        bus.stop()
+        print(f"kiosk: cannot reach the broker at {host}:{port} within {timeout:.0f} s", file=sys.stderr)
+        raise SystemExit(3)
+    return bus, topics, device
