@@ -1,0 +1,55 @@
+"""Every exception raised by ``kiosk.devices``.
+
+Rule: third-party and OS errors (pyserial, ``OSError``, python-evdev) are
+translated at the boundary with ``raise ... from exc``; the message names the
+port or device and what failed, so a log line alone tells staff what to check.
+
+Hierarchy::
+
+    DeviceError
+    ├── PrinterError              anything wrong with the ticket printer
+    │   ├── PrinterOpenError      the port / device file could not be opened
+    │   ├── PrinterNotOpenError   used before open() or after close()
+    │   └── PrinterWriteError     bytes could not be written
+    │       └── PrinterWriteTimeout   the write did not finish in time
+    └── InputDeviceError          anything wrong with an evdev source
+        └── InputDeviceGone       the device vanished (unplugged, ENODEV, EOF)
+"""
+
+from __future__ import annotations
+
+
+class DeviceError(Exception):
+    """Base of every device error."""
+
+
+class PrinterError(DeviceError):
+    """The ticket printer could not do what was asked."""
+
+    def __init__(self, port: str, message: str) -> None:
+        super().__init__(f"printer {port}: {message}")
+        self.port = port
+
+
+class PrinterOpenError(PrinterError):
+    """The serial port or printer device file could not be opened."""
+
+
+class PrinterNotOpenError(PrinterError):
+    """The printer was used before ``open()`` or after ``close()``."""
+
+
+class PrinterWriteError(PrinterError):
+    """Writing to the printer failed."""
+
+
+class PrinterWriteTimeout(PrinterWriteError):
+    """The printer did not take the bytes within the write timeout."""
+
+
+class InputDeviceError(DeviceError):
+    """An evdev input device could not be opened or read."""
+
+
+class InputDeviceGone(InputDeviceError):
+    """The input device disappeared; the caller should rescan and reopen."""
