@@ -117,6 +117,7 @@ class Hub:
 
     def stop(self) -> None:
         self._stop.set()
+        self.inbox.put(Inbound(""))  # wake the worker now rather than at its next tick
 
     def wait_ready(self, timeout: float) -> bool:
         return self._ready.wait(timeout)
@@ -147,7 +148,9 @@ class Hub:
         for it in out.acks:
             self.bus.ack(it)
         if reconnected:
-            self._publish_all(now)
+            self._publish_all(now)  # after a broker restart without persistence, retained state is gone
+            out.windows.clear()
+            out.board = False
         self._flush(out, now)
         if self._since_snapshot >= SNAPSHOT_EVERY:
             self._snapshot_quietly()

@@ -1,0 +1,101 @@
+"""The contract's codec: every malformed shape is a ProtocolError with a code and a reason."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.protocol import (ProtocolError, Topics, decode_press, decode_reply, decode_request, encode,
+                            envelope_of)
+
+T = Topics("huangtan")
+
+
+def j(**kw) -> bytes:
+    return json.dumps({"v": 1, **kw}).encode()
+
+
+def test_press_round_trip():
+    p = decode_press(j(device="btn-w3", seq=7, action="transfer", to_category="E"))
+    assert (p.device, p.seq, p.action, p.to_category) == ("btn-w3", 7, "transfer", "E")
+
+
+@pytest.mark.parametrize("payload,code", [
+    (b"", "empty"),
+    (b"{", "bad_json"),
+    (b"\xc3\x28", "bad_utf8"),
+    (b'"a string"', "bad_json"),
+    (json.dumps({"device": "b", "seq": 1, "action": "next"}).encode(), "bad_version"),
+    (json.dumps({"v": True, "device": "b", "seq": 1, "action": "next"}).encode(), "bad_version"),
+    (j(device="B!", seq=1, action="next"), "bad_value"),
+    (j(device="b", seq=-1, action="next"), "bad_value"),
+    (j(device="b", seq=True, action="next"), "bad_type"),
+    (j(device="b", seq=1.5, action="next"), "bad_type"),
+    (j(device="b", action="next"), "missing_field"),
+    (j(device="b", seq=1, action="next", colour="red"), "unknown_field"),
+    (j(device="b", seq=1, action="call"), "missing_field"),
+    (j(device="b", seq=1, action="transfer", to_category="E", to_window="w2"), "missing_field"),
+    (j(device="b", seq=1, action="pause", reason="x" * 500), "too_long"),
+    (b" " * (64 * 1024 + 1), "too_large"),
+    (b"[" * 60000, "bad_json"),
+])
+def test_press_rejections(payload, code):
+    with pytest.raises(ProtocolError) as ei:
+        decode_press(payload)
+    assert ei.value.code == code and ei.value.reason
+
+
+def test_request_validation_and_envelope():
+    r = decode_request("ticket.issue", j(txn="abc", reply_to=T.reply("kiosk-1"), category="A", priority=True))
+    assert r.args == {"category": "A", "priority": True} and T.reply_device(r.reply_to) == "kiosk-1"
+    bad = j(txn="abc", reply_to=T.reply("kiosk-1"), category="a")
+    with pytest.raises(ProtocolError) as ei:
+        decode_request("ticket.issue", bad)
+    assert ei.value.code == "bad_value"
+    assert envelope_of(bad) == ("abc", T.reply("kiosk-1"))
+    with pytest.raises(ProtocolError) as ei:
+        decode_request("ticket.explode", j(txn="abc", reply_to=T.reply("k")))
+    assert ei.value.code == "unknown_op"
+    assert T.reply_device("hall/other/device/x/reply") is None
+
+
+def test_encode_is_compact_utf8_with_v_first():
+    raw = encode({"text": "请A001号到3号窗口办理", "v": 9})
+    assert raw.startswith(b'{"v":1,') and "请".encode() in raw
+
+
+def test_reply_decoding():
+    assert decode_reply(j(txn="t", ok=True, result={"n": 1})).result == {"n": 1}
+    err = decode_reply(j(txn="t", ok=False, error={"code": "illegal", "message": "no"}))
+    assert (err.ok, err.code, err.message) == (False, "illegal", "no")
+
+
+def test_topic_parsing():
+    assert T.parse(T.press("w3")) == ("press", "w3")
+    assert T.parse(T.request("ticket.issue")) == ("request", "ticket.issue")
+    assert T.parse(T.availability("k1")) == ("availability", "k1")
+    assert T.parse(T.content("notices")) == ("content", "notices")
+    assert T.parse("hall/huangtan/window/w3/press/extra") == ("", None)
+    assert T.parse("hall/other/board") == ("", None)
+    with pytest.raises(ValueError):
+        Topics("Huang Tan")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=300),
+                 st.dictionaries(st.text(max_size=12), st.recursive(
+                     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+                     lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+                     max_leaves=8), max_size=8).map(lambda d: json.dumps({"v": 1, **d}).encode())))
+def test_any_bytes_give_a_press_or_a_protocol_error(payload):
+    try:
+        decode_press(payload)
+    except ProtocolError as exc:
+        assert exc.code and exc.reason
+    try:
+        decode_request("ticket.issue", payload)
+    except ProtocolError as exc:
+        assert exc.code and exc.reason
