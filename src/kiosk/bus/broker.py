@@ -57,6 +57,7 @@ class PrivateBroker:
             "log_type warning",
             "max_queued_messages 100000",
             "max_inflight_messages 0",
+            "set_tcp_nodelay true",
         ]
         conf.write_text("\n".join(lines) + "\n" + self.extra_config + "\n")
         return conf

@@ -67,6 +67,8 @@ class Hall:
     categories: tuple[Category, ...]
     windows: tuple[Window, ...]
     policy: QueuePolicy = field(default_factory=QueuePolicy)
+    _cat_by_id: dict[str, Category] = field(init=False, repr=False, compare=False)
+    _win_by_id: dict[str, Window] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         cat_ids = [c.id for c in self.categories]
@@ -80,15 +82,11 @@ class Hall:
             for c in w.categories:
                 if c not in known:
                     raise PolicyError(f"window {w.id} serves unknown category {c}")
+        object.__setattr__(self, "_cat_by_id", {c.id: c for c in self.categories})
+        object.__setattr__(self, "_win_by_id", {w.id: w for w in self.windows})
 
     def category(self, cid: str) -> Category | None:
-        for c in self.categories:
-            if c.id == cid:
-                return c
-        return None
+        return self._cat_by_id.get(cid)
 
     def window(self, wid: str) -> Window | None:
-        for w in self.windows:
-            if w.id == wid:
-                return w
-        return None
+        return self._win_by_id.get(wid)

@@ -168,6 +168,16 @@ class Queue:
             self.state.windows.setdefault(w.id, WindowRuntime(id=w.id))
         for c in hall.categories:
             self.state.avg_service.setdefault(c.id, c.default_service_s)
+        # Derived indexes of WAITING tickets (not persisted; rebuilt from the tickets). They keep every
+        # operation proportional to the people waiting, not to the day's whole ticket history.
+        # (slot, class) -> ticket ids in seq order; slot is the category, or "@<window>" for transfers
+        # to one window; class 0 front band, 1 priority, 2 the rest. Tickets enter WAITING with a fresh,
+        # larger seq, so each dict's first entry is its next ticket.
+        self._waiting: dict[tuple[str, int], dict[str, None]] = {}
+        self._wcount: dict[tuple[str, int, bool], int] = {}  # (category, band, priority) -> waiting
+        for t in sorted(self.state.tickets.values(), key=lambda t: t.seq):
+            if t.state is TicketState.WAITING:
+                self._index_add(t)
         self._handlers: dict[type, Callable[[Any], list[C.Event]]] = {
             C.StartDay: self._start_day,
             C.IssueTicket: self._issue,
@@ -186,6 +196,33 @@ class Queue:
             C.OpenWindow: lambda c: self._window_to(c, "open", ""),
             C.CloseWindow: self._close,
         }
+
+    # ------------------------------------------------------------------ waiting index
+    @staticmethod
+    def _slot(t: Ticket) -> tuple[str, int]:
+        cls = 0 if t.band == FRONT_BAND else (1 if t.priority else 2)
+        return (f"@{t.target_window}" if t.target_window else t.category, cls)
+
+    def _index_add(self, t: Ticket) -> None:
+        self._waiting.setdefault(self._slot(t), {})[t.id] = None
+        k = (t.category, t.band, t.priority)
+        self._wcount[k] = self._wcount.get(k, 0) + 1
+
+    def _index_remove(self, t: Ticket) -> None:
+        self._waiting.get(self._slot(t), {}).pop(t.id, None)
+        k = (t.category, t.band, t.priority)
+        self._wcount[k] = self._wcount.get(k, 0) - 1
+
+    def _set_state(self, t: Ticket, new: TicketState) -> None:
+        """Every ticket state change goes through here so the waiting index stays true."""
+        if t.state is TicketState.WAITING:
+            self._index_remove(t)
+        t.state = new
+        if new is TicketState.WAITING:
+            self._index_add(t)
+
+    def waiting_in(self, category: str) -> int:
+        return sum(n for (c, _, _), n in self._wcount.items() if c == category)
 
     # ------------------------------------------------------------------ entry point
     def apply(self, cmd: C.Command) -> list[C.Event]:
@@ -207,6 +244,8 @@ class Queue:
             if t.state in OPEN_STATES:
                 events.append(C.TicketExpired(at=cmd.now, ticket=t.id))
         s.tickets.clear()
+        self._waiting.clear()
+        self._wcount.clear()
         s.by_number.clear()
         s.counters.clear()
         s.recent_calls.clear()
@@ -245,40 +284,34 @@ class Queue:
         if w.status is not WindowStatus.OPEN:
             raise QueueError(f"window {w.id} is {w.status.value}", code="window_not_open")
 
-    def _candidates(self, wid: str) -> list[Ticket]:
-        serves = set(self.hall.window(wid).categories)  # type: ignore[union-attr]
-        out = []
-        for t in self.state.tickets.values():
-            if t.state is not TicketState.WAITING:
-                continue
-            if t.target_window is not None:
-                if t.target_window == wid:
-                    out.append(t)
-            elif t.category in serves:
-                out.append(t)
-        return out
+    def _first(self, slots: list[str], cls: int) -> Ticket | None:
+        best: Ticket | None = None
+        for slot in slots:
+            ids = self._waiting.get((slot, cls))
+            if ids:
+                t = self.state.tickets[next(iter(ids))]
+                if best is None or t.seq < best.seq:
+                    best = t
+        return best
 
     def select_next(self, wid: str) -> tuple[Ticket | None, bool]:
         """Pick the next ticket for window ``wid`` without changing anything.
 
         Returns the ticket and whether choosing it counts against the starvation guard (a priority
-        ticket chosen while a non-priority one waits).
+        ticket chosen while a non-priority one waits). Transfers (the front band) go first.
         """
         w = self.state.windows[wid]
-        cands = self._candidates(wid)
-        if not cands:
-            return None, False
-        front = [t for t in cands if t.band == FRONT_BAND]
-        if front:
-            return min(front, key=Ticket.order_key), False
-        prio = [t for t in cands if t.priority]
-        normal = [t for t in cands if not t.priority]
-        if prio and (not normal or w.priority_streak < self.hall.policy.priority_max_in_row):
-            return min(prio, key=Ticket.order_key), bool(normal)
-        return min(normal, key=Ticket.order_key), False
+        slots = [f"@{wid}", *self.hall.window(wid).categories]  # type: ignore[union-attr]
+        front = self._first(slots, 0)
+        if front is not None:
+            return front, False
+        prio, normal = self._first(slots, 1), self._first(slots, 2)
+        if prio is not None and (normal is None or w.priority_streak < self.hall.policy.priority_max_in_row):
+            return prio, normal is not None
+        return normal, False
 
     def _do_call(self, w: WindowRuntime, t: Ticket, now: float, *, counts_streak: bool | None) -> list[C.Event]:
-        t.state = TicketState.CALLED
+        self._set_state(t, TicketState.CALLED)
         t.window = w.id
         t.target_window = None
         t.called_at = now
@@ -305,7 +338,7 @@ class Queue:
 
     def _complete_ticket(self, w: WindowRuntime, t: Ticket, now: float) -> list[C.Event]:
         self._check(t, "complete")
-        t.state = TicketState.COMPLETED
+        self._set_state(t, TicketState.COMPLETED)
         t.finished_at = now
         begun = t.started_at if t.started_at is not None else t.called_at
         service = max(0.0, now - (begun if begun is not None else now))
@@ -335,6 +368,7 @@ class Queue:
         s.counters[cat.id] = n
         s.next_seq = seq + 1
         s.tickets[tid] = t
+        self._index_add(t)
         s.by_number[number] = tid
         ahead, eta = self.estimate(t)
         return [C.TicketIssued(at=cmd.now, ticket=tid, number=number, category=cat.id, priority=cmd.priority,
@@ -351,12 +385,13 @@ class Queue:
 
     def _void(self, cmd: C.VoidTicket) -> list[C.Event]:
         t = self.find(cmd.ticket)
-        t.state = self._check(t, "void")
+        self._set_state(t, self._check(t, "void"))
         t.finished_at = cmd.now
         return [C.TicketVoided(at=cmd.now, ticket=t.id, reason=cmd.reason)]
 
     def _within_grace(self, t: Ticket, now: float) -> None:
-        if t.state is TicketState.NO_SHOW and now - (t.finished_at or now) > self.hall.policy.noshow_grace_s:
+        missed_at = t.finished_at if t.finished_at is not None else now
+        if t.state is TicketState.NO_SHOW and now - missed_at > self.hall.policy.noshow_grace_s:
             raise QueueError(f"ticket {t.number} missed its turn too long ago; please take a new number",
                              code="grace_expired")
 
@@ -364,9 +399,9 @@ class Queue:
         t = self.find(cmd.ticket)
         nxt = self._check(t, "requeue")
         self._within_grace(t, cmd.now)
-        t.state = nxt
         t.band = NORMAL_BAND
         t.seq = self.state.next_seq
+        self._set_state(t, nxt)
         self.state.next_seq += 1
         t.window = None
         t.finished_at = None
@@ -406,7 +441,7 @@ class Queue:
         return [C.TicketCalled(at=cmd.now, ticket=t.id, number=t.number, window=w.id, recall=t.recalls)]
 
     def _no_show(self, w: WindowRuntime, t: Ticket, now: float) -> list[C.Event]:
-        t.state = self._check(t, "skip")
+        self._set_state(t, self._check(t, "skip"))
         t.finished_at = now
         w.current = None
         return [C.TicketNoShow(at=now, ticket=t.id, window=w.id)]
@@ -418,7 +453,7 @@ class Queue:
     def _start(self, cmd: C.StartService) -> list[C.Event]:
         w = self._win(cmd.window)
         t = self._current(w, "start")
-        t.state = self._check(t, "start")
+        self._set_state(t, self._check(t, "start"))
         t.started_at = cmd.now
         return [C.TicketStarted(at=cmd.now, ticket=t.id, window=w.id)]
 
@@ -441,12 +476,12 @@ class Queue:
             self._win(cmd.to_window)
             if cmd.to_window == w.id:
                 raise QueueError("cannot transfer a ticket to the window it is at", code="bad_value")
-        t.state = TicketState.WAITING
         t.category = to_cat
         t.target_window = cmd.to_window
         t.band = FRONT_BAND
         t.seq = self.state.next_seq
         self.state.next_seq += 1
+        self._set_state(t, TicketState.WAITING)
         t.window = None
         t.called_at = t.started_at = None
         t.recalls = 0
@@ -475,15 +510,25 @@ class Queue:
         return sum(1 for w in self.hall.windows
                    if category in w.categories and self.state.windows[w.id].status is WindowStatus.OPEN)
 
+    @staticmethod
+    def _rank(band: int, priority: bool) -> tuple[int, bool]:
+        """Call order class: the front band goes by seq alone; elsewhere priority comes first."""
+        return (band, False if band == FRONT_BAND else not priority)
+
     def people_ahead(self, t: Ticket) -> int:
         """Waiting tickets of the same category that will be called before ``t``."""
-        key = (t.band, not t.priority, t.seq)
+        rank = self._rank(t.band, t.priority)
+        if t.seq == self.state.next_seq - 1:
+            # just issued: everyone waiting of an earlier-or-equal class is ahead (counted, not scanned)
+            return sum(n for (c, band, prio), n in self._wcount.items()
+                       if c == t.category and self._rank(band, prio) <= rank) - 1
         n = 0
-        for o in self.state.tickets.values():
-            if o is t or o.state is not TicketState.WAITING or o.category != t.category:
-                continue
-            if (o.band, not o.priority, o.seq) < key:
-                n += 1
+        for ids in self._waiting.values():
+            for tid in ids:
+                o = self.state.tickets[tid]
+                if o is not t and o.category == t.category and \
+                        (*self._rank(o.band, o.priority), o.seq) < (*rank, t.seq):
+                    n += 1
         return n
 
     def estimate(self, t: Ticket) -> tuple[int, float | None]:

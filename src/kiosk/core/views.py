@@ -24,11 +24,7 @@ def ticket_view(q: Queue, t: Ticket) -> dict[str, Any]:
 
 
 def waiting_counts(q: Queue) -> dict[str, int]:
-    counts = {c.id: 0 for c in q.hall.categories}
-    for t in q.state.tickets.values():
-        if t.state is TicketState.WAITING:
-            counts[t.category] = counts.get(t.category, 0) + 1
-    return counts
+    return {c.id: q.waiting_in(c.id) for c in q.hall.categories}
 
 
 def window_view(q: Queue, wid: str, counts: dict[str, int] | None = None) -> dict[str, Any]:

@@ -246,7 +246,6 @@ class Hub:
         except QueueError as exc:
             self.store.mark_press(p.device, p.seq, now, f"refused:{exc.code}")
             self._reject(out, it.topic, exc.code, exc.message, now)
-            out.windows.add(window)
             return
         self._log(cmd, events, out)
         self.store.mark_press(p.device, p.seq, now, "ok")

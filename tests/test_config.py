@@ -1,0 +1,51 @@
+"""Site config: the real hall loads; every kind of mistake names file, key and reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.config import load
+from kiosk.errors import ConfigError
+from tests.conftest import HALL_CONFIG
+
+BASE = HALL_CONFIG.read_text(encoding="utf-8")
+
+
+def test_real_hall_config():
+    cfg = load(HALL_CONFIG)
+    kinds = [w.kind.value for w in cfg.hall.windows]
+    assert kinds.count("domain") == 4 and kinds.count("comprehensive") == 4
+    assert kinds.count("complaint") == 1 and kinds.count("desk") == 1
+    assert {c.id for c in cfg.hall.categories} == set("ABCDEF")
+    assert cfg.hall.window("w5").categories == ("E", "C", "D")
+
+
+@pytest.mark.parametrize("edit,key,reason", [
+    (lambda s: s.replace('recall_limit = 2 ', 'recall_limt = 2 '), "policy.recall_limt", "unknown key"),
+    (lambda s: s.replace('recall_limit = 2 ', 'recall_limit = "two" '), "policy.recall_limit", "expected int"),
+    (lambda s: s.replace('categories = ["A"]', 'categories = ["Q"]'), "windows[0].categories[0]", "unknown category"),
+    (lambda s: s.replace('id = "B"', 'id = "A"'), "categories[1].id", "duplicate ticket prefix"),
+    (lambda s: s.replace('id = "w2"', 'id = "w1"'), "windows[1].id", "duplicate window id"),
+    (lambda s: s.replace('id = "huangtan"', 'id = "Huang Tan"'), "site.id", "must be an id"),
+    (lambda s: s.replace('port = 1883', 'port = 70000'), "broker.port", "TCP port"),
+    (lambda s: s.replace('kind = "complaint"', 'kind = "vip"'), "windows[8].kind", "must be one of"),
+    (lambda s: s.replace('[site]', '[site\n'), "", "not valid TOML"),
+    (lambda s: s + "\n[surprise]\nx = 1\n", "surprise", "unknown key"),
+])
+def test_bad_config_names_file_key_reason(tmp_path, edit, key, reason):
+    p = tmp_path / "site.toml"
+    p.write_text(edit(BASE), encoding="utf-8")
+    with pytest.raises(ConfigError) as ei:
+        load(p)
+    err = ei.value
+    assert err.path == p and err.key == key and reason in err.reason
+    assert str(p) in str(err)
+
+
+def test_missing_and_non_utf8_files(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load(tmp_path / "nope.toml")
+    p = tmp_path / "gbk.toml"
+    p.write_bytes(BASE.encode("gb18030"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load(p)
