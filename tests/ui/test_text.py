@@ -1,0 +1,127 @@
+"""Line breaking (kinsoku, Latin words), layout overflow and shrink-to-fit."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.ui.errors import FontError, TextOverflowError
+from kiosk.ui.text import CLOSING, OPENING, FontCache, break_lines, clusters, fit, layout
+
+
+def mono(s: str) -> int:
+    """Fake measure: CJK/full-width = 2 units, everything else 1 (times 10 px)."""
+    return sum(20 if ord(c) > 0x2E80 else 10 for c in s)
+
+
+def unbreakable(line: str) -> bool:
+    """True when the line is one cluster that no legal break could split."""
+    return len(clusters(line.strip())) <= 1
+
+
+def consumed(text: str, lines: list[str]) -> bool:
+    """The lines are the text in order, with only whitespace/newlines removed at the breaks."""
+    pos = 0
+    for line in lines:
+        while pos < len(text) and text[pos] in " \t\u3000\n" and not text.startswith(line, pos):
+            pos += 1
+        if not text.startswith(line, pos):
+            return False
+        pos += len(line)
+    return text[pos:].strip(" \t\u3000\n") == ""
+
+
+def test_breaks_between_cjk_characters():
+    assert break_lines("黄潭镇便民服务中心", 80, mono) == ["黄潭镇便", "民服务中", "心"]
+
+
+def test_closing_punctuation_never_starts_a_line():
+    lines = break_lines("请到三号窗口，谢谢。", 120, mono)
+    assert lines == ["请到三号窗", "口，谢谢。"]
+    assert all(line[0] not in CLOSING for line in lines)
+
+
+def test_opening_punctuation_never_ends_a_line():
+    lines = break_lines("携带身份证（原件）办理", 120, mono)
+    assert all(line[-1] not in OPENING for line in lines)
+    assert "".join(lines) == "携带身份证（原件）办理"
+
+
+def test_latin_words_and_numbers_stay_whole():
+    lines = break_lines("办理时间8:30-17:00 Please bring your card", 140, mono)
+    assert "8:30-17:00" in "".join(lines)
+    assert any("8:30-17:00" in line for line in lines)
+    for word in ("Please", "bring", "your", "card"):
+        assert any(word in line.split() for line in lines)
+
+
+def test_spaces_at_breaks_are_dropped_and_newlines_kept():
+    assert break_lines("aaa bbb\nccc", 50, mono) == ["aaa", "bbb", "ccc"]
+    assert break_lines("一\n\n二", 100, mono) == ["一", "", "二"]
+
+
+def test_too_long_word_is_broken_rather_than_overflowing():
+    lines = break_lines("ABCDEFGHIJKLMNOP", 50, mono)
+    assert all(mono(line) <= 50 for line in lines)
+    assert "".join(lines) == "ABCDEFGHIJKLMNOP"
+
+
+ALPHABET = st.sampled_from(list("黄潭镇便民服务中心请到窗口办理") + list("，。、；：？！）」》】’”（「《【‘“")
+                           + list("abcXYZ0123456789") + [" ", " ", ".", "-", ":"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(ALPHABET, min_size=1, max_size=80), width=st.integers(60, 400))
+def test_line_breaking_properties_fake_font(text, width):
+    lines = break_lines(text, width, mono)
+    check_properties(text, lines, width, mono)
+
+
+@settings(max_examples=120, deadline=None)
+@given(text=st.text(ALPHABET, min_size=1, max_size=60), width=st.integers(60, 500))
+def test_line_breaking_properties_real_font(fonts, text, width):
+    font = fonts.get(24)
+    measure = lambda s: font.size(s)[0]  # noqa: E731
+    check_properties(text, break_lines(text, width, measure), width, measure)
+
+
+def check_properties(text, lines, width, measure):
+    assert consumed(text, lines), (text, lines)
+    for i, line in enumerate(lines):
+        if i > 0 and line:
+            assert line[0] not in CLOSING, (text, lines)
+        if i < len(lines) - 1 and line:
+            assert line[-1] not in OPENING, (text, lines)
+        assert measure(line) <= width or unbreakable(line), (text, lines, width)
+
+
+def test_layout_measures_and_flags_overflow(fonts):
+    font = fonts.get(30)
+    ok = layout("黄潭镇便民服务中心欢迎您", font, 200, size=30, line_spacing=1.4)
+    assert not ok.overflow and len(ok.lines) >= 2 and ok.width <= 200
+    assert ok.line_pitch == 42 and ok.height == (len(ok.lines) - 1) * 42 + font.get_height()
+    tall = layout("黄潭镇便民服务中心欢迎您", font, 200, max_height=40, size=30)
+    assert tall.overflow
+    with pytest.raises(TextOverflowError):
+        tall.raise_if_overflow()
+
+
+def test_fit_shrinks_down_to_the_floor_then_reports(fonts):
+    shrunk = fit("社保卡申领", fonts, 130, 60, size=40, min_size=20)
+    assert not shrunk.overflow and 20 <= shrunk.font_size < 40 and shrunk.lines == ("社保卡申领",)
+    stuck = fit("社保卡申领与医保缴费一件事", fonts, 60, 30, size=40, min_size=30)
+    assert stuck.overflow and stuck.font_size == 30
+
+
+def test_font_cache_reports_missing_file(fonts):
+    with pytest.raises(FontError):
+        FontCache("/nonexistent/font.ttc").get(20)
+    assert fonts.get(20) is fonts.get(20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(ALPHABET, min_size=1, max_size=30), width=st.integers(1, 40))
+def test_narrower_than_one_glyph_never_crashes(text, width):
+    lines = break_lines(text, width, mono)
+    assert consumed(text, lines)
+    assert all(mono(line) <= width or unbreakable(line) or len(line.strip()) == 1
+               or any(c in CLOSING | OPENING for c in line) for line in lines)
