@@ -116,6 +116,9 @@ class SiteConfig:
     phones: Phones
     state_dir: Path
     address: str = ""
+    calendar_path: Path | None = None  # office hours and local holiday overrides
+    catalog_dir: Path | None = None  # service guides the hub publishes on `catalog`
+    help_retention_days: int = 30  # home-visit registrations (phone, address) are purged after this
     roles: dict[str, dict[str, Any]] = field(default_factory=dict)  # raw role sections, parsed by each role
 
     def role(self, name: str) -> Section:
@@ -154,6 +157,9 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
 
     h = top.table("hub")
     state_dir = Path(h.get("state_dir", str, "/var/lib/kiosk"))
+    calendar_path = _relative(path, h.get("calendar", str, "calendar.toml"))
+    catalog_dir = _relative(path, h.get("catalog_dir", str, "catalog"))
+    retention = h.get("help_retention_days", int, 30, check=_positive)
     h.done()
 
     p = top.table("policy")
@@ -216,7 +222,15 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
     except PolicyError as exc:
         raise ConfigError(path, "windows", str(exc)) from None
     return SiteConfig(path=path, site_id=site_id, name=name, timezone=tz, hall=hall, broker=broker,
-                      phones=phones, state_dir=state_dir, address=address, roles=roles)
+                      phones=phones, state_dir=state_dir, address=address, roles=roles,
+                      calendar_path=calendar_path if calendar_path.exists() else None,
+                      catalog_dir=catalog_dir if catalog_dir.is_dir() else None, help_retention_days=retention)
+
+
+def _relative(config_path: Path, value: str) -> Path:
+    """Paths in the config are relative to the config file's folder (e.g. /etc/kiosk)."""
+    p = Path(value)
+    return p if p.is_absolute() else config_path.parent / p
 
 
 def _port(v: int) -> str | None:

@@ -29,7 +29,9 @@ from ..errors import StoreError
 from ..protocol import (ProtocolError, Topics, decode_press, decode_request, encode, envelope_of,
                         error_reply, ok_reply)
 from ..store.db import Store
+from . import help as helpdesk
 from . import ops, sdnotify
+from .hallinfo import HallInfo
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +59,11 @@ class Hub:
         self.topics = Topics(cfg.site_id)
         self.tz = ZoneInfo(cfg.timezone)
         self.clock = clock
+        self.info = HallInfo(cfg, clock())
         self.store = Store(Path(state_dir) / "hub.sqlite3")
         self.queue = self._recover()
+        self._mode_due = 0.0
+        self.mode: dict[str, Any] = {}
         self.inbox: queue.Queue[Inbound] = queue.Queue()
         self.bus = BusClient(BusSettings(
             host=host, port=port, device_id="hub", topics=self.topics, persistent_session=True,
@@ -69,7 +74,11 @@ class Hub:
         self._since_snapshot = 0
         self.started_at = clock()
         self.store_ok = True
-        self.extra_ops: dict[str, ops.OpHandler] = {}
+        self.local_ops: dict[str, Callable[[Any, float, str, Outbox], dict[str, Any]]] = {
+            "help.request": self._op_help_request,
+            "help.ack": self._op_help_ack,
+            "alert.list": self._op_alert_list,
+        }
 
     # ------------------------------------------------------------------ recovery
     def _recover(self) -> Queue:
@@ -125,6 +134,8 @@ class Hub:
     # ------------------------------------------------------------------ one batch
     def _process(self, items: list[Inbound]) -> None:
         now = self.clock()
+        if now >= self._mode_due and self._ready.is_set():
+            self._publish_mode(now)
         if not items and self.business_day(now) == self.queue.state.day:
             return  # idle: no write, so an SD card is not worn by a clock tick
         out = Outbox()
@@ -183,6 +194,13 @@ class Hub:
         if day != self.queue.state.day:
             self._apply_logged(C.StartDay(now=now, day=day), out)
             out.windows.update(w.id for w in self.cfg.hall.windows)
+            purged = self.store.purge_help(now - 86400 * self.cfg.help_retention_days)
+            if purged:
+                log.info("forgot the personal data of %d old help requests", purged)
+            warning = self.info.calendar_warning(now)
+            if warning:  # once a day, until staff type the schedule into calendar.toml
+                out.add(self.topics.alert, {"id": f"calendar-{day}", "kind": "calendar_missing", "at": now,
+                                            "text": warning})
 
     def _apply_logged(self, cmd: C.Command, out: Outbox) -> list[C.Event]:
         events = self.queue.apply(cmd)
@@ -268,7 +286,17 @@ class Hub:
         if stored is not None:
             out.add(req.reply_to, stored)  # a retried request gets the very same answer
             return
-        handler = ops.QUEUE_OPS.get(op) or self.extra_ops.get(op)
+        local = self.local_ops.get(op)
+        if local is not None:
+            try:
+                reply = ok_reply(req.txn, local(req, now, device, out))
+            except helpdesk.HelpError as exc:
+                reply = error_reply(req.txn, exc.code, exc.message)
+            if op != "alert.list":
+                self.store.save_reply(device, req.txn, now, reply)
+            out.add(req.reply_to, reply)
+            return
+        handler = ops.QUEUE_OPS.get(op)
         if handler is None:
             reply = error_reply(req.txn, "unsupported_op", f"the hub does not implement {op}")
         else:
@@ -284,7 +312,28 @@ class Hub:
             self.store.save_reply(device, req.txn, now, reply)
         out.add(req.reply_to, reply)
 
+    # ------------------------------------------------------------------ help (帮办代办)
+    def _op_help_request(self, req: Any, now: float, device: str, out: Outbox) -> dict[str, Any]:
+        result, alert = helpdesk.request_help(self.store, self.topics, req, now, device)
+        out.add(self.topics.alert, alert)
+        return result
+
+    def _op_help_ack(self, req: Any, now: float, device: str, out: Outbox) -> dict[str, Any]:
+        result, update, (topic, notice) = helpdesk.ack_help(self.store, self.topics, req, now)
+        out.add(self.topics.alert, update)
+        out.add(topic, notice)
+        return result
+
+    def _op_alert_list(self, req: Any, now: float, device: str, out: Outbox) -> dict[str, Any]:
+        rows = self.store.help_requests(open_only=True)
+        return {"help": [helpdesk.public_view(r) for r in rows]}
+
     # ------------------------------------------------------------------ publishing
+    def _publish_mode(self, now: float) -> None:
+        body, due = self.info.mode(now)
+        self._mode_due = due
+        self.mode = body
+        self.bus.publish(self.topics.mode, encode(body), retain=True)
     def _flush(self, out: Outbox, now: float) -> None:
         if out.windows:
             for wid in sorted(out.windows):
@@ -310,9 +359,12 @@ class Hub:
         for w in self.cfg.hall.windows:
             self._publish_window(w.id)
         self._publish_board(now)
+        self._publish_mode(now)
+        if self.info.catalog is not None:
+            self.bus.publish(self.topics.catalog, encode({"catalog": self.info.catalog}), retain=True)
         self.bus.publish(self.topics.status("hub"), encode({
             "kind": "hub", "version": __version__, "started_at": self.started_at, "day": self.queue.state.day,
-            "store_ok": self.store_ok}), retain=True)
+            "store_ok": self.store_ok, "calendar_warning": self.info.calendar_warning(now)}), retain=True)
         if not self._ready.is_set():
             self._ready.set()
             sdnotify.notify("READY=1\nSTATUS=serving the hall")

@@ -15,7 +15,8 @@ from typing import Any
 from .topics import valid_id
 
 VERSION = 1
-MAX_PAYLOAD = 64 * 1024  # a request is a few hundred bytes; anything near this is junk
+MAX_PAYLOAD = 64 * 1024  # a command is a few hundred bytes; anything near this is junk
+MAX_STATE_PAYLOAD = 2 * 1024 * 1024  # retained state (catalogue, content pages) read by screens
 PRESS_ACTIONS = ("next", "recall", "skip", "start", "complete", "pause", "resume", "transfer", "call",
                  "open", "close")
 _TXN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -84,12 +85,12 @@ def _validate(obj: dict[str, Any], spec: dict[str, tuple[Any, bool]], where: str
     return out
 
 
-def decode_json(payload: bytes) -> dict[str, Any]:
+def decode_json(payload: bytes, *, limit: int = MAX_PAYLOAD) -> dict[str, Any]:
     """Bytes → JSON object with ``v == 1``, or ProtocolError."""
     if not isinstance(payload, (bytes, bytearray)):
         raise ProtocolError("bad_payload", "payload must be bytes")
-    if len(payload) > MAX_PAYLOAD:
-        raise ProtocolError("too_large", f"payload is {len(payload)} bytes; the limit is {MAX_PAYLOAD}")
+    if len(payload) > limit:
+        raise ProtocolError("too_large", f"payload is {len(payload)} bytes; the limit is {limit}")
     if not payload:
         raise ProtocolError("empty", "payload is empty")
     try:

@@ -54,6 +54,22 @@ CREATE TABLE IF NOT EXISTS snapshots (
     cmd_seq INTEGER PRIMARY KEY,
     body    TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS help_requests (
+    id        TEXT PRIMARY KEY,
+    at        REAL NOT NULL,
+    kind      TEXT NOT NULL,
+    device    TEXT NOT NULL,
+    txn       TEXT NOT NULL,
+    place     TEXT NOT NULL DEFAULT '',
+    note      TEXT NOT NULL DEFAULT '',
+    grp       TEXT NOT NULL DEFAULT '',
+    name      TEXT,
+    phone     TEXT,
+    address   TEXT,
+    state     TEXT NOT NULL,
+    acked_by  TEXT,
+    acked_at  REAL
+);
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -153,7 +169,31 @@ class Store:
                    (cmd_seq, json.dumps(state, ensure_ascii=False)))
         self._exec("DELETE FROM snapshots WHERE cmd_seq < ?", (cmd_seq,))
 
+    def add_help(self, row: dict[str, Any]) -> None:
+        cols = ",".join(row)
+        self._exec(f"INSERT INTO help_requests({cols}) VALUES ({','.join('?' * len(row))})", tuple(row.values()))
+
+    def ack_help(self, hid: str, by: str, at: float) -> None:
+        self._exec("UPDATE help_requests SET state='acknowledged', acked_by=?, acked_at=? WHERE id=?", (by, at, hid))
+
+    def purge_help(self, before: float) -> int:
+        """Forget personal data of old requests; the counts stay for the reports."""
+        cur = self._exec("UPDATE help_requests SET name=NULL, phone=NULL, address=NULL "
+                         "WHERE at < ? AND (name IS NOT NULL OR phone IS NOT NULL OR address IS NOT NULL)", (before,))
+        return cur.rowcount
+
     # ------------------------------------------------------------------ reads
+    def help_request(self, hid: str) -> dict[str, Any] | None:
+        cur = self._exec("SELECT * FROM help_requests WHERE id=?", (hid,))
+        row = cur.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cur.description], row))
+
+    def help_requests(self, *, open_only: bool = False) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM help_requests" + (" WHERE state='waiting'" if open_only else "") + " ORDER BY at"
+        cur = self._exec(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
     def press_seen(self, device: str, seq: int) -> str | None:
         row = self._exec("SELECT outcome FROM presses WHERE device=? AND seq=?", (device, seq)).fetchone()
         return None if row is None else row[0]

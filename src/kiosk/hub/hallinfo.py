@@ -1,0 +1,58 @@
+"""What the hub publishes about the hall besides the queue: its mode (open, lunch, closed …) and the
+service catalogue.
+
+Rule: loaded once at start from the files named in the site config; a broken file stops the hub with
+file, key and reason. The mode is computed from the calendar with ``now`` passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..config import SiteConfig
+from ..core.hours import HallMode, HallSchedule
+from ..errors import ConfigError
+
+
+class HallInfo:
+    def __init__(self, cfg: SiteConfig, now: float) -> None:
+        from ..calendar_data import CalendarConfigError, load_calendar, load_hours
+        from ..catalog_data import CatalogError, load_catalog
+        self.tz = ZoneInfo(cfg.timezone)
+        year = datetime.fromtimestamp(now, self.tz).year
+        self.schedule: HallSchedule | None = None
+        if cfg.calendar_path is not None:
+            try:
+                cal = load_calendar(cfg.calendar_path, years=range(year - 1, year + 3))
+                self.schedule = HallSchedule(calendar=cal, hours=load_hours(cfg.calendar_path))
+            except CalendarConfigError as exc:
+                raise ConfigError(exc.path, exc.key, exc.reason) from None
+        self.catalog: dict[str, Any] | None = None
+        if cfg.catalog_dir is not None:
+            try:
+                self.catalog = load_catalog(cfg.catalog_dir).to_dict()
+            except CatalogError as exc:
+                raise ConfigError(cfg.catalog_dir, getattr(exc, "key", "") or "", str(exc)) from None
+
+    def mode(self, now: float) -> tuple[dict[str, Any], float]:
+        """The `mode` payload and the epoch second at which it must be recomputed."""
+        if self.schedule is None:
+            return {"state": "open", "label": "办公中", "since": None, "until": None, "next_open": None}, \
+                now + 3600
+        dt = datetime.fromtimestamp(now, self.tz)
+        m: HallMode = self.schedule.mode(dt)
+        body = {
+            "state": m.state.value, "label": m.label, "since": m.since.timestamp(), "until": m.until.timestamp(),
+            "next_open": m.next_open.timestamp() if m.next_open else None,
+            "next_open_text": m.next_open.strftime("%m月%d日 %H:%M") if m.next_open else None,
+            "day": m.day.date.isoformat(), "day_label": m.day.label, "working_day": m.day.working,
+            "sessions": [s.text for s in self.schedule.sessions_on(dt.date())],
+        }
+        return body, m.until.timestamp()
+
+    def calendar_warning(self, now: float) -> str | None:
+        if self.schedule is None:
+            return None
+        return self.schedule.calendar.missing_schedule_warning(datetime.fromtimestamp(now, self.tz).date())
