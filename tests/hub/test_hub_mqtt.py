@@ -163,3 +163,19 @@ def test_availability_is_last_will(broker, hall_cfg, tmp_path, recorder):
     watcher.wait_for("device/hub/availability", lambda m: m.get("_raw") == b"online")
     h.stop()
     watcher.wait_for("device/hub/availability", lambda m: m.get("_raw") == b"offline")
+
+
+def test_a_defect_in_a_handler_costs_one_message_not_the_hub(hub, recorder, monkeypatch):
+    from kiosk.hub import ops
+
+    def broken(q, req, now, device):
+        q.apply(__import__("kiosk.core.commands", fromlist=["x"]).IssueTicket(now=now, category="A"))
+        raise RuntimeError("simulated defect after a change")
+
+    monkeypatch.setitem(ops.QUEUE_OPS, "ticket.info", broken)
+    r = recorder("hub/error")
+    r.request("ticket.info", ticket="A001")
+    err = r.wait_for("hub/error", lambda e: e["code"] == "internal_error")
+    assert "simulated defect" in err["reason"]
+    # the unlogged change was dropped, and the hub still serves
+    assert r.call("ticket.issue", category="A")["result"]["number"] == "A001"

@@ -47,7 +47,8 @@ def _valid_phone(phone: str) -> bool:
 
 def public_view(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "kind": row["kind"], "at": row["at"], "place": row["place"], "note": row["note"],
-            "group": row["grp"], "state": row["state"], "acked_by": row["acked_by"], "acked_at": row["acked_at"],
+            "group": row["grp"], "state": row["state"], "acked_by": row.get("acked_by"),
+            "acked_at": row.get("acked_at"),
             "name": mask_name(row["name"]), "phone": mask_phone(row["phone"]), "device": row["device"]}
 
 

@@ -140,6 +140,7 @@ class Hub:
             return  # idle: no write, so an SD card is not worn by a clock tick
         out = Outbox()
         reconnected = False
+        broken = False
         try:
             with self.store.batch():
                 self._roll_day(now, out)
@@ -148,7 +149,14 @@ class Hub:
                         reconnected = reconnected or bool(it.connected)
                         continue
                     out.acks.append(it)
-                    self._handle(it, now, out)
+                    try:
+                        self._handle(it, now, out)
+                    except StoreError:
+                        raise
+                    except Exception as exc:  # a defect must cost one message, never the hub
+                        log.exception("internal error handling %s", it.topic)
+                        self._reject(out, it.topic, "internal_error", f"{type(exc).__name__}: {exc}", now)
+                        broken = True
                 self.store.set_meta("last_seen", max(now, self.store.get_meta("last_seen", 0.0)))
             if not self.store_ok:
                 self.store_ok = True
@@ -156,6 +164,8 @@ class Hub:
         except StoreError as exc:
             self._store_failed(exc, items, now)
             return
+        if broken:
+            self.queue = self._recover()  # drop anything a failed handler changed without logging it
         for it in out.acks:
             self.bus.ack(it)
         if reconnected:

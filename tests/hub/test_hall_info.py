@@ -1,0 +1,100 @@
+"""Hub publishes mode and catalogue, and runs help requests end to end, on a real broker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from kiosk.core.catalog import Catalog
+from kiosk.protocol import MAX_STATE_PAYLOAD, decode_json
+from tests.conftest import HubThread
+from tests.mqtt_helpers import wait_until
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def at(y, m, d, hh, mm, ss=0) -> float:
+    return datetime(y, m, d, hh, mm, ss, tzinfo=TZ).timestamp()
+
+
+def test_catalogue_is_retained_and_decodes(hub, recorder):
+    r = recorder("catalog")
+    raw = wait_until(lambda: next((p for t, p, _ in r.messages if t.endswith("/catalog")), None), what="catalog")
+    assert len(raw) > 64 * 1024 > 0 or len(raw) < MAX_STATE_PAYLOAD
+    cat = Catalog.from_dict(decode_json(raw, limit=MAX_STATE_PAYLOAD)["catalog"])
+    assert len(cat) >= 40
+    assert cat.search("sbk")[0].name.startswith("社会保障卡")
+
+
+def test_mode_switches_live_at_boundaries(broker, hall_cfg, tmp_path, recorder):
+    clock = {"now": at(2026, 11, 30, 11, 59, 58)}  # a Monday
+    h = HubThread(hall_cfg, tmp_path / "st", broker.port, clock=lambda: clock["now"]).start()
+    try:
+        r = recorder("mode")
+        assert r.wait_for("mode")["state"] == "open"
+        clock["now"] = at(2026, 11, 30, 12, 0, 0)
+        lunch = r.wait_for("mode", lambda m: m["state"] == "lunch")
+        assert lunch["next_open"] is not None
+        clock["now"] = at(2026, 11, 30, 23, 0)
+        closed = r.wait_for("mode", lambda m: m["state"] == "closed")
+        assert closed["next_open_text"].startswith("12月01日")
+    finally:
+        h.stop()
+
+
+def test_holiday_mode_and_calendar_warning(broker, hall_cfg, tmp_path, recorder):
+    clock = {"now": at(2026, 10, 2, 10, 0)}  # 国庆节
+    r = recorder("mode", "alert", "device/hub/status")
+    h = HubThread(hall_cfg, tmp_path / "st", broker.port, clock=lambda: clock["now"]).start()
+    try:
+        m = r.wait_for("mode")
+        assert m["state"] == "holiday" and "国庆" in m["day_label"]
+    finally:
+        h.stop()
+    clock["now"] = at(2026, 11, 29, 9, 0)  # from 1 Nov the missing 2027 schedule is flagged daily
+    h = HubThread(hall_cfg, tmp_path / "st", broker.port, clock=lambda: clock["now"]).start()
+    try:
+        from kiosk.calendar_data import package_official_years
+        if 2027 not in package_official_years():
+            alert = r.wait_for("alert", lambda a: a.get("kind") == "calendar_missing")
+            assert "2027" in alert["text"]
+            st = r.wait_for("device/hub/status", lambda s: s.get("calendar_warning"))
+            assert "2027" in st["calendar_warning"]
+    finally:
+        h.stop()
+
+
+def test_help_request_ack_reaches_the_kiosk(hub, recorder):
+    kiosk = recorder()
+    staff = recorder("alert")
+    txn = kiosk.request("help.request", kind="desk", where="自助区1号机")
+    rep = kiosk.reply(txn)
+    assert rep["ok"] and rep["result"]["state"] == "waiting"
+    alert = staff.wait_for("alert", lambda a: a.get("kind") == "help")
+    assert alert["place"] == "自助区1号机" and "请求帮办" in alert["text"]
+    listed = staff.call("alert.list")["result"]["help"]
+    assert [x["id"] for x in listed] == [alert["id"]]
+    ack = staff.call("help.ack", alert=alert["id"], by="王")
+    assert ack["ok"] and ack["result"]["state"] == "acknowledged"
+    notice = kiosk.wait_for(f"device/{kiosk.device}/reply",
+                            lambda m: m.get("txn") == txn and m["result"]["state"] == "acknowledged")
+    assert notice["result"]["by"] == "王"
+    again = staff.call("help.ack", alert=alert["id"])
+    assert again["error"]["code"] == "already_acknowledged"
+
+
+def test_home_visit_keeps_phone_private(hub, recorder):
+    kiosk = recorder()
+    staff = recorder("alert")
+    bad = kiosk.call("help.request", kind="home_visit", phone="123", address="黄潭村")
+    assert bad["ok"] is False and bad["error"]["code"] == "bad_phone"
+    ok = kiosk.call("help.request", kind="home_visit", phone="13812345678", address="黄潭村三组", group="残疾人",
+                    name="张三丰")
+    assert ok["result"]["phone"] == "138****5678"
+    alert = staff.wait_for("alert", lambda a: a.get("help_kind") == "home_visit")
+    raw = b"".join(p for _, p, _ in staff.messages)
+    assert b"13812345678" not in raw and "张三丰".encode() not in raw and alert["phone"] == "138****5678"
+    row = hub.store.help_request(ok["result"]["alert"])
+    assert row["phone"] == "13812345678"  # kept only in the hub's database
+    assert hub.store.purge_help(before=row["at"] + 1) == 1
+    assert hub.store.help_request(ok["result"]["alert"])["phone"] is None
