@@ -33,7 +33,9 @@ SITE = "bench"
 
 
 def bench_config(path: Path, windows: int) -> Path:
-    lines = ['[site]\nid = "bench"\nname = "基准测试大厅"\n', '[[categories]]\nid = "A"\nname = "综合"\n']
+    lines = ['[site]\nid = "bench"\nname = "基准测试大厅"\n',
+             f'[hub]\ncalendar = "{REPO / "config" / "calendar.toml"}"\ncatalog_dir = "{REPO / "config" / "catalog"}"\n',
+             '[[categories]]\nid = "A"\nname = "综合"\n']
     for i in range(1, windows + 1):
         lines.append(f'[[windows]]\nid = "w{i}"\nnumber = {i}\nname = "窗口{i}"\nkind = "comprehensive"\n'
                      f'categories = ["A"]\n')
@@ -197,6 +199,10 @@ def run(windows: int = 100, rounds: int = 20, n_cmds: int = 5000, rss_tickets: i
         hub = start_hub(bench_config(work / "hall.toml", 9), work / "state-hall", broker.port)
         try:
             wait_hub(broker.port)
+            issue_many(broker.port, rss_tickets)
+            time.sleep(0.5)
+            out["hub_rss_mb_after_tickets"] = {"tickets": rss_tickets,
+                                               "rss_mb": round(psutil.Process(hub.pid).memory_info().rss / 2**20, 1)}
             raws, durs = [], []
             for _ in range(3):  # interleaved, so both see the same machine load
                 raws.append(raw_rate(broker.port, n_cmds))
@@ -204,12 +210,6 @@ def run(windows: int = 100, rounds: int = 20, n_cmds: int = 5000, rss_tickets: i
             out["durable_cmds_per_s"] = round(statistics.median(durs))
             out["raw_roundtrip_per_s"] = round(statistics.median(raws))
             out["durable_vs_raw"] = round(statistics.median(durs) / statistics.median(raws), 2)
-            have = 3 * n_cmds
-            if have < rss_tickets:
-                issue_many(broker.port, rss_tickets - have)
-            time.sleep(0.5)
-            out["hub_rss_mb_after_tickets"] = {"tickets": max(have, rss_tickets),
-                                               "rss_mb": round(psutil.Process(hub.pid).memory_info().rss / 2**20, 1)}
         finally:
             hub.terminate()
             hub.wait(10)

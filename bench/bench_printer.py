@@ -68,3 +68,14 @@ def run(repeats: int = 5) -> dict:
 
 if __name__ == "__main__":
     print(json.dumps(run(), indent=2, ensure_ascii=False))
+
+
+# rows for docs/performance.md: (dotted key, label, target, check)
+ROWS = [
+    ("tickets.text_58.bytes", "ticket bytes, text mode, 58 mm", "≤ 1,024", lambda v: v <= 1024),
+    ("tickets.text_58.transmit_s_at_9600", "ticket transmit time at 9600 baud, text (s)", "", None),
+    ("tickets.text_58.transmit_s_at_115200", "ticket transmit time at 115200 baud, text (s)", "", None),
+    ("tickets.raster_58.bytes", "ticket bytes, raster mode, 58 mm", "", None),
+    ("tickets.raster_58.transmit_s_at_9600", "ticket transmit time at 9600 baud, raster (s)", "", None),
+    ("tickets.raster_58.transmit_s_at_115200", "ticket transmit time at 115200 baud, raster (s)", "", None),
+]

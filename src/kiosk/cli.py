@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     reg_hub(sub)
     reg_queue(sub, add_common)
     reg_demo(sub)
+    from .tools import catalog_tools
+    catalog_tools.register(sub, add_common)
     for extra in _optional_registrations():
         extra(sub)
     return p
@@ -36,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _optional_registrations():
     """Roles and tools registered by their own packages (terminal, display, devices, …)."""
     import importlib
-    for mod in ("kiosk.terminal.main", "kiosk.display.main", "kiosk.bridge.main", "kiosk.tools.more"):
+    for mod in ("kiosk.terminal.main", "kiosk.display.main", "kiosk.bridge.main"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:

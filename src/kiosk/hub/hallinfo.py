@@ -18,12 +18,11 @@ from ..errors import ConfigError
 
 class HallInfo:
     def __init__(self, cfg: SiteConfig, now: float) -> None:
-        from ..calendar_data import CalendarConfigError, load_calendar, load_hours
-        from ..catalog_data import CatalogError, load_catalog
         self.tz = ZoneInfo(cfg.timezone)
         year = datetime.fromtimestamp(now, self.tz).year
         self.schedule: HallSchedule | None = None
         if cfg.calendar_path is not None:
+            from ..calendar_data import CalendarConfigError, load_calendar, load_hours
             try:
                 cal = load_calendar(cfg.calendar_path, years=range(year - 1, year + 3))
                 self.schedule = HallSchedule(calendar=cal, hours=load_hours(cfg.calendar_path))
@@ -31,10 +30,11 @@ class HallInfo:
                 raise ConfigError(exc.path, exc.key, exc.reason) from None
         self.catalog: dict[str, Any] | None = None
         if cfg.catalog_dir is not None:
+            from ..tools.catalog_tools import export_via_subprocess
             try:
-                self.catalog = load_catalog(cfg.catalog_dir).to_dict()
-            except CatalogError as exc:
-                raise ConfigError(cfg.catalog_dir, getattr(exc, "key", "") or "", str(exc)) from None
+                self.catalog = export_via_subprocess(cfg.catalog_dir)
+            except (ValueError, OSError) as exc:
+                raise ConfigError(cfg.catalog_dir, "", f"service catalogue: {exc}") from None
 
     def mode(self, now: float) -> tuple[dict[str, Any], float]:
         """The `mode` payload and the epoch second at which it must be recomputed."""

@@ -9,7 +9,7 @@ from kiosk.ui.checks import Problem, check_tree
 from kiosk.ui.errors import FontError, PilotError, ScreenError, TextOverflowError, ThemeError, UIError
 from kiosk.ui.keys import LetterKeyboard, NumericKeypad
 from kiosk.ui.paging import ListItem, PagedList
-from kiosk.ui.screen import ModalResult, Pop, Push, Quit, Replace, Screen, SetMode, Transition
+from kiosk.ui.screen import ModalResult, Pop, Push, Quit, Replace, Reset, Screen, SetMode, Transition
 from kiosk.ui.strings import UiStrings
 from kiosk.ui.text import FontCache, TextLayout, break_lines, fit, layout
 from kiosk.ui.theme import Mode, Theme, ThemeSet, contrast_ratio, load_themes
@@ -20,7 +20,7 @@ from kiosk.ui.widgets import Button, Countdown, Label, QRImage, StatusBanner, Te
 __all__ = [
     "App", "DisplayConfig", "Problem", "check_tree", "UIError", "ThemeError", "FontError",
     "TextOverflowError", "ScreenError", "PilotError", "LetterKeyboard", "NumericKeypad", "ListItem",
-    "PagedList", "ModalResult", "Pop", "Push", "Quit", "Replace", "Screen", "SetMode", "Transition",
+    "PagedList", "ModalResult", "Pop", "Push", "Quit", "Replace", "Reset", "Screen", "SetMode", "Transition",
     "UiStrings", "FontCache", "TextLayout", "break_lines", "fit", "layout", "Mode", "Theme", "ThemeSet",
     "contrast_ratio", "load_themes", "Chosen", "Column", "Context", "CountdownExpired", "EntryChanged",
     "EntrySubmitted", "Grid", "PageChanged", "Pressed", "Row", "Spacer", "Widget", "Button", "Countdown",

@@ -27,7 +27,7 @@ from typing import Any
 import pygame
 
 from kiosk.ui.errors import ScreenError
-from kiosk.ui.screen import ModalResult, Pop, Push, Quit, Replace, Screen, SetMode
+from kiosk.ui.screen import ModalResult, Pop, Push, Quit, Replace, Reset, Screen, SetMode
 from kiosk.ui.strings import UiStrings
 from kiosk.ui.text import FontCache
 from kiosk.ui.theme import Mode, Theme, ThemeSet
@@ -90,6 +90,7 @@ class App:
         self._surface: pygame.Surface | None = None
         self._last: float | None = None
         self._downs: dict[str, str] = {}  # pointer → id of the widget it went down on
+        self.last_input: float | None = None  # frame time of the last pointer down
 
     # ---- context -----------------------------------------------------------------------------
     @property
@@ -225,7 +226,7 @@ class App:
                 message = self.inbox.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(message, (Push, Replace, Pop, Quit, SetMode)):
+            if isinstance(message, (Push, Replace, Reset, Pop, Quit, SetMode)):
                 self._apply(message)
             elif self.stack:
                 self._apply(self.top.handle(message))
@@ -249,6 +250,9 @@ class App:
         root = self.top.root
         target = root.hit(pos) if root else None
         if pe.down:
+            self.last_input = self._last
+            if self._last is not None:
+                self.top.on_input(self._last)
             if target is not None:
                 self._downs[pe.pointer] = target.id
                 target.pressed = True
@@ -313,6 +317,10 @@ class App:
             self._push(transition.key, transition.data)
         elif isinstance(transition, Replace):
             if self.stack:
+                self.stack.pop().cleanup()
+            self._push(transition.key, transition.data)
+        elif isinstance(transition, Reset):
+            while self.stack:
                 self.stack.pop().cleanup()
             self._push(transition.key, transition.data)
         elif isinstance(transition, Pop):

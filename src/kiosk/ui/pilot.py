@@ -5,13 +5,16 @@ Rules:
 * Taps are real pygame events at the widget's centre, mapped through the
   rotation to the physical panel — exactly what a finger would produce
   (including SDL's duplicate mouse events marked ``touch=True``).
-* Time is a :class:`FakeClock` the test advances; nothing sleeps.
+* Time is a :class:`FakeClock` the test advances; nothing sleeps. Tests that
+  talk to real services (a broker, a hub) use a :class:`LiveClock` instead and
+  :meth:`Pilot.run_until` with a real-time deadline.
 """
 
 from __future__ import annotations
 
 import os
 import queue
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,16 @@ class FakeClock:
         self.now += seconds
 
 
+class LiveClock:
+    """The real monotonic clock behind the FakeClock interface (``advance`` does nothing)."""
+
+    def __call__(self) -> float:
+        return time.monotonic()
+
+    def advance(self, seconds: float) -> None:
+        pass
+
+
 def check_layout(app: App) -> list[Problem]:
     """Problems in the top screen's widget tree for the app's current mode."""
     return check_tree(app.tree(), app.ctx)
@@ -49,7 +62,7 @@ def check_layout(app: App) -> list[Problem]:
 class Pilot:
     """Headless driver around one :class:`App`."""
 
-    def __init__(self, app: App, clock: FakeClock) -> None:
+    def __init__(self, app: App, clock: "FakeClock | LiveClock") -> None:
         self.app, self.clock = app, clock
 
     @classmethod
@@ -100,6 +113,15 @@ class Pilot:
                 return
             self.frames(1)
         raise PilotError(f"condition not met within {max_frames} frames")
+
+    def run_until(self, predicate: Callable[[], bool], *, timeout: float = 10.0, what: str = "condition") -> None:
+        """Run frames until ``predicate()`` holds or ``timeout`` real seconds pass (live services)."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise PilotError(f"{what} not met within {timeout} s (screen {self.app.top.key!r}: "
+                                 f"{' | '.join(self.visible_texts())[:300]})")
+            self.frames(1)
 
     # ---- finding ------------------------------------------------------------------------------
     @property

@@ -45,6 +45,14 @@ class Pop(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Reset:
+    """Close every open screen and open ``key`` alone (返回首页, idle reset)."""
+
+    key: str
+    data: Any = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Quit:
     """Stop the app loop."""
 
@@ -56,7 +64,7 @@ class SetMode:
     mode: Mode
 
 
-Transition = Push | Replace | Pop | Quit | SetMode
+Transition = Push | Replace | Reset | Pop | Quit | SetMode
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,6 +98,9 @@ class Screen:
     def update(self, now: float, dt: float) -> Transition | None:
         """Called every frame while on top of the stack."""
         return None
+
+    def on_input(self, now: float) -> None:
+        """A finger or the mouse went down while this screen was on top (idle timers)."""
 
     def build(self, ctx: Context) -> Widget:
         raise NotImplementedError

@@ -1,0 +1,168 @@
+"""What every terminal screen shares: the frame (centre name, clock, 长辈模式 switch, offline banner,
+heading, 返回首页), the idle reset, and passing bus messages to the session first.
+
+Rule: a screen subclasses :class:`TerminalScreen` and fills in ``title``/``body``/``on``/``tick``;
+it never imports another screen — it names the next one by registry key (:data:`KEYS`). Idle: after
+``idle_seconds`` untouched a screen returns home (``Reset``), forgetting what was entered; in large
+print the ``idle`` modal counts down with 继续 first. Home itself only drops back to the default mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..ui.paging import PagedList
+from ..ui.screen import ModalResult, Push, Reset, Screen, SetMode, Transition
+from ..ui.theme import Mode
+from ..ui.widget import Column, Context, Pressed, Row, Widget
+from ..ui.widgets import Button, Label, StatusBanner
+from .session import Session
+
+# Registry keys of the terminal's screens (the wiring maps them to classes).
+HOME, TAKE, GUIDES, HELP, PHONES, IDLE = "home", "take", "guides", "help", "phones", "idle"
+KEYS = (HOME, TAKE, GUIDES, HELP, PHONES, IDLE)
+
+TOGGLE_ID, HOME_ID, BACK_ID = "mode-toggle", "go-home", "go-back"
+
+
+class TerminalScreen(Screen):
+    watches: ClassVar[frozenset[str]] = frozenset()  # session changes that redraw this screen
+    is_home: ClassVar[bool] = False
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.s = session
+        self.t = session.strings
+        self.mode = session.default_mode
+        self.landscape = False
+        self._entered: float | None = None
+        self._minute: int | None = None
+        self._idle_asked = False
+
+    # ---- to override ---------------------------------------------------------------------------
+    def title(self) -> str:
+        return ""
+
+    def body(self, ctx: Context) -> Widget:
+        raise NotImplementedError
+
+    def has_back(self) -> bool:
+        """Show 上一步 (the screen handles ``go-back`` in :meth:`back`)."""
+        return False
+
+    def back(self) -> Transition | None:
+        return None
+
+    def on(self, message: Any) -> Transition | None:
+        """A widget message or a bus reply the session did not take."""
+        return None
+
+    def on_session(self, what: str) -> Transition | None:
+        return None
+
+    def tick(self, now: float) -> Transition | None:
+        return None
+
+    # ---- frame -----------------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.s.now
+
+    def build(self, ctx: Context) -> Widget:
+        self.mode = ctx.theme.mode
+        self.landscape = ctx.size[0] > ctx.size[1]
+        t = self.t
+        toggle = t.large_off if self.mode is Mode.LARGE else t.large_on
+        header = Row("hdr", [
+            Label("hdr-name", self.s.cfg.name, style="title", flex=5),
+            Label("hdr-clock", self.s.clock_text(self.now), align="center", flex=4),
+            Button(TOGGLE_ID, toggle, icon="◎", tone="secondary", flex=3),
+        ])
+        children: list[Widget] = [header]
+        offline = self.s.offline_text(self.now)
+        if offline:
+            children.append(StatusBanner("offline", offline, level="warning"))
+        if self.title():
+            children.append(Label("heading", self.title(), style="title"))
+        main = self.body(ctx)
+        main.flex = main.flex or 1.0
+        children.append(main)
+        nav: list[Widget] = []
+        if self.has_back():
+            nav.append(Button(BACK_ID, t.back, icon="◀", tone="secondary"))
+        if not self.is_home:
+            nav.append(Button(HOME_ID, t.home, icon="⌂", tone="secondary"))
+        if nav:
+            children.append(Row("nav", nav))
+        root = Column("root", children, padded=True)
+        self._speak(root)
+        return root
+
+    def _speak(self, root: Widget) -> None:
+        if not self.s.speaker.enabled:
+            return
+        words = [self.title()]
+        for w in root.walk():
+            if isinstance(w, Button) and w.choice and w.enabled:
+                words.append(w.label.replace("\n", " "))
+            elif isinstance(w, PagedList):
+                words += [i.label.replace("\n", " ") for i in w.items[: w.per_page] if i.enabled]
+        self.s.speaker.say("。".join(x for x in words if x))
+
+    # ---- behaviour -------------------------------------------------------------------------------
+    def go_home(self, *, idle: bool = False) -> Transition:
+        return Reset(key=HOME, data={"idle": idle})
+
+    def handle(self, message: Any) -> Transition | None:
+        changed = self.s.absorb(message, self.now)
+        if changed == "consumed":
+            return None
+        if changed is not None:
+            if changed == "connection" or changed in self.watches:
+                self.invalidate()
+            return self.on_session(changed)
+        if isinstance(message, Pressed):
+            if message.widget_id == TOGGLE_ID:
+                return SetMode(mode=Mode.NORMAL if self.mode is Mode.LARGE else Mode.LARGE)
+            if message.widget_id == HOME_ID:
+                return self.go_home()
+            if message.widget_id == BACK_ID:
+                return self.back()
+        if isinstance(message, ModalResult) and message.source == IDLE:
+            if message.value == "home":
+                return self.go_home(idle=True)
+            self._idle_asked = False
+            return None
+        return self.on(message)
+
+    def on_input(self, now: float) -> None:
+        self.s.last_input = now
+
+    def update(self, now: float, dt: float) -> Transition | None:
+        self.s.now = now
+        if self._entered is None:
+            self._entered = now
+        minute = int((now + self.s.wall_offset) // 60)
+        if minute != self._minute:
+            if self._minute is not None:
+                self.invalidate()  # the clock in the header
+            self._minute = minute
+        last = self.s.last_input if self.s.last_input is not None else self._entered
+        quiet = now - max(self._entered, last)
+        if quiet >= self.s.idle_limit(self.mode):
+            idle = self.on_idle()
+            if idle is not None:
+                return idle
+        return self.tick(now)
+
+    def on_idle(self) -> Transition | None:
+        if self.is_home:
+            if self.mode is not self.s.default_mode:
+                return SetMode(mode=self.s.default_mode)
+            return None
+        if self.mode is Mode.LARGE:
+            if self._idle_asked:
+                return None
+            self._idle_asked = True
+            return Push(key=IDLE, data=self.s.settings.idle_warning_seconds)
+        return self.go_home(idle=True)

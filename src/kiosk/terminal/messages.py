@@ -1,0 +1,83 @@
+"""What the bus hands the terminal's loop: decoded, typed messages — and the adapter that decodes them.
+
+Rule: :class:`Feed` stands in for the BusClient's inbox. paho's network thread calls ``put``; it only
+decodes the payload and puts a typed message on the App's inbox — no state is touched and nothing is
+drawn there. A payload that does not decode is logged and dropped (a bad retained message must never
+crash or blank the kiosk).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from dataclasses import dataclass
+from typing import Any
+
+from ..bus.client import Inbound
+from ..core.catalog import Catalog
+from ..protocol import MAX_STATE_PAYLOAD, ProtocolError, Reply, Topics, decode_json, decode_reply
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Connection:
+    connected: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoardIn:
+    board: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModeIn:
+    mode: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogIn:
+    catalog: Catalog
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplyIn:
+    reply: Reply
+
+
+BusMessage = Connection | BoardIn | ModeIn | CatalogIn | ReplyIn
+
+
+def decode_inbound(item: Inbound, topics: Topics, reply_topic: str) -> BusMessage | None:
+    """One bus item → a typed message, or None (not ours, deleted retained state, or malformed)."""
+    if not item.topic:
+        return Connection(connected=bool(item.connected))
+    if not item.payload:
+        return None  # an empty retained payload deletes state; keep what we have
+    try:
+        if item.topic == reply_topic:
+            return ReplyIn(reply=decode_reply(item.payload))
+        if item.topic == topics.board:
+            return BoardIn(board=decode_json(item.payload, limit=MAX_STATE_PAYLOAD))
+        if item.topic == topics.mode:
+            return ModeIn(mode=decode_json(item.payload))
+        if item.topic == topics.catalog:
+            body = decode_json(item.payload, limit=MAX_STATE_PAYLOAD)
+            return CatalogIn(catalog=Catalog.from_dict(body["catalog"]))
+    except ProtocolError as exc:
+        log.warning("ignored a malformed message on %s: %s", item.topic, exc)
+    except (KeyError, TypeError, ValueError) as exc:
+        log.warning("ignored an unreadable message on %s: %s", item.topic, exc)
+    return None
+
+
+class Feed:
+    """A write-only queue for BusClient: decode, then enqueue on the App's inbox."""
+
+    def __init__(self, inbox: queue.Queue, topics: Topics, reply_topic: str) -> None:
+        self.inbox, self.topics, self.reply_topic = inbox, topics, reply_topic
+
+    def put(self, item: Inbound, block: bool = True, timeout: float | None = None) -> None:
+        msg = decode_inbound(item, self.topics, self.reply_topic)
+        if msg is not None:
+            self.inbox.put(msg)

@@ -1,0 +1,172 @@
+"""The terminal's shared state: what the hall looks like (board, mode, catalogue, connection) and the
+one way out to the hub (``request``). Screens receive it in their constructor.
+
+Rule: owned by the render loop's thread — bus messages reach it only through the App's inbox, and
+every screen passes inbox messages to :meth:`Session.absorb` first. It also owns the clean-up of
+requests nobody waits for any more: a ``ticket.issue`` whose screen gave up (timeout, idle reset, 返回首页)
+is voided with reason ``kiosk_timeout`` when its late reply arrives, so no ticket without a holder stays
+in the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from ..config import SiteConfig
+from ..core.catalog import Catalog
+from ..ui.theme import Mode
+from .messages import BoardIn, CatalogIn, Connection, ModeIn, ReplyIn
+from .settings import TerminalSettings
+from .speech import Speaker
+from .strings import WEEKDAYS, TerminalStrings
+
+log = logging.getLogger(__name__)
+
+CONNECT_GRACE = 3.0  # seconds after start before "offline" is shown (the first connect takes a moment)
+QR_PREFIX = "HT1"  # ticket QR payload: HT1|<site>|<ticket id>, e.g. HT1|huangtan|20261129-A001
+
+
+class Link(Protocol):
+    """Where requests go (a Requester on the bus; tests and previews use :class:`NullLink`)."""
+
+    def send(self, op: str, args: dict[str, Any], txn: str | None = None) -> str: ...
+
+
+class NullLink:
+    """No bus at all: requests go nowhere (screenshots, unit tests)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def send(self, op: str, args: dict[str, Any], txn: str | None = None) -> str:
+        self.sent.append((op, args))
+        return txn or f"null-{len(self.sent)}"
+
+
+def ticket_qr(site: str, ticket: str) -> str:
+    return f"{QR_PREFIX}|{site}|{ticket}"
+
+
+class Session:
+    def __init__(self, cfg: SiteConfig, *, settings: TerminalSettings, device_id: str,
+                 link: Link | None = None, strings: TerminalStrings = TerminalStrings(),
+                 speaker: Speaker | None = None, default_mode: Mode = Mode.NORMAL,
+                 wall_offset: float = 0.0) -> None:
+        self.cfg, self.settings, self.device_id, self.strings = cfg, settings, device_id, strings
+        self.link: Link = link or NullLink()
+        self.speaker = speaker or Speaker(enabled=False)
+        self.default_mode = default_mode
+        self.location = settings.location or device_id
+        self.tz = ZoneInfo(cfg.timezone)
+        self.wall_offset = wall_offset  # wall = loop time + offset; resynced by the loop's owner
+        self.board: dict[str, Any] | None = None
+        self.mode: dict[str, Any] | None = None
+        self.catalog: Catalog | None = None
+        self.connected = False
+        self.offline_since: float | None = None  # loop time the connection was lost (or the start)
+        self.started: float | None = None  # loop time the terminal started (no banner while first connecting)
+        self.now = 0.0  # latest loop time seen by a screen
+        self.last_input: float | None = None
+        self._abandoned: set[str] = set()  # ticket.issue txns nobody waits for
+        self._cleanup_txns: set[str] = set()  # our own ticket.void requests
+        self.voided: list[str] = []  # tickets voided because their screen had given up
+        self.listeners: list[Callable[[str], None]] = []
+
+    # ---- time --------------------------------------------------------------------------------
+    def wall(self, now: float) -> datetime:
+        return datetime.fromtimestamp(now + self.wall_offset, self.tz)
+
+    def clock_text(self, now: float) -> str:
+        d = self.wall(now)
+        return self.strings.date_time.format(month=d.month, day=d.day, weekday=WEEKDAYS[d.weekday()],
+                                             hour=d.hour, minute=d.minute)
+
+    def offline_text(self, now: float) -> str | None:
+        if self.connected:
+            return None
+        if self.started is not None and self.offline_since is None and now - self.started < CONNECT_GRACE:
+            return None
+        if self.offline_since is None:
+            return self.strings.offline_short
+        d = self.wall(self.offline_since)
+        return self.strings.offline.format(since=f"{d.hour:02d}:{d.minute:02d}")
+
+    def idle_limit(self, mode: Mode) -> float:
+        return self.settings.idle_for(mode is Mode.LARGE)
+
+    # ---- inbound -----------------------------------------------------------------------------
+    def absorb(self, msg: Any, now: float | None = None) -> str | None:
+        """Take in a bus message; return what changed ("board", "mode", "catalog", "connection"),
+        "consumed" for a reply the session handled itself, or None."""
+        if isinstance(msg, Connection):
+            if msg.connected != self.connected:
+                self.connected = msg.connected
+                self.offline_since = None if msg.connected else now
+            return "connection"
+        if isinstance(msg, BoardIn):
+            self.board = msg.board
+            return "board"
+        if isinstance(msg, ModeIn):
+            self.mode = msg.mode
+            return "mode"
+        if isinstance(msg, CatalogIn):
+            self.catalog = msg.catalog
+            return "catalog"
+        if isinstance(msg, ReplyIn):
+            rep = msg.reply
+            if rep.txn in self._cleanup_txns:
+                self._cleanup_txns.discard(rep.txn)
+                return "consumed"
+            if rep.txn in self._abandoned:
+                self._abandoned.discard(rep.txn)
+                result = rep.result if isinstance(rep.result, dict) else {}
+                if rep.ok and result.get("ticket") and result.get("state") == "waiting":
+                    log.info("late reply for %s: voiding %s nobody holds", rep.txn, result["ticket"])
+                    self._cleanup_txns.add(self.link.send(
+                        "ticket.void", {"ticket": result["ticket"], "reason": "kiosk_timeout"}))
+                    self.voided.append(result["ticket"])
+                return "consumed"
+        return None
+
+    # ---- outbound ----------------------------------------------------------------------------
+    def request(self, op: str, args: dict[str, Any]) -> str | None:
+        """Send a request; None when offline (the caller shows its fallback at once)."""
+        if not self.connected:
+            return None
+        return self.link.send(op, args)
+
+    def abandon(self, txn: str | None) -> None:
+        """A ticket.issue we no longer wait for: void the ticket if it is issued after all."""
+        if txn:
+            self._abandoned.add(txn)
+
+    # ---- the hall ------------------------------------------------------------------------------
+    def waiting(self, category: str) -> int | None:
+        if not self.board:
+            return None
+        for c in self.board.get("categories", []):
+            if c.get("category") == category:
+                n = c.get("waiting")
+                return n if isinstance(n, int) else None
+        return None
+
+    def category_name(self, category: str) -> str:
+        cat = self.cfg.hall.category(category)
+        return cat.name if cat else category
+
+    def windows_for(self, category: str) -> str:
+        s = self.strings
+        names = [s.window_name.format(number=w.number, name=w.name)
+                 for w in self.cfg.hall.windows if category in w.categories]
+        return s.window_sep.join(names)
+
+    def qr_for_ticket(self, ticket: str) -> str:
+        return ticket_qr(self.cfg.site_id, ticket)
+
+    def phone_for_help(self) -> str:
+        p = self.cfg.phones
+        return p.consultation or p.on_duty or p.hotline

@@ -1,0 +1,94 @@
+"""The ``[terminal]`` section of the site config, as one frozen value object.
+
+Rule: read and validated once at start (``Section.get``/``done``: a typo or a
+wrong type stops the terminal naming the file and the key); screens get the
+resulting :class:`TerminalSettings` through the session, never the TOML.
+
+Keys (all optional)::
+
+    [terminal]
+    idle_seconds = 60           # back to the home screen after this long untouched
+    idle_seconds_large = 120    # the same in 长辈模式 (a 10 s countdown with 继续 comes first)
+    reply_timeout = 5.0         # seconds to wait for the hub before 请到咨询台取号
+    location = "自助区1号机"     # where staff find this terminal (help requests); default: device id
+    villages = ["黄潭村", …]     # addresses offered for 上门服务登记
+    read_aloud = false          # speak headings and choices with espeak-ng
+    voice = "cmn"               # espeak-ng voice
+    dpi = 96.0                  # the panel's dots per inch (mm sizes of the theme)
+    orientation = "portrait"    # or "landscape"
+    rotation = 0                # 0/90/180/270: how the panel is mounted
+    theme = ""                  # a theme TOML instead of the built-in one
+    status_seconds = 60         # how often device/<id>/status is republished
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import SiteConfig
+
+# Sample data: villages and communities a 黄潭镇 terminal offers for home-visit addresses. Replace
+# with the town's real list in [terminal] villages before going live (see docs/terminal.md).
+DEFAULT_VILLAGES: tuple[str, ...] = (
+    "黄潭社区", "荷沙社区", "黄潭村", "杨场村", "新堤村", "七屋岭村", "莲台村", "万家湖村",
+    "潭湖村", "沿河村", "官路村", "新华村",
+)
+
+
+def _positive(v: float) -> str | None:
+    return None if v > 0 else "must be greater than 0"
+
+
+def _orientation(v: str) -> str | None:
+    return None if v in ("portrait", "landscape") else "must be portrait or landscape"
+
+
+def _rotation(v: int) -> str | None:
+    return None if v in (0, 90, 180, 270) else "must be 0, 90, 180 or 270"
+
+
+def _villages(v: list) -> str | None:
+    if not v or not all(isinstance(x, str) and x.strip() for x in v):
+        return "must be a non-empty list of names"
+    return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TerminalSettings:
+    idle_seconds: float = 60.0
+    idle_seconds_large: float = 120.0
+    idle_warning_seconds: float = 10.0
+    reply_timeout: float = 5.0
+    location: str = ""
+    villages: tuple[str, ...] = DEFAULT_VILLAGES
+    read_aloud: bool = False
+    voice: str = "cmn"
+    dpi: float = 96.0
+    orientation: str = "portrait"
+    rotation: int = 0
+    theme: str = ""
+    status_seconds: float = 60.0
+
+    def idle_for(self, large: bool) -> float:
+        return self.idle_seconds_large if large else self.idle_seconds
+
+
+def load_settings(cfg: SiteConfig) -> TerminalSettings:
+    sec = cfg.role("terminal")
+    s = TerminalSettings(
+        idle_seconds=sec.get("idle_seconds", float, 60.0, check=_positive),
+        idle_seconds_large=sec.get("idle_seconds_large", float, 120.0, check=_positive),
+        idle_warning_seconds=sec.get("idle_warning_seconds", float, 10.0, check=_positive),
+        reply_timeout=sec.get("reply_timeout", float, 5.0, check=_positive),
+        location=sec.get("location", str, ""),
+        villages=tuple(sec.get("villages", list, list(DEFAULT_VILLAGES), check=_villages)),
+        read_aloud=sec.get("read_aloud", bool, False),
+        voice=sec.get("voice", str, "cmn"),
+        dpi=sec.get("dpi", float, 96.0, check=_positive),
+        orientation=sec.get("orientation", str, "portrait", check=_orientation),
+        rotation=sec.get("rotation", int, 0, check=_rotation),
+        theme=sec.get("theme", str, ""),
+        status_seconds=sec.get("status_seconds", float, 60.0, check=_positive),
+    )
+    sec.done()
+    return s

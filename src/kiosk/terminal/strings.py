@@ -1,0 +1,156 @@
+"""Every Chinese word the touchscreen terminal shows or speaks, in one place.
+
+Rule: screens take all user-facing text from a :class:`TerminalStrings` (held by
+the session); none is written inline in a screen. Templates use ``str.format``
+fields named after what they hold. Names of categories, windows, items and
+phone numbers come from the site config and the catalogue, not from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TerminalStrings:
+    # ---- frame (every screen) ----
+    date_time: str = "{month}月{day}日 {weekday} {hour:02d}:{minute:02d}"
+    large_on: str = "长辈模式"
+    large_off: str = "标准模式"
+    home: str = "返回首页"
+    back: str = "上一步"
+    offline: str = "网络未连接（自 {since} 起），正在自动重连。取号请到咨询台。"
+    offline_short: str = "网络未连接，正在自动重连。取号请到咨询台。"
+
+    # ---- home ----
+    welcome: str = "欢迎办事，请选择"
+    mode_unknown: str = "正在获取大厅状态…"
+    mode_next_open: str = "{label}　下次开放：{next}"
+    mode_sessions: str = "{label}　今日办公 {sessions}"
+    menu_take: str = "取号"
+    menu_guides: str = "办事指南"
+    menu_appointment: str = "预约（即将开放）"
+    menu_evaluation: str = "评价（即将开放）"
+    menu_help: str = "帮办代办"
+    menu_disclosure: str = "政务公开（即将开放）"
+    menu_phones: str = "服务电话"
+    icon_take: str = "№"
+    icon_guides: str = "◆"
+    icon_soon: str = "…"
+    icon_help: str = "★"
+    icon_phones: str = "☎"
+
+    # ---- take a number ----
+    take_title: str = "取号：请选择业务"
+    group_names: dict[str, str] = field(default_factory=lambda: {
+        "domain": "分领域综合窗口", "comprehensive": "无差别综合窗口", "complaint": "办不成事反映"})
+    category_button: str = "{name}\n{waiting}"
+    waiting_count: str = "等候 {n} 人"
+    waiting_unknown: str = "等候人数更新中"
+    confirm_title: str = "确认取号"
+    confirm_category: str = "业务：{name}"
+    confirm_waiting: str = "目前等候：{n} 人"
+    green_on: str = "☑ 绿色通道：已选择"
+    green_off: str = "☐ 绿色通道：未选择"
+    green_note: str = "绿色通道：老年人、残疾人、孕妇优先"
+    take_confirm: str = "确认取号"
+    issuing: str = "正在取号，请稍候…"
+    ticket_title: str = "取号成功"
+    ticket_category: str = "{name}"
+    ticket_priority: str = "（绿色通道）"
+    people_ahead: str = "前面还有 {n} 人"
+    eta: str = "预计等候约 {minutes} 分钟"
+    eta_none: str = "暂无窗口办理，请留意叫号屏或咨询工作人员"
+    where_wait: str = "请在等候区就座，留意叫号屏和语音叫号。办理窗口：{windows}"
+    window_name: str = "{number}号{name}"
+    window_sep: str = "、"
+    ticket_qr_caption: str = "扫码查看排队进度"
+    ticket_done: str = "完成"
+    failed_title: str = "暂时无法取号"
+    failed_body: str = "请到咨询台取号，工作人员会为您办理。"
+    failed_phone: str = "咨询电话：{phone}"
+    failed_reason: str = "原因：{reason}"
+    retry: str = "重新取号"
+    error_codes: dict[str, str] = field(default_factory=lambda: {
+        "unknown_category": "该业务暂不能取号",
+        "no_window": "该业务暂无窗口办理",
+        "no_day": "今日尚未开始办公",
+        "unsupported_op": "系统版本不一致",
+        "store_unavailable": "系统暂时故障",
+        "timeout": "系统暂未响应",
+        "offline": "网络未连接",
+    })
+    error_other: str = "系统暂时无法办理（{code}）"
+
+    # ---- service guides ----
+    guides_title: str = "办事指南"
+    guides_how: str = "请选择查找方式"
+    by_department: str = "按部门查找"
+    by_life_event: str = "按人生事件查找"
+    by_search: str = "输入拼音首字母搜索"
+    departments_title: str = "请选择部门"
+    events_title: str = "请选择人生事件"
+    items_title: str = "{group}：请选择事项"
+    search_title: str = "输入拼音首字母，如“社保卡”输入 SBK"
+    search_none: str = "没有找到相关事项，请换个说法，或到咨询台询问"
+    search_hint: str = "输入字母后，结果显示在这里"
+    loading: str = "正在加载…"
+    count_items: str = "{name}（{n}项）"
+    guide_materials: str = "一、一次性告知：需要准备的材料"
+    material_line: str = "{index}. {name}（{form}{copies}）"
+    material_copies: str = "，{n}份"
+    material_note: str = "　注：{note}"
+    guide_steps: str = "二、办理流程"
+    step_line: str = "{index}. {step}"
+    guide_time: str = "三、办理时限"
+    time_limit: str = "法定时限：{days}"
+    time_promised: str = "承诺时限：{days}"
+    days: str = "{n}个工作日"
+    immediate: str = "即办（当场办结）"
+    guide_fees: str = "四、收费标准：{fees}"
+    guide_window: str = "五、办理窗口：{window}"
+    guide_basis: str = "六、设定依据：{basis}"
+    guide_appointment: str = "可预约办理（含错时、延时、双休日和节假日预约）"
+    guide_online: str = "七、网上办理：可在“鄂汇办”办理，扫码直达"
+    guide_qr_caption: str = "手机扫码网上办理"
+    guide_offline_only: str = "七、网上办理：本事项需到窗口办理"
+
+    # ---- 帮办代办 ----
+    help_title: str = "帮办代办"
+    help_intro: str = "需要帮助？工作人员可以帮您填表、代办。行动不便的老、弱、病、残、孕群众可登记上门服务。"
+    help_call: str = "呼叫工作人员"
+    help_home_visit: str = "上门服务登记"
+    help_sending: str = "正在通知工作人员…"
+    help_waiting: str = "已通知工作人员，请稍候"
+    help_waiting_note: str = "请在本机旁稍候，工作人员会尽快过来。"
+    help_acked: str = "工作人员（{by}）马上就到"
+    help_failed: str = "暂时无法通知工作人员，请到咨询台，或拨打 {phone}"
+    visit_group_title: str = "上门服务登记：请选择服务对象"
+    visit_groups: tuple[str, ...] = ("老年人", "体弱人员", "患病人员", "残疾人", "孕妇")
+    visit_phone_title: str = "请输入联系电话（手机号11位）"
+    visit_phone_bad: str = "电话号码不对，请输入11位手机号或带区号的固定电话"
+    visit_address_title: str = "请选择所在村（社区）"
+    visit_confirm_title: str = "请核对登记信息"
+    visit_line_group: str = "服务对象：{group}"
+    visit_line_phone: str = "联系电话：{phone}"
+    visit_line_address: str = "地址：{address}"
+    visit_submit: str = "提交登记"
+    visit_sending: str = "正在提交…"
+    visit_done_title: str = "登记成功"
+    visit_done: str = "工作人员将电话联系 {phone}，与您约定上门时间。"
+
+    # ---- phones ----
+    phones_title: str = "服务电话"
+    phone_consultation: str = "咨询服务电话"
+    phone_complaint: str = "投诉监督电话"
+    phone_hotline: str = "政务服务便民热线"
+    phone_on_duty: str = "24小时自助区值班电话"
+    phone_line: str = "{label}：{number}"
+    phones_note: str = "工作时间以外，请拨打12345政务服务便民热线。"
+
+    # ---- idle ----
+    idle_title: str = "还需要继续办理吗？"
+    idle_countdown: str = "{seconds} 秒后返回首页"
+    idle_continue: str = "继续"
