@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.core import commands as C
 from kiosk.core.errors import QueueError, UnknownCategory, UnknownTicket, UnknownWindow
-from kiosk.core.model import Category, Hall, QueuePolicy, Window, WindowKind
+from kiosk.core.model import Category, Hall, Window, WindowKind
 from kiosk.core.queue import (
     FRONT_BAND,
     NORMAL_BAND,
@@ -410,12 +410,11 @@ def test_transfer_refusals(q):
     assert_refused(q, C.Transfer(now=T0, window="w1", to_category="B"), QueueError, "no_current")
     issue(q, "A")
     call_next(q, "w1")
-    w1 = "w1"
-    assert_refused(q, C.Transfer(now=T0, window=w1), QueueError, "bad_value")
-    assert_refused(q, C.Transfer(now=T0, window=w1, to_category="B", to_window="w3"), QueueError, "bad_value")
-    assert_refused(q, C.Transfer(now=T0, window=w1, to_category="Z"), UnknownCategory, "unknown_category")
-    assert_refused(q, C.Transfer(now=T0, window=w1, to_window="w9"), UnknownWindow, "unknown_window")
-    assert_refused(q, C.Transfer(now=T0, window=w1, to_window="w1"), QueueError, "bad_value")
+    assert_refused(q, C.Transfer(now=T0, window="w1"), QueueError, "bad_value")
+    assert_refused(q, C.Transfer(now=T0, window="w1", to_category="B", to_window="w3"), QueueError, "bad_value")
+    assert_refused(q, C.Transfer(now=T0, window="w1", to_category="Z"), UnknownCategory, "unknown_category")
+    assert_refused(q, C.Transfer(now=T0, window="w1", to_window="w9"), UnknownWindow, "unknown_window")
+    assert_refused(q, C.Transfer(now=T0, window="w1", to_window="w1"), QueueError, "bad_value")
     assert_refused(q, C.Transfer(now=T0, window="w7", to_category="B"), UnknownWindow)
 
 
@@ -876,6 +875,32 @@ def test_people_ahead_ignores_called_and_finished_tickets(q):
     call_next(q, "w1")  # A001 called
     q.apply(C.VoidTicket(now=T0, ticket="A002"))
     assert q.people_ahead(ticket(q, "A004")) == 1  # only A003
+
+
+@pytest.mark.parametrize("then", ["called", "voided", "serving"])
+def test_nobody_is_ahead_when_nobody_waits(q, then):
+    """The newest ticket has left the queue and no one waits: no one can be ahead of it."""
+    issue(q, "A")
+    if then == "voided":
+        q.apply(C.VoidTicket(now=T0, ticket="A001"))
+    else:
+        call_next(q, "w1")
+        if then == "serving":
+            q.apply(C.StartService(now=T0 + 1, window="w1"))
+    t = ticket(q, "A001")
+    assert q.waiting_in("A") == 0
+    assert q.people_ahead(t) == 0
+    assert q.estimate(t) == (0, 0.0)
+
+
+def test_waiting_in_counts_waiting_tickets_per_category(q):
+    for c in "AABBBC":
+        issue(q, c)
+    call_next(q, "w3")  # B001
+    q.apply(C.VoidTicket(now=T0, ticket="A002"))
+    assert [q.waiting_in(c) for c in "ABC"] == [1, 2, 1]
+    q.apply(C.Transfer(now=T0, window="w3", to_category="C"))
+    assert [q.waiting_in(c) for c in "ABC"] == [1, 2, 2]
 
 
 def test_priority_ticket_is_ahead_of_earlier_walk_ins(q):

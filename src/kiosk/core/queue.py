@@ -472,8 +472,12 @@ class Queue:
             if self.hall.category(cmd.to_category) is None:
                 raise UnknownCategory(f"unknown category {cmd.to_category!r}")
             to_cat = cmd.to_category
+        if cmd.to_category is not None and not any(cmd.to_category in x.categories for x in self.hall.windows):
+            raise QueueError(f"no window serves category {cmd.to_category}", code="no_window")
         if cmd.to_window is not None:
             self._win(cmd.to_window)
+            if not self.hall.window(cmd.to_window).ticketed:  # type: ignore[union-attr]
+                raise QueueError(f"window {cmd.to_window} takes no numbered tickets", code="bad_value")
             if cmd.to_window == w.id:
                 raise QueueError("cannot transfer a ticket to the window it is at", code="bad_value")
         t.category = to_cat
@@ -518,7 +522,7 @@ class Queue:
     def people_ahead(self, t: Ticket) -> int:
         """Waiting tickets of the same category that will be called before ``t``."""
         rank = self._rank(t.band, t.priority)
-        if t.seq == self.state.next_seq - 1:
+        if t.state is TicketState.WAITING and t.seq == self.state.next_seq - 1:
             # just issued: everyone waiting of an earlier-or-equal class is ahead (counted, not scanned)
             return sum(n for (c, band, prio), n in self._wcount.items()
                        if c == t.category and self._rank(band, prio) <= rank) - 1
