@@ -28,11 +28,22 @@ def build_parser() -> argparse.ArgumentParser:
     reg_hub(sub)
     reg_queue(sub, add_common)
     reg_demo(sub)
-    from .tools import catalog_tools
-    catalog_tools.register(sub, add_common)
+    for tools in _tool_modules():
+        tools.register(sub, add_common)
     for extra in _optional_registrations():
         extra(sub)
     return p
+
+
+def _tool_modules():
+    """Staff tools: every ``kiosk.tools.<name>_tools`` module with ``register(sub, add_common)``."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+    here = Path(__file__).parent / "tools"
+    for m in sorted(pkgutil.iter_modules([str(here)]), key=lambda m: m.name):
+        if m.name.endswith("_tools") and m.name != "queue_tools":
+            yield importlib.import_module(f"kiosk.tools.{m.name}")
 
 
 def _optional_registrations():

@@ -75,6 +75,12 @@ class RenderCache:
             w = self._widths[key] = fonts.get(size).size(ch)[0]
         return w
 
+    def memo(self, key: Any, make: Any) -> Any:
+        """Any other derived surface (a QR code at a size): ``make()`` once per key."""
+        full = ("memo", key)
+        v = self._images.get(full)
+        return v if v is not None else self._images.put(full, make())
+
     def image(self, key: Any, data: bytes) -> pygame.Surface | None:
         """A decoded picture (PNG/JPEG bytes), or None if it cannot be decoded."""
         full = ("img", key)

@@ -24,8 +24,6 @@ class DisplayStrings:
     call_to_window: str = "到 {window} 号窗口办理"
     call_recall: str = "再次呼叫"
     call_none: str = "暂无叫号"
-    call_marker_left: str = "▶"
-    call_marker_right: str = "◀"
     recent_title: str = "最近叫号"
     recent_row: str = "{number} → {window}号窗口"
     # windows

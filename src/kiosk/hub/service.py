@@ -31,6 +31,7 @@ from ..protocol import (ProtocolError, Topics, decode_press, decode_request, enc
 from ..store.db import Store
 from . import help as helpdesk
 from . import ops, sdnotify
+from .features import OpContext, OpError, discover
 from .hallinfo import HallInfo
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,12 @@ class Hub:
             "help.ack": self._op_help_ack,
             "alert.list": self._op_alert_list,
         }
+        self.features = discover()
+        self.feature_ops: dict[str, Any] = {}
+        for f in self.features:
+            if getattr(f, "SCHEMA", None):
+                self.store.ensure_schema(f.SCHEMA)
+            self.feature_ops.update(getattr(f, "OPS", {}))
 
     # ------------------------------------------------------------------ recovery
     def _recover(self) -> Queue:
@@ -136,7 +143,8 @@ class Hub:
         now = self.clock()
         if now >= self._mode_due and self._ready.is_set():
             self._publish_mode(now)
-        if not items and self.business_day(now) == self.queue.state.day:
+        due = [f for f in self.features if hasattr(f, "due") and f.due(self, now)]
+        if not items and not due and self.business_day(now) == self.queue.state.day:
             return  # idle: no write, so an SD card is not worn by a clock tick
         out = Outbox()
         reconnected = False
@@ -144,6 +152,8 @@ class Hub:
         try:
             with self.store.batch():
                 self._roll_day(now, out)
+                for f in due:
+                    f.on_tick(OpContext(self, now, "hub", out))
                 for it in items:
                     if not it.topic:
                         reconnected = reconnected or bool(it.connected)
@@ -202,17 +212,21 @@ class Hub:
     def _roll_day(self, now: float, out: Outbox) -> None:
         day = self.business_day(now)
         if day != self.queue.state.day:
-            self._apply_logged(C.StartDay(now=now, day=day), out)
+            self.apply_logged(C.StartDay(now=now, day=day), out)
             out.windows.update(w.id for w in self.cfg.hall.windows)
             purged = self.store.purge_help(now - 86400 * self.cfg.help_retention_days)
             if purged:
                 log.info("forgot the personal data of %d old help requests", purged)
+            ctx = OpContext(self, now, "hub", out)
+            for f in self.features:
+                if hasattr(f, "on_day_start"):
+                    f.on_day_start(ctx)
             warning = self.info.calendar_warning(now)
             if warning:  # once a day, until staff type the schedule into calendar.toml
                 out.add(self.topics.alert, {"id": f"calendar-{day}", "kind": "calendar_missing", "at": now,
                                             "text": warning})
 
-    def _apply_logged(self, cmd: C.Command, out: Outbox) -> list[C.Event]:
+    def apply_logged(self, cmd: C.Command, out: Outbox) -> list[C.Event]:
         events = self.queue.apply(cmd)
         self._log(cmd, events, out)
         return events
@@ -223,6 +237,11 @@ class Hub:
         self.version = seq
         self._since_snapshot += 1
         out.board = True
+        if events:
+            ctx = OpContext(self, cmd.now, "hub", out)
+            for f in self.features:
+                if hasattr(f, "on_events"):
+                    f.on_events(ctx, events)
         for ev in events:
             w = getattr(ev, "window", None)
             if w:
@@ -295,6 +314,15 @@ class Hub:
         stored = self.store.stored_reply(device, req.txn)
         if stored is not None:
             out.add(req.reply_to, stored)  # a retried request gets the very same answer
+            return
+        feature = self.feature_ops.get(op)
+        if feature is not None:
+            try:
+                reply = ok_reply(req.txn, feature(OpContext(self, now, device, out), req))
+            except (OpError, QueueError) as exc:
+                reply = error_reply(req.txn, exc.code, exc.message)
+            self.store.save_reply(device, req.txn, now, reply)
+            out.add(req.reply_to, reply)
             return
         local = self.local_ops.get(op)
         if local is not None:

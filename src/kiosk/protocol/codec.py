@@ -7,11 +7,15 @@ JSON objects with ``"v": 1``.
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
+from .fields import ProtocolError, bool_field as _bool, id_field as _id, int_field as _int, str_field as _str
 from .topics import valid_id
 
 VERSION = 1
@@ -22,53 +26,6 @@ PRESS_ACTIONS = ("next", "recall", "skip", "start", "complete", "pause", "resume
 _TXN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _CATEGORY = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
 _TICKET = re.compile(r"^[A-Za-z0-9-]{1,32}$")
-
-
-class ProtocolError(ValueError):
-    """A payload or topic that breaks the contract. ``code`` is stable, ``reason`` is for people."""
-
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(f"{code}: {reason}")
-        self.code = code
-        self.reason = reason
-
-
-# ---------------------------------------------------------------- field checks
-
-def _str(pattern: re.Pattern[str] | None = None, max_len: int = 200, choices: tuple[str, ...] = ()):
-    def check(name: str, v: Any) -> Any:
-        if not isinstance(v, str):
-            raise ProtocolError("bad_type", f"field {name!r} must be a string, got {type(v).__name__}")
-        if len(v) > max_len:
-            raise ProtocolError("too_long", f"field {name!r} is longer than {max_len} characters")
-        if choices and v not in choices:
-            raise ProtocolError("bad_value", f"field {name!r} must be one of {', '.join(choices)}; got {v!r}")
-        if pattern is not None and not pattern.match(v):
-            raise ProtocolError("bad_value", f"field {name!r} has an invalid value {v[:40]!r}")
-        return v
-    return check
-
-
-def _id(name: str, v: Any) -> str:
-    if not valid_id(v):
-        raise ProtocolError("bad_value", f"field {name!r} must be an id of [a-z0-9_-], got {str(v)[:40]!r}")
-    return v
-
-
-def _int(lo: int = 0, hi: int = 2**53):
-    def check(name: str, v: Any) -> int:
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise ProtocolError("bad_type", f"field {name!r} must be an integer, got {type(v).__name__}")
-        if not lo <= v <= hi:
-            raise ProtocolError("bad_value", f"field {name!r} must be between {lo} and {hi}")
-        return v
-    return check
-
-
-def _bool(name: str, v: Any) -> bool:
-    if not isinstance(v, bool):
-        raise ProtocolError("bad_type", f"field {name!r} must be true or false, got {type(v).__name__}")
-    return v
 
 
 def _validate(obj: dict[str, Any], spec: dict[str, tuple[Any, bool]], where: str) -> dict[str, Any]:
@@ -175,6 +132,11 @@ REQUEST_OPS: dict[str, dict[str, tuple[Any, bool]]] = {
     "help.ack": {"alert": (_str(_TXN, 64), True), "by": (_str(max_len=40), False)},
     "alert.list": {},
 }
+# Ops of later features live in their own modules (protocol/ops_<feature>.py, each with an OPS dict),
+# so adding a feature never edits this table.
+for _m in pkgutil.iter_modules([str(Path(__file__).parent)]):
+    if _m.name.startswith("ops_"):
+        REQUEST_OPS.update(importlib.import_module(f"{__package__}.{_m.name}").OPS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -100,6 +100,22 @@ class Store:
     def close(self) -> None:
         self._db.close()
 
+    def ensure_schema(self, sql: str) -> None:
+        """Tables of a hub feature (CREATE … IF NOT EXISTS)."""
+        try:
+            self._db.executescript(sql)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot create tables: {exc}") from exc
+
+    def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        """For hub features' own tables; inside a batch it commits with the batch."""
+        return self._exec(sql, args)
+
+    def rows(self, sql: str, args: tuple = ()) -> list[dict[str, Any]]:
+        cur = self._exec(sql, args)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
     # ------------------------------------------------------------------ batches
     @contextmanager
     def batch(self) -> Iterator["Store"]:

@@ -74,7 +74,7 @@ class TerminalScreen(Screen):
         t = self.t
         toggle = t.large_off if self.mode is Mode.LARGE else t.large_on
         header = Row("hdr", [
-            Label("hdr-name", self.s.cfg.name, style="title", flex=5),
+            Label("hdr-name", self.s.cfg.name, style="title", max_lines=1, flex=5),
             Label("hdr-clock", self.s.clock_text(self.now), align="center", flex=4),
             Button(TOGGLE_ID, toggle, icon="◎", tone="secondary", flex=3),
         ])
@@ -91,7 +91,7 @@ class TerminalScreen(Screen):
         if self.has_back():
             nav.append(Button(BACK_ID, t.back, icon="◀", tone="secondary"))
         if not self.is_home:
-            nav.append(Button(HOME_ID, t.home, icon="⌂", tone="secondary"))
+            nav.append(Button(HOME_ID, t.home, icon="◁", tone="secondary"))
         if nav:
             children.append(Row("nav", nav))
         root = Column("root", children, padded=True)

@@ -56,7 +56,8 @@ class HomeScreen(TerminalScreen):
         cols = (2 if self.landscape else 1) if large else (3 if self.landscape else 2)
         return Column("home-body", [
             TextBlock("hall-mode", self.hall_text(), fill="info", tone="on_info"),
-            PagedList("menu", self.items(), per_page=8, columns=cols, flex=1),
+            PagedList("menu", self.items(), per_page=8, columns=cols, flex=1, style="title",
+                      stretch=True, max_stretch=4.0),
         ], flex=1)
 
     def on(self, message: Any) -> Transition | None:

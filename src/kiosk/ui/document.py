@@ -36,7 +36,7 @@ class QRBlock:
 
     data: str
     caption: str = ""
-    max_mm: float = 45.0
+    max_mm: float = 50.0
 
 
 class PagedDocument(Widget):

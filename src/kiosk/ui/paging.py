@@ -4,6 +4,8 @@ Rule: a page shows at most ``per_page`` items, never more than the theme's
 ``max_choices`` (6 in large print) and never more than fit the height at the
 minimum touch-target size. Tapping an item emits :class:`Chosen`; turning a
 page changes only the list's own ``page`` and emits :class:`PageChanged`.
+With ``stretch`` the items grow to share the list's height (a home menu of big
+tiles), at most ``max_stretch`` times their measured height.
 """
 
 from __future__ import annotations
@@ -45,9 +47,11 @@ class PagedList(Widget):
     """Items as large buttons in ``columns`` columns, one page at a time."""
 
     def __init__(self, id: str, items: Sequence[ListItem], *, per_page: int = 6, columns: int = 1,
-                 page: int = 0, flex: float = 1.0) -> None:
+                 page: int = 0, flex: float = 1.0, style: str = "body", stretch: bool = False,
+                 max_stretch: float = 2.5) -> None:
         super().__init__(id, flex=flex)
         self.items = list(items)
+        self.style, self.stretch, self.max_stretch = style, stretch, max_stretch
         self.per_page, self.columns, self.page = max(1, per_page), max(1, columns), page
         self.page_size = self.per_page
 
@@ -61,7 +65,7 @@ class PagedList(Widget):
     def _item_button(self, i: int) -> Button:
         it = self.items[i]
         return Button(self.item_id(i), it.label, value=i, icon=it.icon, enabled=it.enabled,
-                      tone="secondary", choice=True)
+                      tone="secondary", choice=True, style=self.style)
 
     def _item_height(self, cell_w: int, ctx: Context) -> int:
         return max((self._item_button(i).measure(cell_w, ctx) for i in range(len(self.items))),
@@ -91,6 +95,11 @@ class PagedList(Widget):
         first = self.page * self.page_size
         shown = [self._item_button(i) for i in range(first, min(first + self.page_size, len(self.items)))]
         rows = max(1, math.ceil(len(shown) / self.columns))
+        if self.stretch:
+            full_rows = max(1, math.ceil(min(self.page_size, len(self.items)) / self.columns))
+            room = self.rect.height - (nav_h + gap if needs_nav else 0)
+            share = (room - gap * (full_rows - 1)) // full_rows
+            item_h = max(item_h, min(share, round(item_h * self.max_stretch)))
         grid = Grid(f"{self.id}-items", shown, cols=self.columns)
         grid.backdrop = self.backdrop
         grid.layout(Rect(self.rect.x, self.rect.y, self.rect.width, rows * (item_h + gap) - gap), ctx)

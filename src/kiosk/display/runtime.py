@@ -1,0 +1,160 @@
+"""The running display: a toolkit App sized for the panel, its bus client and its frame loop.
+
+Rules:
+* The paho thread only puts :class:`Inbound` items into the app's inbox (a :class:`WakeQueue`);
+  the loop wakes on them at once instead of waiting for the next frame tick, so a call reaches the
+  pixels within one frame's work. Nothing else crosses threads (the announcer has its own queue).
+* The loop owns the clock (monotonic for frames, wall time read once per frame by the screen).
+* The display starts without a broker and keeps reconnecting (``BusClient.connect_async``); the
+  screen shows its last state with the offline marker meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..bus.client import BusClient, BusSettings
+from ..protocol import Topics, encode
+from ..ui.app import ORIENTATIONS, App, DisplayConfig
+from ..ui.theme import ThemeSet, load_themes
+from .render import DisplayContext, RenderCache
+from .screen import Hall, WallScreen
+from .settings import DisplaySettings
+from .state import HallState
+from .strings import DisplayStrings
+
+log = logging.getLogger(__name__)
+
+THEME_FILE = Path(__file__).with_name("theme.toml")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PanelConfig(DisplayConfig):
+    """The toolkit's DisplayConfig with any logical size (the toolkit only knows 1080×1920 / 1920×1080)."""
+
+    size: tuple[int, int] | None = None
+
+    @property
+    def logical_size(self) -> tuple[int, int]:
+        return self.size if self.size is not None else ORIENTATIONS[self.orientation]
+
+
+class WakeQueue(queue.Queue):
+    """A queue that also sets an event on every put, so the loop can sleep until there is work."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wake = threading.Event()
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        super().put(item, block, timeout)
+        self.wake.set()
+
+
+class DisplayApp(App):
+    """The toolkit App with the display's render cache in its build context."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.cache = RenderCache()
+
+    @property
+    def ctx(self) -> DisplayContext:  # type: ignore[override]
+        return DisplayContext(theme=self.theme, fonts=self.fonts, strings=self.strings,
+                              size=self.display_config.logical_size, cache=self.cache)
+
+
+def display_themes(settings: DisplaySettings) -> ThemeSet:
+    return load_themes(settings.theme or THEME_FILE, dpi=settings.effective_dpi)
+
+
+def panel_config(settings: DisplaySettings, *, windowed: bool = False, window_scale: float = 1.0) -> PanelConfig:
+    return PanelConfig(orientation=settings.orientation, rotation=settings.rotation, dpi=settings.effective_dpi,
+                       fullscreen=settings.fullscreen and not windowed, window_scale=window_scale,
+                       fps=settings.fps, title="kiosk display", hide_cursor=not windowed, size=settings.size)
+
+
+def build_app(*, settings: DisplaySettings, hall: Hall, topics: Topics, wall: Callable[[], float] = time.time,
+              clock: Callable[[], float] = time.monotonic, announce: Callable[[dict], Any] | None = None,
+              strings: DisplayStrings = DisplayStrings(), windowed: bool = False,
+              window_scale: float = 1.0, inbox: queue.Queue | None = None) -> tuple[DisplayApp, WallScreen]:
+    """The app and its single screen (not opened yet)."""
+    state = HallState(topics=topics)
+    screen = WallScreen(state=state, settings=settings, hall=hall, wall=wall, strings=strings, announce=announce)
+    app = DisplayApp(screens={"wall": lambda: screen}, themes=display_themes(settings),
+                     display=panel_config(settings, windowed=windowed, window_scale=window_scale),
+                     inbox=inbox if inbox is not None else WakeQueue(), clock=clock)
+    return app, screen
+
+
+def subscriptions(topics: Topics) -> tuple[str, ...]:
+    return (topics.board, topics.all_window_states, topics.mode, topics.all_content, topics.catalog,
+            topics.call, topics.availability("hub"))
+
+
+class Runner:
+    """Runs one display: bus in, frames out, a retained status every ``status_interval_s``."""
+
+    def __init__(self, app: DisplayApp, screen: WallScreen, *, settings: DisplaySettings, topics: Topics,
+                 device_id: str, host: str, port: int, username: str = "", password: str = "",
+                 tls_ca: str = "") -> None:
+        self.app, self.screen, self.settings, self.topics, self.device_id = app, screen, settings, topics, device_id
+        self.bus = BusClient(BusSettings(host=host, port=port, device_id=device_id, topics=topics,
+                                         subscriptions=subscriptions(topics), username=username,
+                                         password=password, tls_ca=tls_ca), app.inbox)
+        self._stop = threading.Event()
+        self.on_frame: Callable[[bool], None] | None = None  # benchmarks hook drawn frames here
+
+    def stop(self) -> None:
+        self._stop.set()
+        wake = getattr(self.app.inbox, "wake", None)
+        if wake is not None:
+            wake.set()
+
+    def status(self, fps: float) -> dict[str, Any]:
+        return {"kind": "display", "version": __version__, "fps": round(fps, 1), "layout": self.settings.layout,
+                "size": list(self.settings.size), "frames_drawn": self.app.frames_drawn}
+
+    def run(self, *, duration: float | None = None) -> None:
+        app = self.app
+        self.bus.start()
+        app.start("wall")
+        period = 1.0 / max(1, self.settings.fps)
+        wake: threading.Event | None = getattr(app.inbox, "wake", None)
+        clock = app.clock
+        begin = clock()
+        next_frame = begin
+        next_status, frames_at, status_at = begin + 2.0, app.frames_run, begin
+        try:
+            while app.running and not self._stop.is_set():
+                if wake is not None:
+                    wake.clear()
+                drew = app.step()
+                if self.on_frame is not None:
+                    self.on_frame(drew)
+                now = clock()
+                if now >= next_status:
+                    fps = (app.frames_run - frames_at) / max(1e-6, now - status_at)
+                    frames_at, status_at = app.frames_run, now
+                    self.bus.publish(self.topics.status(self.device_id), encode(self.status(fps)), retain=True)
+                    next_status = now + self.settings.status_interval_s
+                if duration is not None and now - begin >= duration:
+                    break
+                next_frame = max(next_frame + period, now)
+                timeout = next_frame - clock()
+                if timeout > 0:
+                    if wake is not None:
+                        wake.wait(timeout)
+                    else:
+                        self._stop.wait(timeout)
+        finally:
+            self.bus.stop()
+            app.close()

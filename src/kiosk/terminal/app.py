@@ -1,0 +1,171 @@
+"""The terminal's wiring: the screen registry, the bus connection, the session and the loop.
+
+Rule: wiring only — no screen logic here. The BusClient's inbox is a :class:`Feed` that decodes in
+paho's thread and puts typed messages on the App's inbox; the render loop is the only thread that
+touches the session and the screens. The bus connects asynchronously: with the broker down the
+terminal starts anyway (offline banner) and reconnects by itself. ``device/<id>/status`` is
+republished (retained) every ``status_seconds``; the Last Will marks the terminal offline.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pygame
+
+from .. import __version__
+from ..bus.client import BusClient, BusSettings
+from ..bus.rpc import Requester
+from ..config import SiteConfig
+from ..protocol import Topics, encode
+from ..ui.app import App, DisplayConfig
+from ..ui.screen import Screen
+from ..ui.theme import Mode, ThemeSet, default_theme_path, load_themes
+from .base import GUIDES, HELP, HOME, IDLE, PHONES, TAKE
+from .guides import GuidesScreen
+from .help_screen import HelpScreen
+from .home import HomeScreen
+from .idle import IdleScreen
+from .messages import Feed
+from .phones import PhonesScreen
+from .session import Link, NullLink, Session
+from .settings import TerminalSettings, load_settings
+from .speech import Speaker
+from .strings import TerminalStrings
+from .take import TakeNumberScreen
+
+log = logging.getLogger(__name__)
+
+SCREEN_CLASSES: dict[str, type] = {HOME: HomeScreen, TAKE: TakeNumberScreen, GUIDES: GuidesScreen,
+                                   HELP: HelpScreen, PHONES: PhonesScreen, IDLE: IdleScreen}
+ACTIVE_SECONDS = 3.0   # after a touch the loop runs at full rate
+IDLE_WAIT_MS = 100     # otherwise it sleeps in the event queue (a touch wakes it at once)
+FIRST_FRAME_ENV = "KIOSK_FIRST_FRAME"  # set to 1: print a marker line when the first frame is drawn
+
+
+def registry(session: Session) -> dict[str, Callable[[], Screen]]:
+    return {key: (lambda cls=cls: cls(session)) for key, cls in SCREEN_CLASSES.items()}
+
+
+class Terminal:
+    """One touchscreen terminal: create, then :meth:`run` (or :meth:`start` + a Pilot in tests)."""
+
+    def __init__(self, cfg: SiteConfig, *, host: str = "127.0.0.1", port: int = 1883, device_id: str = "kiosk-1",
+                 settings: TerminalSettings | None = None, mode: Mode = Mode.NORMAL,
+                 display: DisplayConfig | None = None, clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time, connect: bool = True, password: str = "",
+                 themes: ThemeSet | None = None, strings: TerminalStrings = TerminalStrings()) -> None:
+        self.cfg = cfg
+        self.settings = settings or load_settings(cfg)
+        s = self.settings
+        self.display = display or DisplayConfig(orientation=s.orientation, rotation=s.rotation, dpi=s.dpi,
+                                                title=cfg.name)
+        self.topics = Topics(cfg.site_id)
+        self.device_id = device_id
+        self.clock, self.wall = clock, wall
+        self.inbox: queue.Queue = queue.Queue()
+        self.bus: BusClient | None = None
+        link: Link = NullLink()
+        if connect:
+            reply = self.topics.reply(device_id)
+            self.bus = BusClient(BusSettings(
+                host=host, port=port, device_id=device_id, topics=self.topics,
+                subscriptions=(reply, self.topics.board, self.topics.mode, self.topics.catalog),
+                username=cfg.broker.username, password=password, tls_ca=cfg.broker.tls_ca),
+                inbox=Feed(self.inbox, self.topics, reply))  # type: ignore[arg-type]
+            link = Requester(self.bus, self.topics, device_id)
+        self.session = Session(cfg, settings=s, device_id=device_id, link=link, strings=strings,
+                               speaker=Speaker(enabled=s.read_aloud, voice=s.voice), default_mode=mode,
+                               wall_offset=wall() - clock())
+        themes = themes or load_themes(Path(s.theme) if s.theme else default_theme_path(), dpi=self.display.dpi)
+        self.app = App(screens=registry(self.session), themes=themes, display=self.display, mode=mode,
+                       inbox=self.inbox, clock=clock)
+        self._last_status = float("-inf")
+        self._ticker: pygame.time.Clock | None = None
+
+    # ---- lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> "Terminal":
+        """Open the window and the home screen, and start connecting (never blocks on the broker)."""
+        self.session.started = self.clock()
+        self.app.start(HOME)
+        if self.bus is not None:
+            self.bus.start()
+        return self
+
+    def close(self) -> None:
+        self.session.speaker.close()
+        if self.bus is not None:
+            self.bus.stop()
+            self.bus = None
+        if self.app.running or self.app.stack:
+            self.app.close()
+
+    def stop(self) -> None:
+        self.app.running = False
+
+    def run(self) -> None:
+        """The blocking loop: frames at ``fps`` while touched, a cheap wait on the event queue when idle."""
+        self.start()
+        self._ticker = pygame.time.Clock()
+        marker = os.environ.get(FIRST_FRAME_ENV) == "1"
+        try:
+            while self.app.running:
+                drew = self.app.step()
+                if drew and marker:
+                    print("kiosk-terminal: first frame", flush=True)
+                    marker = False
+                self.periodic(self.clock())
+                self._pace()
+        finally:
+            self.close()
+
+    def _pace(self) -> None:
+        assert self._ticker is not None
+        now = self.clock()
+        last = self.app.last_input
+        if self.app.dirty or (last is not None and now - last < ACTIVE_SECONDS):
+            self._ticker.tick(self.display.fps)
+            return
+        event = pygame.event.wait(IDLE_WAIT_MS)
+        if event.type != pygame.NOEVENT:
+            pygame.event.post(event)  # handled by the next step, in order
+        self._ticker.tick()
+
+    def periodic(self, now: float) -> None:
+        if now - self._last_status >= self.settings.status_seconds:
+            self._last_status = now
+            self.session.wall_offset = self.wall() - now  # follow NTP corrections of the wall clock
+            self.publish_status()
+
+    def publish_status(self) -> None:
+        if self.bus is None:
+            return
+        fps = round(self._ticker.get_fps(), 1) if self._ticker is not None else 0.0
+        body = {"kind": "terminal", "version": __version__, "fps": fps, "printer": "none",
+                "mode": self.app.mode.value, "location": self.session.location}
+        self.bus.publish(self.topics.status(self.device_id), encode(body), retain=True)
+
+
+def windowed_scale(display: DisplayConfig) -> float:
+    """Scale that fits the panel's picture in 90 % of the desktop (``--windowed``)."""
+    try:
+        pygame.display.init()
+        sizes = pygame.display.get_desktop_sizes()
+    except pygame.error:
+        sizes = []
+    if not sizes or not sizes[0][0]:
+        return 0.5
+    dw, dh = sizes[0]
+    pw, ph = display.physical_size
+    return min(1.0, 0.9 * dw / pw, 0.9 * dh / ph)
+
+
+def log_startup(t: Terminal, host: str, port: int) -> None:
+    print(f"kiosk terminal {__version__}: {t.cfg.name}, device {t.device_id}, broker {host}:{port}, "
+          f"{t.display.orientation} rotation {t.display.rotation}", file=sys.stderr, flush=True)

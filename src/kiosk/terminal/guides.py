@@ -1,0 +1,197 @@
+"""办事指南: find a service item by department, by life event or by pinyin, and read its guide.
+
+Rule: everything comes from the retained ``catalog`` topic (kept by the session); until it arrives
+the screen says 正在加载… . A guide shows the whole 一次性告知 list of materials, steps, 法定/承诺时限,
+fees, window, basis and — for items that can be done online — a QR code of the online link; a long
+guide is paged with 上一页/下一页, never scrolled or clipped.
+
+Stages: how → departments | events → items → detail;  how → search → detail.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..core.catalog import ServiceItem
+from ..ui.document import Block, PagedDocument, QRBlock
+from ..ui.keys import LetterKeyboard
+from ..ui.paging import ListItem, PagedList
+from ..ui.screen import Transition
+from ..ui.theme import Mode
+from ..ui.widget import Chosen, Column, Context, EntryChanged, Pressed, Row, Spacer, Widget
+from ..ui.widgets import Button, Label, TextBlock
+from .base import TerminalScreen
+
+HOW, DEPTS, EVENTS, ITEMS, SEARCH, DETAIL = "how", "departments", "events", "items", "search", "detail"
+
+
+class GuidesScreen(TerminalScreen):
+    watches: ClassVar[frozenset[str]] = frozenset({"catalog"})
+
+    def startup(self, data: Any) -> None:
+        self.stage = HOW
+        self.group_kind = ""       # "department" | "event"
+        self.group = ""
+        self.query = ""
+        self.item_id = ""
+        self.came_from = HOW
+        self.pages: dict[str, int] = {}  # list id → page, so 上一步 from a guide returns to the same page
+
+    # ---- navigation ------------------------------------------------------------------------------
+    def _go(self, stage: str) -> None:
+        self.stage = stage
+        self.invalidate()
+
+    def has_back(self) -> bool:
+        return self.stage != HOW
+
+    def back(self) -> Transition | None:
+        if self.stage == DETAIL:
+            self._go(self.came_from)
+        elif self.stage == ITEMS:
+            self._go(DEPTS if self.group_kind == "department" else EVENTS)
+        else:
+            self._go(HOW)
+        return None
+
+    def item(self) -> ServiceItem | None:
+        return self.s.catalog.get(self.item_id) if self.s.catalog else None
+
+    def title(self) -> str:
+        t = self.t
+        if self.s.catalog is None:
+            return t.guides_title
+        if self.stage == DETAIL and self.item() is not None:
+            return self.item().name
+        return {HOW: t.guides_how, DEPTS: t.departments_title, EVENTS: t.events_title,
+                ITEMS: t.items_title.format(group=self.group), SEARCH: t.search_title,
+                DETAIL: t.guides_title}[self.stage]
+
+    # ---- bodies ----------------------------------------------------------------------------------
+    def _columns(self) -> int:
+        if self.mode is Mode.LARGE:
+            return 2 if self.landscape else 1
+        return 3 if self.landscape else 2
+
+    def body(self, ctx: Context) -> Widget:
+        if self.s.catalog is None:
+            return Column("loading", [Spacer("loading-top", flex=1),
+                                      Label("loading-text", self.t.loading, style="title", align="center"),
+                                      Spacer("loading-bottom", flex=1)], flex=1)
+        if self.stage == DETAIL and self.item() is None:
+            self.stage = HOW  # the item left the catalogue while it was open
+        return {HOW: self._how, DEPTS: self._groups, EVENTS: self._groups, ITEMS: self._items,
+                SEARCH: self._search, DETAIL: self._detail}[self.stage](ctx)
+
+    def _how(self, ctx: Context) -> Widget:
+        t = self.t
+        return Column("how", [
+            Button("how-department", t.by_department, icon="◆", tone="secondary", choice=True),
+            Button("how-event", t.by_life_event, icon="◆", tone="secondary", choice=True),
+            Button("how-search", t.by_search, icon="○", tone="secondary", choice=True),
+            Spacer("how-end", flex=1),
+        ], flex=1)
+
+    def _groups(self, ctx: Context) -> Widget:
+        cat = self.s.catalog
+        assert cat is not None
+        index = cat.by_department if self.stage == DEPTS else cat.by_life_event
+        items = [ListItem(label=self.t.count_items.format(name=k, n=len(v)), value=k) for k, v in index.items()]
+        lid = f"list-{self.stage}"
+        return PagedList(lid, items, per_page=8, columns=self._columns(), page=self.pages.get(lid, 0), flex=1)
+
+    def _item_list(self, id: str, found: list[ServiceItem], columns: int | None = None) -> PagedList:
+        return PagedList(id, [ListItem(label=i.name, value=i.id) for i in found], per_page=8,
+                         columns=columns or self._columns(), page=self.pages.get(id, 0), flex=1)
+
+    def _items(self, ctx: Context) -> Widget:
+        cat = self.s.catalog
+        assert cat is not None
+        index = cat.by_department if self.group_kind == "department" else cat.by_life_event
+        return self._item_list("list-items", list(index.get(self.group, ())))
+
+    def _search(self, ctx: Context) -> Widget:
+        cat = self.s.catalog
+        assert cat is not None
+        kb = LetterKeyboard("kb", value=self.query, max_length=12)
+        if not self.query:
+            results: Widget = TextBlock("search-hint", self.t.search_hint, tone="text_muted", flex=1)
+        else:
+            found = cat.search(self.query)
+            results = self._item_list("results", found, 1 if self.landscape else None) if found else \
+                TextBlock("search-none", self.t.search_none, fill="warning", tone="on_warning")
+        if self.landscape:
+            return Row("search", [Column("search-kb", [kb, Spacer("kb-end", flex=1)], flex=3),
+                                  Column("search-results", [results, Spacer("results-end", flex=0)], flex=2)],
+                       flex=1)
+        return Column("search", [kb, results, Spacer("search-end", flex=0)], flex=1)
+
+    def guide_blocks(self, item: ServiceItem) -> list[Block | QRBlock]:
+        t = self.t
+
+        def head(text: str) -> Block:
+            return Block(text=text, fill="info", tone="on_info", keep_with_next=True)
+
+        def days(n: int) -> str:
+            return t.immediate if n == 0 else t.days.format(n=n)
+
+        blocks: list[Block | QRBlock] = [head(t.guide_materials)]
+        for i, m in enumerate(item.materials, 1):
+            copies = t.material_copies.format(n=m.copies) if m.copies > 1 else ""
+            line = t.material_line.format(index=i, name=m.name, form=m.form, copies=copies)
+            if m.note:
+                line += t.material_note.format(note=m.note)
+            blocks.append(Block(text=line))
+        if item.steps:
+            blocks.append(head(t.guide_steps))
+            blocks += [Block(text=t.step_line.format(index=i, step=s)) for i, s in enumerate(item.steps, 1)]
+        blocks.append(head(t.guide_time))
+        blocks.append(Block(text=t.time_limit.format(days=days(item.time_limit_days))))
+        blocks.append(Block(text=t.time_promised.format(days=days(item.promised_days))))
+        blocks.append(Block(text=t.guide_fees.format(fees=item.fees)))
+        blocks.append(Block(text=t.guide_window.format(window=item.window)))
+        if item.appointment:
+            blocks.append(Block(text=t.guide_appointment))
+        if item.basis:
+            blocks.append(Block(text=t.guide_basis.format(basis=item.basis)))
+        if item.online and item.online_url:
+            blocks.append(head(t.guide_online))
+            blocks.append(QRBlock(data=item.online_url, caption=t.guide_qr_caption))
+        else:
+            blocks.append(Block(text=t.guide_offline_only))
+        return blocks
+
+    def _detail(self, ctx: Context) -> Widget:
+        item = self.item()
+        assert item is not None
+        return PagedDocument(f"guide-{item.id}", self.guide_blocks(item), flex=1)
+
+
+    # ---- behaviour -------------------------------------------------------------------------------
+    def on(self, message: Any) -> Transition | None:
+        if isinstance(message, Pressed):
+            target = {"how-department": DEPTS, "how-event": EVENTS, "how-search": SEARCH}.get(message.widget_id)
+            if target:
+                self.group_kind = "department" if target == DEPTS else "event"
+                self._go(target)
+        elif isinstance(message, Chosen):
+            shown = self.root.find(message.widget_id) if self.root else None
+            if isinstance(shown, PagedList):
+                self.pages[message.widget_id] = shown.page
+            if message.widget_id in (f"list-{DEPTS}", f"list-{EVENTS}"):
+                self.group = message.value
+                self.pages.pop("list-items", None)
+                self._go(ITEMS)
+            elif message.widget_id in ("list-items", "results"):
+                self.came_from = self.stage
+                self.item_id = message.value
+                self._go(DETAIL)
+        elif isinstance(message, EntryChanged) and message.widget_id == "kb":
+            self.query = message.value
+            self.pages.pop("results", None)
+            old = self.root.find("results") if self.root else None
+            if isinstance(old, PagedList):
+                old.page = 0
+                old.set_state(0)
+            self.invalidate()
+        return None
