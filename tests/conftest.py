@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -21,13 +22,31 @@ from kiosk.config import load  # noqa: E402
 from .mqtt_helpers import Recorder, wait_until  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-HALL_CONFIG = REPO / "config" / "huangtan.toml"
+REAL_CONFIG = REPO / "config" / "huangtan.toml"
 OUTPUT = REPO / "test-output"
+
+
+def _always_open_config() -> Path:
+    """The real hall, but without office hours: tests must not depend on the time they run at.
+    Tests of the calendar use REAL_CONFIG with a fake clock."""
+    out = Path(tempfile.mkdtemp(prefix="kiosk-test-cfg-")) / "site.toml"
+    text = REAL_CONFIG.read_text(encoding="utf-8").replace(
+        '[hub]\n', f'[hub]\ncalendar = ""\ncatalog_dir = "{REPO / "config" / "catalog"}"\n', 1)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+HALL_CONFIG = _always_open_config()
 
 
 @pytest.fixture
 def hall_cfg():
     return load(HALL_CONFIG)
+
+
+@pytest.fixture
+def real_cfg():
+    return load(REAL_CONFIG)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.config import load
 from kiosk.errors import ConfigError
-from tests.conftest import HALL_CONFIG
+from tests.conftest import REAL_CONFIG as HALL_CONFIG
 
 BASE = HALL_CONFIG.read_text(encoding="utf-8")
 

@@ -120,6 +120,7 @@ class SiteConfig:
     calendar_path: Path | None = None  # office hours and local holiday overrides
     catalog_dir: Path | None = None  # service guides the hub publishes on `catalog`
     help_retention_days: int = 30  # home-visit registrations (phone, address) are purged after this
+    allow_past_closing: bool = True  # a ticket may still be taken (after a warning) when the wait runs past closing
     roles: dict[str, dict[str, Any]] = field(default_factory=dict)  # raw role sections, parsed by each role
 
     def role(self, name: str) -> Section:
@@ -158,7 +159,8 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
 
     h = top.table("hub")
     state_dir = Path(h.get("state_dir", str, "/var/lib/kiosk"))
-    calendar_path = _relative(path, h.get("calendar", str, "calendar.toml"))
+    calendar = h.get("calendar", str, "calendar.toml")  # "" = no calendar: always open (test benches)
+    calendar_path = _relative(path, calendar) if calendar else None
     catalog_dir = _relative(path, h.get("catalog_dir", str, "catalog"))
     retention = h.get("help_retention_days", int, 30, check=_positive)
     h.done()
@@ -170,6 +172,7 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
         noshow_grace_s=60.0 * p.get("noshow_grace_minutes", float, 30.0, check=_non_negative),
         recent_calls=p.get("recent_calls", int, 8, check=_positive),
     )
+    allow_past_closing = p.get("allow_past_closing", bool, True)
     p.done()
 
     categories = []
@@ -224,8 +227,9 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
         raise ConfigError(path, "windows", str(exc)) from None
     return SiteConfig(path=path, site_id=site_id, name=name, timezone=tz, hall=hall, broker=broker,
                       phones=phones, state_dir=state_dir, address=address, roles=roles,
-                      calendar_path=calendar_path if calendar_path.exists() else None,
-                      catalog_dir=catalog_dir if catalog_dir.is_dir() else None, help_retention_days=retention)
+                      calendar_path=calendar_path if calendar_path and calendar_path.exists() else None,
+                      catalog_dir=catalog_dir if catalog_dir.is_dir() else None, help_retention_days=retention,
+                      allow_past_closing=allow_past_closing)
 
 
 def _relative(config_path: Path, value: str) -> Path:

@@ -9,6 +9,7 @@ the kiosk and wall windows open beside it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import logging
 import queue
@@ -116,6 +117,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .tools.queue_tools import print_item
 
     cfg = load(args.config or find_default())
+    if not args.office_hours:
+        # a demonstration must show a working hall whenever it runs, also at night
+        cfg = dataclasses.replace(cfg, calendar_path=None)
     work = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     state = Path(args.state) if args.state else work / "state"
     broker = PrivateBroker(work / "broker").start()
@@ -179,4 +183,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=float, default=1.0, help="simulated traffic speed factor")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--no-windows", action="store_true", help="do not open the kiosk and wall windows")
+    p.add_argument("--office-hours", action="store_true",
+                   help="follow the real office hours (by default the demo hall is always open)")
     p.set_defaults(func=cmd_demo)

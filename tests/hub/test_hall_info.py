@@ -26,9 +26,9 @@ def test_catalogue_is_retained_and_decodes(hub, recorder):
     assert cat.search("sbk")[0].name.startswith("社会保障卡")
 
 
-def test_mode_switches_live_at_boundaries(broker, hall_cfg, tmp_path, recorder):
+def test_mode_switches_live_at_boundaries(broker, real_cfg, tmp_path, recorder):
     clock = {"now": at(2026, 11, 30, 11, 59, 58)}  # a Monday
-    h = HubThread(hall_cfg, tmp_path / "st", broker.port, clock=lambda: clock["now"]).start()
+    h = HubThread(real_cfg, tmp_path / "st", broker.port, clock=lambda: clock["now"]).start()
     try:
         r = recorder("mode")
         assert r.wait_for("mode")["state"] == "open"
@@ -42,17 +42,17 @@ def test_mode_switches_live_at_boundaries(broker, hall_cfg, tmp_path, recorder):
         h.stop()
 
 
-def test_holiday_mode_and_calendar_warning(broker, hall_cfg, tmp_path, recorder):
+def test_holiday_mode_and_calendar_warning(broker, real_cfg, tmp_path, recorder):
     clock = {"now": at(2026, 10, 2, 10, 0)}  # 国庆节
     r = recorder("mode", "alert", "device/hub/status")
-    h = HubThread(hall_cfg, tmp_path / "st", broker.port, clock=lambda: clock["now"]).start()
+    h = HubThread(real_cfg, tmp_path / "st", broker.port, clock=lambda: clock["now"]).start()
     try:
         m = r.wait_for("mode")
         assert m["state"] == "holiday" and "国庆" in m["day_label"]
     finally:
         h.stop()
     clock["now"] = at(2026, 11, 29, 9, 0)  # from 1 Nov the missing 2027 schedule is flagged daily
-    h = HubThread(hall_cfg, tmp_path / "st", broker.port, clock=lambda: clock["now"]).start()
+    h = HubThread(real_cfg, tmp_path / "st", broker.port, clock=lambda: clock["now"]).start()
     try:
         from kiosk.calendar_data import package_official_years
         if 2027 not in package_official_years():
@@ -98,3 +98,23 @@ def test_home_visit_keeps_phone_private(hub, recorder):
     assert row["phone"] == "13812345678"  # kept only in the hub's database
     assert hub.store.purge_help(before=row["at"] + 1) == 1
     assert hub.store.help_request(ok["result"]["alert"])["phone"] is None
+
+
+def test_closing_time_aware_issuing(broker, real_cfg, tmp_path, recorder):
+    clock = {"now": at(2026, 11, 30, 16, 40)}  # Monday, winter timetable: closes 17:00
+    h = HubThread(real_cfg, tmp_path / "st", broker.port, clock=lambda: clock["now"]).start()
+    try:
+        r = recorder()
+        first = r.call("ticket.issue", category="F")  # nobody waiting: fine
+        assert first["ok"], first
+        for _ in range(3):
+            r.call("ticket.issue", category="F", accept_late=True)
+        late = r.call("ticket.issue", category="F")
+        assert late["ok"] is False and late["error"]["code"] == "past_closing"
+        assert "17:00" in late["error"]["message"] and "预约" in late["error"]["message"]
+        assert r.call("ticket.issue", category="F", accept_late=True)["ok"]
+        clock["now"] = at(2026, 11, 30, 19, 0)
+        closed = r.call("ticket.issue", category="A")
+        assert closed["error"]["code"] == "hall_closed" and "12月01日 08:30" in closed["error"]["message"]
+    finally:
+        h.stop()

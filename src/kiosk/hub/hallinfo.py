@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..config import SiteConfig
-from ..core.hours import HallMode, HallSchedule
+from ..core.hours import HallMode, HallSchedule, SessionKind
 from ..errors import ConfigError
 
 
@@ -51,6 +51,19 @@ class HallInfo:
             "sessions": [s.text for s in self.schedule.sessions_on(dt.date())],
         }
         return body, m.until.timestamp()
+
+    def walk_in_window(self, now: float) -> tuple[str, float | None]:
+        """('open', today's closing time) while walk-in tickets make sense, else (mode state, None)."""
+        if self.schedule is None:
+            return "open", float("inf")  # no office hours configured: always open
+        dt = datetime.fromtimestamp(now, self.tz)
+        state = self.schedule.mode(dt).state.value
+        ends = [datetime.combine(dt.date(), s.end, tzinfo=self.tz).timestamp()
+                for s in self.schedule.sessions_on(dt.date())
+                if s.kind in (SessionKind.WALK_IN, SessionKind.EXTENDED)]
+        if state in ("open", "closing", "lunch") and ends and max(ends) > now:
+            return "open", max(ends)
+        return state, None
 
     def calendar_warning(self, now: float) -> str | None:
         if self.schedule is None:

@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from .. import __version__
 from ..bus.client import BusClient, BusSettings, Inbound
 from ..config import SiteConfig
 from ..core import commands as C
+from ..core.calendar import BusinessDayGuard, ClockJump
 from ..core.errors import QueueError
 from ..core.queue import Queue, QueueState
 from ..core.views import board_view, window_view
@@ -65,6 +66,8 @@ class Hub:
         self.queue = self._recover()
         self._mode_due = 0.0
         self.mode: dict[str, Any] = {}
+        self._last_seen = float(self.store.get_meta("last_seen", 0.0))
+        self._clock_warned = False
         self.inbox: queue.Queue[Inbound] = queue.Queue()
         self.bus = BusClient(BusSettings(
             host=host, port=port, device_id="hub", topics=self.topics, persistent_session=True,
@@ -100,14 +103,29 @@ class Hub:
         return q
 
     # ------------------------------------------------------------------ time
+    def observe_clock(self, raw_now: float) -> tuple[float, str]:
+        """(effective now, business day) through the clock guard.
+
+        A Pi has no real-time clock: after a reboot it may read an old time until NTP steps it. The
+        guard never lets the business day go back and keeps event times monotonic.
+        """
+        last = self._last_seen
+        guard = BusinessDayGuard(
+            last_seen=datetime.fromtimestamp(last, self.tz) if last else None,
+            business_day=date.fromisoformat(self.queue.state.day) if self.queue.state.day else None)
+        _, obs = guard.observe(datetime.fromtimestamp(raw_now, self.tz))
+        if obs.jump is ClockJump.BACKWARD and raw_now + 60 < last and not self._clock_warned:
+            log.warning("the clock reads %.0f s earlier than last seen; keeping business day %s",
+                        last - raw_now, obs.business_day)
+            self._clock_warned = True
+        elif obs.jump is ClockJump.NONE:
+            self._clock_warned = False
+        now = obs.effective_now.timestamp()
+        self._last_seen = max(last, now)
+        return now, obs.business_day.isoformat()
+
     def business_day(self, now: float) -> str:
-        """Today's business day; never earlier than the day the queue is on (a Pi's clock can go back)."""
-        today = datetime.fromtimestamp(now, self.tz).date().isoformat()
-        last_seen = self.store.get_meta("last_seen", 0.0)
-        if now + 60 < last_seen:
-            log.warning("clock reads %.0f s earlier than last seen; the business day stays %s",
-                        last_seen - now, self.queue.state.day)
-        return max(today, self.queue.state.day)
+        return self.observe_clock(now)[1]
 
     # ------------------------------------------------------------------ main loop
     def run(self) -> None:
@@ -140,18 +158,18 @@ class Hub:
 
     # ------------------------------------------------------------------ one batch
     def _process(self, items: list[Inbound]) -> None:
-        now = self.clock()
+        now, day = self.observe_clock(self.clock())
         if now >= self._mode_due and self._ready.is_set():
             self._publish_mode(now)
         due = [f for f in self.features if hasattr(f, "due") and f.due(self, now)]
-        if not items and not due and self.business_day(now) == self.queue.state.day:
+        if not items and not due and day == self.queue.state.day:
             return  # idle: no write, so an SD card is not worn by a clock tick
         out = Outbox()
         reconnected = False
         broken = False
         try:
             with self.store.batch():
-                self._roll_day(now, out)
+                self._roll_day(now, day, out)
                 for f in due:
                     f.on_tick(OpContext(self, now, "hub", out))
                 for it in items:
@@ -167,7 +185,7 @@ class Hub:
                         log.exception("internal error handling %s", it.topic)
                         self._reject(out, it.topic, "internal_error", f"{type(exc).__name__}: {exc}", now)
                         broken = True
-                self.store.set_meta("last_seen", max(now, self.store.get_meta("last_seen", 0.0)))
+                self.store.set_meta("last_seen", self._last_seen)
             if not self.store_ok:
                 self.store_ok = True
                 out.add(self.topics.alert, {"kind": "store_recovered", "at": now, "text": "状态数据库已恢复写入"})
@@ -209,8 +227,7 @@ class Hub:
         for topic, payload, retain in out.messages:
             self.bus.publish(topic, payload, retain=retain, qos=0 if topic == self.topics.hub_error else 1)
 
-    def _roll_day(self, now: float, out: Outbox) -> None:
-        day = self.business_day(now)
+    def _roll_day(self, now: float, day: str, out: Outbox) -> None:
         if day != self.queue.state.day:
             self.apply_logged(C.StartDay(now=now, day=day), out)
             out.windows.update(w.id for w in self.cfg.hall.windows)
@@ -335,6 +352,13 @@ class Hub:
             out.add(req.reply_to, reply)
             return
         handler = ops.QUEUE_OPS.get(op)
+        if op == "ticket.issue":
+            refusal = self._walk_in_refusal(req, now)
+            if refusal is not None:
+                reply = error_reply(req.txn, *refusal)
+                self.store.save_reply(device, req.txn, now, reply)
+                out.add(req.reply_to, reply)
+                return
         if handler is None:
             reply = error_reply(req.txn, "unsupported_op", f"the hub does not implement {op}")
         else:
@@ -349,6 +373,28 @@ class Hub:
         if handler is not None and op not in ("ticket.info", "alert.list"):
             self.store.save_reply(device, req.txn, now, reply)
         out.add(req.reply_to, reply)
+
+    def _walk_in_refusal(self, req: Any, now: float) -> tuple[str, str] | None:
+        """Closing-time-aware issuing: no walk-in ticket when the hall is closed, and a warning first
+        when the predicted wait runs past closing time (the kiosk offers an appointment instead)."""
+        state, closing = self.info.walk_in_window(now)
+        if closing is None:
+            nxt = self.mode.get("next_open_text") or ""
+            return "hall_closed", (f"现在不办理现场取号（{self.mode.get('label', state)}）" +
+                                   (f"，下次办公时间 {nxt}" if nxt else ""))
+        cat = req.args["category"]
+        if self.cfg.hall.category(cat) is None:
+            return None  # the queue refuses it with unknown_category
+        n = self.queue.open_windows_for(cat)
+        wait = None if n == 0 else self.queue.waiting_in(cat) * self.queue.state.avg_service.get(cat, 300.0) / n
+        if wait is not None and now + wait > closing:
+            if not self.cfg.allow_past_closing:
+                return "past_closing", "今天排队人数较多，预计下班前无法办理，请预约其他时间"
+            if not req.args.get("accept_late"):
+                end = datetime.fromtimestamp(closing, self.tz).strftime("%H:%M")
+                return "past_closing", (f"预计等候约 {round(wait / 60)} 分钟，可能超过今天下班时间 {end}；"
+                                        "可改为预约，或确认后仍然取号")
+        return None
 
     # ------------------------------------------------------------------ help (帮办代办)
     def _op_help_request(self, req: Any, now: float, device: str, out: Outbox) -> dict[str, Any]:
