@@ -45,7 +45,8 @@ log = logging.getLogger(__name__)
 SCREEN_CLASSES: dict[str, type] = {HOME: HomeScreen, TAKE: TakeNumberScreen, GUIDES: GuidesScreen,
                                    HELP: HelpScreen, PHONES: PhonesScreen, IDLE: IdleScreen}
 ACTIVE_SECONDS = 3.0   # after a touch the loop runs at full rate
-IDLE_WAIT_MS = 100     # otherwise it sleeps in the event queue (a touch wakes it at once)
+IDLE_FPS = 15          # otherwise a real sleep between frames: a touch waits at most ~70 ms
+# (SDL's event wait with a timeout polls every millisecond on some video drivers: costlier than this)
 FIRST_FRAME_ENV = "KIOSK_FIRST_FRAME"  # set to 1: print a marker line when the first frame is drawn
 
 
@@ -110,7 +111,7 @@ class Terminal:
         self.app.running = False
 
     def run(self) -> None:
-        """The blocking loop: frames at ``fps`` while touched, a cheap wait on the event queue when idle."""
+        """The blocking loop: frames at ``fps`` while touched or drawing, ``IDLE_FPS`` when idle."""
         self.start()
         self._ticker = pygame.time.Clock()
         marker = os.environ.get(FIRST_FRAME_ENV) == "1"
@@ -129,13 +130,8 @@ class Terminal:
         assert self._ticker is not None
         now = self.clock()
         last = self.app.last_input
-        if self.app.dirty or (last is not None and now - last < ACTIVE_SECONDS):
-            self._ticker.tick(self.display.fps)
-            return
-        event = pygame.event.wait(IDLE_WAIT_MS)
-        if event.type != pygame.NOEVENT:
-            pygame.event.post(event)  # handled by the next step, in order
-        self._ticker.tick()
+        active = self.app.dirty or (last is not None and now - last < ACTIVE_SECONDS)
+        self._ticker.tick(self.display.fps if active else min(IDLE_FPS, self.display.fps))
 
     def periodic(self, now: float) -> None:
         if now - self._last_status >= self.settings.status_seconds:

@@ -98,11 +98,13 @@ class GuidesScreen(TerminalScreen):
         index = cat.by_department if self.stage == DEPTS else cat.by_life_event
         items = [ListItem(label=self.t.count_items.format(name=k, n=len(v)), value=k) for k, v in index.items()]
         lid = f"list-{self.stage}"
-        return PagedList(lid, items, per_page=8, columns=self._columns(), page=self.pages.get(lid, 0), flex=1)
+        return PagedList(lid, items, per_page=8, columns=self._columns(), page=self.pages.get(lid, 0), flex=1,
+                         stretch=True, max_stretch=1.6)
 
     def _item_list(self, id: str, found: list[ServiceItem], columns: int | None = None) -> PagedList:
         return PagedList(id, [ListItem(label=i.name, value=i.id) for i in found], per_page=8,
-                         columns=columns or self._columns(), page=self.pages.get(id, 0), flex=1)
+                         columns=columns or self._columns(), page=self.pages.get(id, 0), flex=1,
+                         stretch=True, max_stretch=1.6)
 
     def _items(self, ctx: Context) -> Widget:
         cat = self.s.catalog

@@ -63,8 +63,8 @@ class HelpScreen(TerminalScreen):
 
     def title(self) -> str:
         t = self.t
-        return {MENU: t.help_title, DESK_SENDING: t.help_call, DESK_WAITING: t.help_waiting,
-                DESK_ACKED: t.help_acked.format(by=self.by), DESK_FAILED: t.help_call,
+        return {MENU: t.help_title, DESK_SENDING: t.help_call, DESK_WAITING: t.help_call,
+                DESK_ACKED: t.help_call, DESK_FAILED: t.help_call,
                 V_GROUP: t.visit_group_title, V_PHONE: t.visit_phone_title, V_ADDRESS: t.visit_address_title,
                 V_CONFIRM: t.visit_confirm_title, V_SENDING: t.visit_confirm_title, V_DONE: t.visit_done_title,
                 V_FAILED: t.visit_confirm_title}[self.stage]

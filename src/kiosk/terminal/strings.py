@@ -74,11 +74,16 @@ class TerminalStrings:
     failed_phone: str = "咨询电话：{phone}"
     failed_reason: str = "原因：{reason}"
     retry: str = "重新取号"
+    late_title: str = "今天可能办不完"
+    late_accept: str = "仍然取号"
+    late_note: str = "也可以改天再来，或向工作人员咨询预约。"
     error_codes: dict[str, str] = field(default_factory=lambda: {
         "unknown_category": "该业务暂不能取号",
         "no_window": "该业务暂无窗口办理",
         "no_day": "今日尚未开始办公",
         "unsupported_op": "系统版本不一致",
+        "hall_closed": "现在不办理现场取号",
+        "past_closing": "预计等候时间超过今天下班时间",
         "store_unavailable": "系统暂时故障",
         "timeout": "系统暂未响应",
         "offline": "网络未连接",

@@ -6,7 +6,11 @@ is issued after that — the request was already on its way — is voided by the
 reply arrives (reason ``kiosk_timeout``); so is one whose screen was left while waiting. A shown ticket
 is reported to the hub with ``ticket.delivered`` (``how = "on_screen"``).
 
-Stages: choose → confirm → issuing → ticket | failed.
+When the hub warns that the predicted wait runs past closing time (``past_closing``) the resident is
+asked first and may take the ticket anyway (``accept_late``); outside walk-in hours (``hall_closed``)
+the hub's own explanation is shown.
+
+Stages: choose → confirm → issuing → ticket | late → issuing | failed.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from .base import TerminalScreen
 from .messages import ReplyIn
 
 GROUPS = ("domain", "comprehensive", "complaint")
-CHOOSE, CONFIRM, ISSUING, TICKET, FAILED = "choose", "confirm", "issuing", "ticket", "failed"
+CHOOSE, CONFIRM, ISSUING, TICKET, FAILED, LATE = "choose", "confirm", "issuing", "ticket", "failed", "late"
+HUB_WORDED = ("hall_closed", "past_closing")  # refusals whose message the hub writes for residents
 
 
 class TakeNumberScreen(TerminalScreen):
@@ -35,6 +40,7 @@ class TakeNumberScreen(TerminalScreen):
         self.sent_at = 0.0
         self.result: dict[str, Any] | None = None
         self.reason = ""
+        self.accept_late = False
 
     def cleanup(self) -> None:
         if self.stage == ISSUING:
@@ -44,14 +50,14 @@ class TakeNumberScreen(TerminalScreen):
     def title(self) -> str:
         t = self.t
         return {CHOOSE: t.take_title, CONFIRM: t.confirm_title, ISSUING: t.confirm_title,
-                TICKET: t.ticket_title, FAILED: t.failed_title}[self.stage]
+                TICKET: t.ticket_title, FAILED: t.failed_title, LATE: t.late_title}[self.stage]
 
     def waiting_text(self, cid: str) -> str:
         n = self.s.waiting(cid)
         return self.t.waiting_unknown if n is None else self.t.waiting_count.format(n=n)
 
     def has_back(self) -> bool:
-        return self.stage in (CONFIRM, FAILED)
+        return self.stage in (CONFIRM, FAILED, LATE)
 
     def back(self) -> Transition | None:
         self._go(CHOOSE)
@@ -64,7 +70,16 @@ class TakeNumberScreen(TerminalScreen):
     # ---- bodies ----------------------------------------------------------------------------------
     def body(self, ctx: Context) -> Widget:
         return {CHOOSE: self._choose, CONFIRM: self._confirm, ISSUING: self._issuing, TICKET: self._ticket,
-                FAILED: self._failed}[self.stage](ctx)
+                FAILED: self._failed, LATE: self._late}[self.stage](ctx)
+
+    def _late(self, ctx: Context) -> Widget:
+        t = self.t
+        return Column("late", [
+            TextBlock("late-body", self.reason, style="title", fill="warning", tone="on_warning"),
+            Button("late-accept", t.late_accept, icon="✔", choice=True),
+            TextBlock("late-note", t.late_note, tone="text_muted"),
+            Spacer("late-end", flex=1),
+        ], flex=1)
 
     def _category_button(self, c: Category) -> Button:
         label = self.t.category_button.format(name=c.name, waiting=self.waiting_text(c.id))
@@ -135,10 +150,12 @@ class TakeNumberScreen(TerminalScreen):
                       fill="surface"),
         ]
         qr = QRImage("ticket-qr", self.s.qr_for_ticket(str(r.get("ticket", ""))), caption=t.ticket_qr_caption,
-                     flex=1)
+                     flex=2)
         if self.landscape:
             return Row("ticket", [Column("ticket-info", info, flex=3), qr], flex=1)
-        return Column("ticket", [*info, qr], flex=1)
+        # a QR code about a third of the width: big enough to scan, small beside the number
+        qr_row = Row("ticket-qr-row", [Spacer("qr-left", flex=1), qr, Spacer("qr-right", flex=1)], flex=1)
+        return Column("ticket", [*info, qr_row, Spacer("ticket-end", flex=0.3)], flex=1)
 
     def _failed(self, ctx: Context) -> Widget:
         t = self.t
@@ -153,7 +170,10 @@ class TakeNumberScreen(TerminalScreen):
     # ---- behaviour -------------------------------------------------------------------------------
     def _fail(self, code: str, message: str = "") -> None:
         codes = self.t.error_codes
-        self.reason = codes.get(code) or self.t.error_other.format(code=code)
+        if code in HUB_WORDED and message:
+            self.reason = message
+        else:
+            self.reason = codes.get(code) or self.t.error_other.format(code=code)
         self.txn = None
         self._go(FAILED)
 
@@ -167,12 +187,21 @@ class TakeNumberScreen(TerminalScreen):
                 self.priority = not self.priority
                 self.invalidate()
             elif wid == "take-confirm" and self.stage == CONFIRM:
+                self.accept_late = False
+                self._issue()
+            elif wid == "late-accept" and self.stage == LATE:
+                self.accept_late = True
                 self._issue()
             elif wid == "retry":
                 self._go(CHOOSE)
         elif isinstance(message, ReplyIn) and self.txn and message.reply.txn == self.txn \
                 and self.stage == ISSUING:
             rep = message.reply
+            if not rep.ok and rep.code == "past_closing" and not self.accept_late:
+                self.reason = rep.message or self.t.error_codes["past_closing"]
+                self.txn = None
+                self._go(LATE)
+                return None
             if not rep.ok or not isinstance(rep.result, dict):
                 self._fail(rep.code or "error", rep.message or "")
                 return None
@@ -184,8 +213,10 @@ class TakeNumberScreen(TerminalScreen):
 
     def _issue(self) -> None:
         assert self.category is not None
-        self.txn = self.s.request("ticket.issue", {"category": self.category, "priority": self.priority,
-                                                   "large_print": self.mode.value == "large"})
+        args = {"category": self.category, "priority": self.priority, "large_print": self.mode.value == "large"}
+        if self.accept_late:
+            args["accept_late"] = True
+        self.txn = self.s.request("ticket.issue", args)
         if self.txn is None:
             self._fail("offline")
             return

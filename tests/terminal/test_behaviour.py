@@ -1,0 +1,219 @@
+"""Terminal behaviour without a bus: idle reset, large-print countdown, mode switch, late replies,
+read-aloud, settings, glyph coverage and module rules."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from dataclasses import fields
+from pathlib import Path
+
+import pygame
+import pytest
+
+from kiosk.bus.rpc import Reply
+from kiosk.config import parse
+from kiosk.errors import ConfigError
+from kiosk.terminal.help_screen import mask_phone, valid_phone
+from kiosk.terminal.messages import ReplyIn, decode_inbound
+from kiosk.terminal.session import NullLink, ticket_qr
+from kiosk.terminal.settings import DEFAULT_VILLAGES, load_settings
+from kiosk.terminal.speech import Speaker
+from kiosk.terminal.strings import TerminalStrings
+from kiosk.bus.client import Inbound
+from kiosk.protocol import Topics
+from kiosk.ui.theme import Mode
+
+
+def test_idle_returns_home_and_forgets_the_entry(offline_terminal):
+    p = offline_terminal(Mode.NORMAL)
+    p.tap("menu-item-2")
+    p.tap("help-visit")
+    p.tap("group-0")
+    p.tap("phone-key-1")
+    p.advance(30)
+    assert p.app.top.key == "help"
+    p.tap("phone-key-3")  # a touch restarts the idle timer
+    p.advance(59)
+    assert p.app.top.key == "help"
+    p.advance(2)
+    assert p.app.top.key == "home" and len(p.app.stack) == 1
+    p.tap("menu-item-2")
+    assert p.app.top.stage == "menu"  # nothing of the earlier entry is left
+
+
+def test_large_print_idle_counts_down_with_continue_first(offline_terminal):
+    p = offline_terminal(Mode.LARGE)
+    p.tap("menu-item-0")
+    p.advance(119)
+    assert p.app.top.key == "take"
+    p.advance(2)
+    assert p.app.top.key == "idle"
+    assert "秒后返回首页" in p.text_of("idle-countdown")
+    p.tap("idle-continue")
+    assert p.app.top.key == "take"
+    p.advance(121)
+    assert p.app.top.key == "idle"
+    p.advance(11)
+    assert p.app.top.key == "home" and p.app.mode is Mode.LARGE
+
+
+def test_mode_switch_on_any_screen_and_back_to_default_after_idle(offline_terminal):
+    p = offline_terminal(Mode.NORMAL)
+    p.tap("menu-item-1")
+    p.tap("mode-toggle")
+    assert p.app.mode is Mode.LARGE and p.app.top.key == "guides"
+    assert p.text_of("mode-toggle").endswith("标准模式")
+    p.advance(121)
+    p.advance(11)
+    assert p.app.top.key == "home"
+    p.frames(2)
+    assert p.app.mode is Mode.NORMAL
+
+
+def test_a_late_ticket_reply_after_leaving_the_screen_is_voided(offline_terminal):
+    p = offline_terminal(Mode.NORMAL)
+    link = NullLink()
+    p.terminal.session.link = link
+    p.tap("menu-item-0")
+    p.tap("cat-B")
+    p.tap("take-confirm")
+    txn = p.app.top.txn
+    assert link.sent[-1][0] == "ticket.issue"
+    p.tap("go-home")  # the resident walks away while the hub is slow
+    result = {"ticket": "20261129-B001", "number": "B001", "state": "waiting", "people_ahead": 0, "eta_s": None}
+    p.post(ReplyIn(reply=Reply(txn=txn, ok=True, result=result)))
+    assert link.sent[-1] == ("ticket.void", {"ticket": "20261129-B001", "reason": "kiosk_timeout"})
+    assert p.app.top.key == "home"
+
+
+def test_timeout_then_late_reply_keeps_the_desk_screen(offline_terminal):
+    p = offline_terminal(Mode.NORMAL, reply_timeout=2.0)
+    p.terminal.session.link = link = NullLink()
+    p.tap("menu-item-0")
+    p.tap("cat-A")
+    p.tap("take-confirm")
+    txn = p.app.top.txn
+    p.advance(2.1)
+    assert "请到咨询台取号" in p.text_of("failed-body")
+    p.post(ReplyIn(reply=Reply(txn=txn, ok=True, result={"ticket": "x-A001", "state": "waiting"})))
+    assert link.sent[-1][0] == "ticket.void" and p.exists("failed-body")
+
+
+def test_decoding_drops_malformed_messages():
+    topics = Topics("huangtan")
+    reply = topics.reply("kiosk-1")
+    assert decode_inbound(Inbound(topics.board, b"{not json"), topics, reply) is None
+    assert decode_inbound(Inbound(topics.catalog, b'{"v":1,"catalog":{"format":9}}'), topics, reply) is None
+    assert decode_inbound(Inbound(topics.mode, b""), topics, reply) is None
+    assert decode_inbound(Inbound("", connected=True), topics, reply).connected is True
+
+
+def test_phone_rules_and_mask():
+    assert mask_phone("13812345678") == "138****5678"
+    assert valid_phone("13812345678") and valid_phone("07285321001")
+    assert not valid_phone("1381234") and not valid_phone("23812345678")
+
+
+def test_ticket_qr_payload():
+    assert ticket_qr("huangtan", "20261129-A001") == "HT1|huangtan|20261129-A001"
+
+
+def test_speaker_is_silent_without_espeak(monkeypatch, caplog):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    s = Speaker(enabled=True)
+    s.say("取号")
+    assert not s.enabled and s.spoken == [] and "not installed" in caplog.text
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_read_aloud_speaks_heading_and_choices_once(offline_terminal):
+    p = offline_terminal(Mode.NORMAL, read_aloud=True)
+    p.tap("menu-item-0")
+    spoken = p.terminal.session.speaker.spoken
+    assert spoken and spoken[-1].startswith("取号：请选择业务") and "公安业务" in spoken[-1]
+    before = len(spoken)
+    p.advance(1)
+    assert len(spoken) == before  # a redraw is not a new screen
+
+
+def test_settings_defaults_and_errors(hall_cfg, tmp_path):
+    s = load_settings(hall_cfg)
+    assert s.idle_seconds == 60 and s.idle_seconds_large == 120 and s.villages == DEFAULT_VILLAGES
+    raw = {"site": {"id": "x", "name": "x"}, "categories": [{"id": "A", "name": "a"}],
+           "windows": [{"id": "w1", "number": 1, "name": "w", "kind": "comprehensive", "categories": ["A"]}],
+           "terminal": {"idle_seconds": 30, "villages": ["甲村"], "read_alod": True}}
+    with pytest.raises(ConfigError, match="terminal.read_alod"):
+        load_settings(parse(tmp_path / "site.toml", raw))
+    raw["terminal"] = {"idle_seconds": -1}
+    with pytest.raises(ConfigError, match="terminal.idle_seconds"):
+        load_settings(parse(tmp_path / "site.toml", raw))
+
+
+def test_every_string_and_icon_has_glyphs_in_the_font():
+    pygame.font.init()
+    font = pygame.font.Font("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 30)
+    missing_metrics = font.metrics("\ue000")[0]
+    t = TerminalStrings()
+    texts = []
+    for f in fields(t):
+        v = getattr(t, f.name)
+        texts += list(v.values()) if isinstance(v, dict) else list(v) if isinstance(v, tuple) else [v]
+    src = Path(__file__).resolve().parents[2] / "src" / "kiosk" / "terminal"
+    for path in src.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "icon" and isinstance(node.value, ast.Constant):
+                texts.append(node.value.value)
+    bad = {ch for text in texts for ch in text if not ch.isspace() and not ch.isascii()
+           and font.metrics(ch)[0] == missing_metrics}
+    assert not bad, f"characters the font cannot draw: {sorted(bad)}"
+
+
+def test_chinese_text_lives_in_strings_only():
+    src = Path(__file__).resolve().parents[2] / "src" / "kiosk" / "terminal"
+    offenders = []
+    for path in src.glob("*.py"):
+        if path.name in ("strings.py", "settings.py"):
+            continue  # settings holds the sample village list (config data)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # docstrings and command-line help are for operators and developers, not residents
+        skip = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
+        skip |= {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.keyword) and n.arg == "help"}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip \
+                    and any("\u4e00" <= ch <= "\u9fff" for ch in node.value):
+                offenders.append(f"{path.name}:{node.lineno} {node.value[:20]}")
+    assert not offenders, offenders
+
+
+def test_modules_are_small_and_documented():
+    src = Path(__file__).resolve().parents[2] / "src" / "kiosk" / "terminal"
+    for module in src.glob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 600, module
+        assert text.lstrip().startswith('"""'), module
+
+
+def test_past_closing_asks_first_then_takes_the_ticket_anyway(offline_terminal):
+    p = offline_terminal(Mode.NORMAL)
+    p.terminal.session.link = link = NullLink()
+    p.tap("menu-item-0")
+    p.tap("cat-E")
+    p.tap("take-confirm")
+    warning = "预计等候约 95 分钟，可能超过今天下班时间 17:30；可改为预约，或确认后仍然取号"
+    p.post(ReplyIn(reply=Reply(txn=p.app.top.txn, ok=False, code="past_closing", message=warning)))
+    assert p.text_of("late-body") == warning and p.check_layout() == []
+    p.tap("late-accept")
+    op, args = link.sent[-1]
+    assert op == "ticket.issue" and args["accept_late"] is True and args["category"] == "E"
+
+
+def test_hall_closed_shows_the_hubs_explanation(offline_terminal):
+    p = offline_terminal(Mode.NORMAL)
+    p.terminal.session.link = NullLink()
+    p.tap("menu-item-0")
+    p.tap("cat-A")
+    p.tap("take-confirm")
+    text = "现在不办理现场取号（已下班），下次办公时间 11月19日 08:30"
+    p.post(ReplyIn(reply=Reply(txn=p.app.top.txn, ok=False, code="hall_closed", message=text)))
+    assert text in p.text_of("failed-reason") and "请到咨询台取号" in p.text_of("failed-body")
