@@ -136,6 +136,8 @@ class _Setup:
     names: dict[str, str]  # category id -> name
 
 
+READ_ONLY = ("appointment.slots", "appointment.list")
+
 _setups: "weakref.WeakKeyDictionary[Hub, _Setup]" = weakref.WeakKeyDictionary()
 
 
@@ -285,7 +287,8 @@ def op_book(ctx: OpContext, req: "Request") -> dict[str, Any]:
         upcoming = A.upcoming_slots(schedule, policy, now)
         taken = _taken(ctx, cat, upcoming)
         suggestion = A.next_free(upcoming, taken, cap, after=slot.start) or A.next_free(upcoming, taken, cap)
-        raise OpError("slot_full", A.slot_full_message(slot, st.names[cat], suggestion, policy.days_ahead))
+        raise OpError("slot_full", A.slot_full_message(slot, st.names[cat], suggestion, policy.days_ahead),
+                      extra={"suggest": suggestion.key if suggestion is not None else None})
     try:
         code = A.new_code(_RNG, _Codes(ctx))
     except A.AppointmentError as exc:

@@ -1,7 +1,8 @@
 """Extension point for hub features beyond the queue (appointments, evaluations, cases …).
 
-Rule: a feature is a module ``kiosk.hub.feature_<name>`` that may define
-``SCHEMA`` (SQL run at start; its own tables), ``OPS`` ({op: handler(ctx, request) -> result dict}),
+Rule: a feature is a module ``kiosk.hub.feature_<name>`` that may define ``setup(hub)`` (validate its
+config at start; raise ConfigError to refuse to start), ``SCHEMA`` (SQL run at start; its own tables),
+``OPS`` ({op: handler(ctx, request) -> result dict}), ``READ_ONLY`` (ops whose replies are not stored),
 ``on_day_start(ctx)``, ``on_events(ctx, events)`` and ``on_tick(ctx)``. Handlers run inside the hub's
 batch on the worker thread: what they write commits with the batch, what they publish leaves after the
 commit. They refuse a request by raising ``OpError``; queue changes go through ``ctx.apply`` so they
@@ -25,9 +26,12 @@ if TYPE_CHECKING:
 
 
 class OpError(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    """A refused request: ``code`` and ``message`` go into the error reply, with ``extra`` fields
+    (e.g. a suggested alternative) beside them."""
+
+    def __init__(self, code: str, message: str, extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
-        self.code, self.message = code, message
+        self.code, self.message, self.extra = code, message, extra or {}
 
 
 @dataclass(slots=True)

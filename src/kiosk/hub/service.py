@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 BATCH_MAX = 512
 SNAPSHOT_EVERY = 2000
+DEDUPE_DAYS = 3  # stored replies and press (device, seq) records are kept this long
 
 
 @dataclass(slots=True)
@@ -85,7 +86,11 @@ class Hub:
         }
         self.features = discover()
         self.feature_ops: dict[str, Any] = {}
+        self.read_only_ops = {"ticket.info", "alert.list"}
         for f in self.features:
+            if hasattr(f, "setup"):
+                f.setup(self)
+            self.read_only_ops.update(getattr(f, "READ_ONLY", ()))
             if getattr(f, "SCHEMA", None):
                 self.store.ensure_schema(f.SCHEMA)
             self.feature_ops.update(getattr(f, "OPS", {}))
@@ -231,6 +236,8 @@ class Hub:
         if day != self.queue.state.day:
             self.apply_logged(C.StartDay(now=now, day=day), out)
             out.windows.update(w.id for w in self.cfg.hall.windows)
+            # dedupe records only matter for retries within minutes; old replies may hold masked data
+            self.store.forget_dedupe(before=now - 86400 * DEDUPE_DAYS)
             purged = self.store.purge_help(now - 86400 * self.cfg.help_retention_days)
             if purged:
                 log.info("forgot the personal data of %d old help requests", purged)
@@ -338,7 +345,9 @@ class Hub:
                 reply = ok_reply(req.txn, feature(OpContext(self, now, device, out), req))
             except (OpError, QueueError) as exc:
                 reply = error_reply(req.txn, exc.code, exc.message)
-            self.store.save_reply(device, req.txn, now, reply)
+                reply["error"].update(getattr(exc, "extra", {}))
+            if op not in self.read_only_ops:
+                self.store.save_reply(device, req.txn, now, reply)
             out.add(req.reply_to, reply)
             return
         local = self.local_ops.get(op)
@@ -347,7 +356,7 @@ class Hub:
                 reply = ok_reply(req.txn, local(req, now, device, out))
             except helpdesk.HelpError as exc:
                 reply = error_reply(req.txn, exc.code, exc.message)
-            if op != "alert.list":
+            if op not in self.read_only_ops:
                 self.store.save_reply(device, req.txn, now, reply)
             out.add(req.reply_to, reply)
             return
@@ -370,7 +379,7 @@ class Hub:
                 for cmd, events in res.commands:
                     self._log(cmd, events, out)
                 reply = ok_reply(req.txn, res.result)
-        if handler is not None and op not in ("ticket.info", "alert.list"):
+        if handler is not None and op not in self.read_only_ops:
             self.store.save_reply(device, req.txn, now, reply)
         out.add(req.reply_to, reply)
 

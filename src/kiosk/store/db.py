@@ -192,6 +192,10 @@ class Store:
     def ack_help(self, hid: str, by: str, at: float) -> None:
         self._exec("UPDATE help_requests SET state='acknowledged', acked_by=?, acked_at=? WHERE id=?", (by, at, hid))
 
+    def forget_dedupe(self, before: float) -> None:
+        self._exec("DELETE FROM replies WHERE at < ?", (before,))
+        self._exec("DELETE FROM presses WHERE at < ?", (before,))
+
     def purge_help(self, before: float) -> int:
         """Forget personal data of old requests; the counts stay for the reports."""
         cur = self._exec("UPDATE help_requests SET name=NULL, phone=NULL, address=NULL "
