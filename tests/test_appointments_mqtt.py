@@ -80,6 +80,7 @@ def test_two_kiosks_race_for_the_last_place(hall, recorder, tmp_path):
     assert len(won) == 1 and len(lost) == 1
     assert lost[0]["error"]["code"] == "slot_full"
     assert "2026-11-30T09:30" in lost[0]["error"]["message"]  # the next free slot is suggested
+    assert lost[0]["error"]["suggest"] == "2026-11-30T09:30"
     assert len(won[0]["result"]["code"]) == 6 and won[0]["result"]["phone"].startswith("139****")
     rows = db_rows(tmp_path, "SELECT * FROM appointments WHERE slot = ?", ("2026-11-30T09:00",))
     assert len(rows) == 1
@@ -198,10 +199,11 @@ def test_staff_tool_lists_bookings_with_masked_phones(hall, recorder, broker):
     assert "待签到" in r.stdout
 
 
-def test_a_broken_section_disables_the_ops_and_stops_a_checked_start(hall, recorder, real_cfg):
-    hub, _ = hall(at(2026, 11, 30, 8, 0), categories=["Z"])
-    got = recorder().call("appointment.slots", category="C")
-    assert got["error"]["code"] == "not_configured" and "appointments.categories" in got["error"]["message"]
+def test_a_broken_section_stops_the_hub_at_start(broker, real_cfg, tmp_path):
+    from kiosk.hub.service import Hub
+    with pytest.raises(ConfigError, match="appointments.categories"):
+        Hub(with_appointments(real_cfg, categories=["Z"]), state_dir=tmp_path / "st", host="127.0.0.1",
+            port=broker.port)
     from kiosk.hub import feature_appointments as F
     with pytest.raises(ConfigError, match="slot_minutes"):
         F.load_policy(with_appointments(real_cfg, slot_minutes=1))
