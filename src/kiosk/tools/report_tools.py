@@ -1,0 +1,92 @@
+"""``kiosk report day|month|range``: statistics from the hub's database, as text, CSV or HTML.
+
+Rule: the one staff tool that reads the hub's SQLite directly instead of talking MQTT — reports need
+history the contract does not carry. It opens the file read-only, so it is safe beside the live hub;
+run it on the hub Pi as root or as the ``kiosk`` user (the file is 0600).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ..errors import ConfigError
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-29") from None
+
+
+def _month(text: str) -> date:
+    try:
+        return date.fromisoformat(text + "-01") if len(text) == 7 else date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2026-11 (or a date in it)") from None
+
+
+def period_of(args: argparse.Namespace, today: date):
+    from ..report import Period, day_period, month_period
+    if args.kind == "day":
+        return day_period(_date(args.date) if args.date else today)
+    if args.kind == "month":
+        return month_period(_month(args.date) if args.date else today)
+    if not (args.from_ and args.to):
+        raise ConfigError("--from/--to", "", "a range report needs both --from and --to")
+    start, end = _date(args.from_), _date(args.to)
+    if end < start:
+        raise ConfigError("--to", "", f"{end} is before --from {start}")
+    return Period(start, end, "range")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..report import build_report
+    from ..report_html import matplotlib_available, render_html, render_text, write_csv
+    from .common import site_config
+    cfg = site_config(args)
+    try:
+        period = period_of(args, datetime.now(ZoneInfo(cfg.timezone)).date())
+    except argparse.ArgumentTypeError as exc:
+        raise ConfigError("--date", "", str(exc)) from None
+    state = Path(args.state) if args.state else cfg.state_dir
+    report = build_report(state / "hub.sqlite3", cfg, period)
+    out = Path(args.out) if args.out else None
+    if args.format == "text":
+        text = render_text(report)
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / f"report-{period.label}.txt").write_text(text, encoding="utf-8")
+            print(out / f"report-{period.label}.txt")
+    elif args.format == "csv":
+        for p in write_csv(report, out or Path(f"report-{period.label}")):
+            print(p)
+    else:
+        out = out or Path(".")
+        out.mkdir(parents=True, exist_ok=True)
+        page = out / f"report-{period.label}.html"
+        page.write_text(render_html(report), encoding="utf-8")
+        print(page)
+        if not matplotlib_available():
+            print("note: matplotlib is not installed, the page has tables only (pip install 'kiosk[report]')",
+                  file=sys.stderr)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction, add_common) -> None:
+    p = sub.add_parser("report", help="statistics of a day, a month or a date range from the hub's database")
+    p.add_argument("kind", choices=("day", "month", "range"))
+    p.add_argument("--config", help="site config TOML (default /etc/kiosk/site.toml, else config/huangtan.toml)")
+    p.add_argument("--date", help="day: YYYY-MM-DD (default today); month: YYYY-MM (default this month)")
+    p.add_argument("--from", dest="from_", help="range: first day YYYY-MM-DD")
+    p.add_argument("--to", help="range: last day YYYY-MM-DD (inclusive)")
+    p.add_argument("--state", help="the hub's state folder holding hub.sqlite3 (default [hub] state_dir)")
+    p.add_argument("--format", choices=("text", "csv", "html"), default="text")
+    p.add_argument("--out", help="output folder (text: default stdout; csv: ./report-<period>/; html: .)")
+    p.set_defaults(func=cmd_report)
