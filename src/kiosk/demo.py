@@ -122,6 +122,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         cfg = dataclasses.replace(cfg, calendar_path=None)
     work = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     state = Path(args.state) if args.state else work / "state"
+    if args.days:
+        from .report import generate_demo_history
+        print(f"demo: filling {args.days} days of history (a month takes a few seconds) …", flush=True)
+        generate_demo_history(state / "hub.sqlite3", cfg, args.days, args.seed)
+        print(f"demo: try  kiosk report month --state {state}", flush=True)
     broker = PrivateBroker(work / "broker").start()
     print(f"demo: private mosquitto on 127.0.0.1:{broker.port}; hub state in {state}", flush=True)
     print(f"demo: try  kiosk press w1 next --broker 127.0.0.1:{broker.port}   (another terminal)", flush=True)
@@ -182,6 +187,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--duration", type=float, default=0, help="stop after N seconds (default: until Ctrl-C)")
     p.add_argument("--speed", type=float, default=1.0, help="simulated traffic speed factor")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--days", type=int, default=0, help="first fill N past days of realistic traffic (for reports)")
     p.add_argument("--no-windows", action="store_true", help="do not open the kiosk and wall windows")
     p.add_argument("--office-hours", action="store_true",
                    help="follow the real office hours (by default the demo hall is always open)")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pygame
 
-from ..ui.widget import Column, Context, Message, Rect, Widget
+from ..ui.widget import Column, Context, Message, Rect, Widget, draw_box
 from .render import cache_of
 from .state import ContentPage, HallState
 from .strings import DisplayStrings
@@ -101,7 +101,9 @@ def sources(state: HallState, strings: DisplayStrings, *, page_dwell: float, cat
                 if rows and len(rows) > 1 and len(rows[0]) > 1 and "|" in p.body:
                     header, rows = rows[0], rows[1:]
                 width = max((len(r) for r in rows), default=1)
-                weights = tuple(1 if i == 0 and width > 2 else 3 for i in range(width))
+                # columns as wide as their longest cell (within 2..14 characters), so 序号 stays narrow
+                weights = tuple(float(min(14, max(2, max((len(r[i]) for r in (header, *rows) if i < len(r)),
+                                                        default=2)))) for i in range(width))
                 out.append(Source(header=header, rows=tuple(rows), weights=weights, **common))
             else:
                 out.append(Source(text=markdown_text(p.body, strings), **common))
@@ -119,8 +121,9 @@ class DisclosurePane(Widget):
     """Header (section and title), the current slide, and 「section · 第 k/n 页」 with dots."""
 
     def __init__(self, id: str, items: list[Source], strings: DisplayStrings, *, flex: float = 1.0,
-                 fill: str = "surface") -> None:
+                 fill: str = "surface", text_scale: float = 1.0) -> None:
         super().__init__(id, flex=flex)
+        self.text_scale = text_scale
         self.items, self.strings, self.fill_role = items, strings, fill
         self.index, self.part = 0, 0
         self.started: float | None = None
@@ -128,7 +131,7 @@ class DisclosurePane(Widget):
 
     # ---- splitting -------------------------------------------------------------------------------
     def _plan_text(self, src: Source, box: Rect, ctx: Context) -> _Plan:
-        size = px(ctx, "body")
+        size = px(ctx, "body", self.text_scale)
         lay = cache_of(ctx).fit(src.text or " ", ctx.fonts, box.width, 10**7, size=size, min_size=size,
                                 line_spacing=ctx.theme.line_spacing)
         font_h = ctx.fonts.get(size).get_height()
@@ -140,8 +143,8 @@ class DisclosurePane(Widget):
              fill: str | None) -> HBox:
         n = len(weights)
         cells = tuple(cells[:n]) + ("",) * (n - len(cells))
-        return HBox(key, [Text(f"{key}-{i}", c or " ", style=style, tone=tone, shrink=False, valign="top",
-                               flex=weights[i]) for i, c in enumerate(cells)], fill=fill)
+        return HBox(key, [Text(f"{key}-{i}", c or " ", style=style, scale=self.text_scale, tone=tone, shrink=False,
+                               valign="top", flex=weights[i]) for i, c in enumerate(cells)], fill=fill)
 
     def _plan_table(self, src: Source, box: Rect, ctx: Context) -> _Plan:
         gap = ctx.theme.spacing // 2
@@ -217,10 +220,9 @@ class DisclosurePane(Widget):
                 rows.append(self._row(f"{sid}-h", src.header, src.weights, "body", "on_secondary", "secondary"))
             rows += [self._row(f"{sid}-r{i}", src.rows[i], src.weights, "body", "text", None) for i in range(a, b)]
             return Column(sid, rows, spacing=ctx.theme.spacing // 2)
-        return Text(sid, part or " ", style="body", shrink=False, valign="top")
+        return Text(sid, part or " ", style="body", scale=self.text_scale, shrink=False, valign="top")
 
     def _draw(self, surface: pygame.Surface, ctx: Context) -> None:
-        from ..ui.widget import draw_box
         draw_box(surface, self.rect, self._fill, ctx)
 
     # ---- rotation --------------------------------------------------------------------------------

@@ -22,9 +22,16 @@ log = logging.getLogger(__name__)
 
 
 class _Lru:
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    """Least-recently-used map bounded by count and, for surfaces, by bytes."""
+
+    def __init__(self, limit: int, max_bytes: int = 0) -> None:
+        self.limit, self.max_bytes = limit, max_bytes
         self.items: OrderedDict[Any, Any] = OrderedDict()
+        self.bytes = 0
+
+    @staticmethod
+    def _size(value: Any) -> int:
+        return value.get_width() * value.get_height() * 4 if isinstance(value, pygame.Surface) else 0
 
     def get(self, key: Any) -> Any:
         v = self.items.get(key)
@@ -33,17 +40,24 @@ class _Lru:
         return v
 
     def put(self, key: Any, value: Any) -> Any:
+        old = self.items.pop(key, None)
+        if old is not None:
+            self.bytes -= self._size(old)
         self.items[key] = value
-        if len(self.items) > self.limit:
-            self.items.popitem(last=False)
+        self.bytes += self._size(value)
+        while len(self.items) > 1 and (len(self.items) > self.limit or
+                                       (self.max_bytes and self.bytes > self.max_bytes)):
+            _, gone = self.items.popitem(last=False)
+            self.bytes -= self._size(gone)
         return value
 
 
 class RenderCache:
-    def __init__(self, *, layouts: int = 4000, lines: int = 3000, images: int = 24) -> None:
+    def __init__(self, *, layouts: int = 4000, lines: int = 3000, images: int = 24,
+                 line_bytes: int = 48 * 2**20, image_bytes: int = 96 * 2**20) -> None:
         self._fits = _Lru(layouts)
-        self._lines = _Lru(lines)
-        self._images = _Lru(images)
+        self._lines = _Lru(lines, line_bytes)
+        self._images = _Lru(images, image_bytes)
         self._widths: dict[tuple[int, str], int] = {}
         self.hits = self.misses = 0
 

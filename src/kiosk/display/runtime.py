@@ -65,11 +65,16 @@ class DisplayApp(App):
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.cache = RenderCache()
+        self._ctx: tuple[tuple, DisplayContext] | None = None
 
     @property
     def ctx(self) -> DisplayContext:  # type: ignore[override]
-        return DisplayContext(theme=self.theme, fonts=self.fonts, strings=self.strings,
-                              size=self.display_config.logical_size, cache=self.cache)
+        # the toolkit asks for the context once per widget per frame: make it once per mode/size
+        key = (self.mode, self.display_config, self.strings)
+        if self._ctx is None or self._ctx[0] != key:
+            self._ctx = (key, DisplayContext(theme=self.theme, fonts=self.fonts, strings=self.strings,
+                                             size=self.display_config.logical_size, cache=self.cache))
+        return self._ctx[1]
 
 
 def display_themes(settings: DisplaySettings) -> ThemeSet:

@@ -47,11 +47,13 @@ class WallScreen(Screen):
         self.marker = False
         self.started = False
         self.rebuilds = 0
+        self._qr_matrix: list[list[bool]] | None = None
 
     # ---- input -----------------------------------------------------------------------------------
     def handle(self, message: Any) -> None:
         if not isinstance(message, Inbound):
             return None
+        self.wall_now = self.wall()  # "offline since" must be the moment it happened, not the last frame
         if not message.topic:
             if message.connected is not None:
                 self.state.connection(message.connected, self.wall_now, self.now)
@@ -142,16 +144,16 @@ class WallScreen(Screen):
                           flash_s=self.settings.flash_s, period=self.settings.flash_period_s, now=self.now,
                           flex=flex, number_scale=scale)
 
-    def recent_panel(self, flex: float, cols: int) -> Widget:
-        n = self.settings.recent_calls
+    def recent_panel(self, flex: float, cols: int, limit: int | None = None, style: str = "title") -> Widget:
+        n = min(self.settings.recent_calls, limit or self.settings.recent_calls)
         rows = [Text(f"recent-{i}", self.s.recent_row.format(number=r["number"], window=r.get("window_number", "?")),
-                     style="title", max_lines=1)
+                     style=style, max_lines=1)
                 for i, r in enumerate(self.state.recent()[1:n + 1])]
         grid = Grid("recent-grid", rows, cols=cols, flex=1)
         return Panel("recent", [Text("recent-title", self.s.recent_title, style="body", tone="text_muted",
                                      max_lines=1), grid], fill="surface", padded=True, flex=flex)
 
-    def window_tile(self, w: dict[str, Any]) -> Widget:
+    def window_tile(self, w: dict[str, Any], compact: bool = False) -> Widget:
         s, wid = self.s, str(w.get("window", "?"))
         ticket = w.get("ticket") if isinstance(w.get("ticket"), dict) else None
         status = w.get("status")
@@ -160,7 +162,7 @@ class WallScreen(Screen):
         if status == "closed":
             line, fill, tone = s.window_closed, "disabled", "on_disabled"
         elif status == "paused":
-            reason = str(w.get("reason") or "")[:30]
+            reason = str(w.get("reason") or "")[:12 if compact else 30]
             line = s.window_paused.format(reason=reason) if reason else s.window_paused_plain
             fill, tone = "warning", "on_warning"
         elif ticket is None:
@@ -169,14 +171,28 @@ class WallScreen(Screen):
             line, fill, tone = s.window_called, "primary", "on_primary"
         else:
             line, fill, tone = s.window_serving, "secondary", "on_secondary"
+        if compact:  # short tiles: window number and status share the top line, the ticket below
+            big = Text(f"win-{wid}-number", number, style="display", scale=0.9, max_lines=1, align="center", flex=1)
+            if status == "paused" and w.get("reason"):  # the reason matters more than the number on hold
+                line = s.window_paused_plain
+                big = Text(f"win-{wid}-number", str(w["reason"])[:30], style="body", max_lines=2, align="center",
+                           flex=1)
+            return Panel(f"win-{wid}", [
+                HBox(f"win-{wid}-top", [
+                    Text(f"win-{wid}-title", s.window_title.format(number=w.get("number", "?")), style="small",
+                         tone="text_muted", max_lines=1, flex=2),
+                    Text(f"win-{wid}-status", line, style="small", tone=tone, fill=fill, max_lines=1,
+                         align="center", flex=3)]),
+                big,
+            ], fill="surface", border="border", padded=True, spacing=0)
         return Panel(f"win-{wid}", [
             Text(f"win-{wid}-title", title, style="body", tone="text_muted", max_lines=1, align="center"),
             Text(f"win-{wid}-number", number, style="display", scale=0.9, max_lines=1, align="center", flex=1),
             Text(f"win-{wid}-status", line, style="body", tone=tone, fill=fill, max_lines=1, align="center"),
         ], fill="surface", border="border", padded=True, spacing=0)
 
-    def windows_grid(self, flex: float, cols: int = 3) -> Widget:
-        tiles = [self.window_tile(w) for w in self.state.window_list()]
+    def windows_grid(self, flex: float, cols: int = 3, compact: bool = False) -> Widget:
+        tiles = [self.window_tile(w, compact) for w in self.state.window_list()]
         if not tiles:
             return Text("windows-wait", self.s.connecting, style="title", tone="text_muted", align="center",
                         flex=flex)
@@ -201,7 +217,10 @@ class WallScreen(Screen):
                     align="center", max_lines=1)
 
     def qr(self, flex: float) -> Widget:
-        return CachedQR("qr", self.settings.evaluation_url, caption=self.s.evaluation, flex=flex)
+        if self._qr_matrix is None:
+            self._qr_matrix = CachedQR.matrix(self.settings.evaluation_url)
+        return CachedQR("qr", self.settings.evaluation_url, caption=self.s.evaluation, flex=flex,
+                        matrix=self._qr_matrix)
 
     def info_row(self, flex: float, qr_flex: float = 1.0) -> Widget:
         return HBox("info", [self.qr(qr_flex), Column("phones", [Spacer("ph-top", flex=1), *self.phones(),
@@ -216,10 +235,10 @@ class WallScreen(Screen):
             return None
         return Ticker("ticker", text, gap=s.ticker_gap, cps=self.settings.ticker_cps)
 
-    def disclosure(self, flex: float) -> Widget:
+    def disclosure(self, flex: float, text_scale: float = 1.0) -> Widget:
         items = sources(self.state, self.s, page_dwell=self.settings.page_dwell_s,
                         catalog_dwell=self.settings.catalog_dwell_s)
-        return DisclosurePane("disclosure", items, self.s, flex=flex)
+        return DisclosurePane("disclosure", items, self.s, flex=flex, text_scale=text_scale)
 
     def closed_panel(self, flex: float) -> Widget:
         mode, s = self.state.mode or {}, self.s
@@ -256,7 +275,7 @@ class WallScreen(Screen):
         elif layout == "board":
             parts += self._board(portrait) + [self.ticker()]
         elif layout == "disclosure":
-            parts += [self.disclosure(flex=1), self.phones_line("footer")]
+            parts += [self.disclosure(flex=1, text_scale=1.3), self.phones_line("footer")]
         else:
             parts += self._combined(portrait) + [self.ticker()]
         return Column("root", [p for p in parts if p is not None], padded=True)
@@ -275,13 +294,13 @@ class WallScreen(Screen):
 
     def _combined(self, portrait: bool) -> list[Widget]:
         if portrait:
-            return [HBox("top", [self.call_banner(flex=3, scale=1.8), self.recent_panel(flex=2, cols=1)], flex=2.2),
-                    self.windows_grid(flex=3),
+            return [HBox("top", [self.call_banner(flex=3, scale=1.8), self.recent_panel(flex=2, cols=1, limit=4, style="body")], flex=2.2),
+                    self.windows_grid(flex=3, compact=True),
                     self.waiting_panel(cols=3),
                     HBox("lower", [self.disclosure(flex=3), self.qr(flex=1)], flex=3.2),
                     self.phones_line()]
-        left = Column("left", [HBox("top", [self.call_banner(flex=3, scale=1.8), self.recent_panel(flex=2, cols=1)],
+        left = Column("left", [HBox("top", [self.call_banner(flex=3, scale=1.8), self.recent_panel(flex=2, cols=1, limit=4, style="body")],
                                     flex=3),
-                               self.windows_grid(flex=4), self.waiting_panel(cols=3)], flex=11)
+                               self.windows_grid(flex=4, compact=True), self.waiting_panel(cols=3)], flex=11)
         right = Column("right", [self.disclosure(flex=1), self.info_row(flex=0.35, qr_flex=0.8)], flex=8)
         return [HBox("body", [left, right], flex=1)]

@@ -64,7 +64,7 @@ class DisplaySettings:
     rotation: int = 0
     dpi: float = 96.0                     # for a 1080-line panel; scaled with the panel's short side
     fullscreen: bool = True
-    fps: int = 30
+    fps: int = 20                         # loop rate; a bus message wakes the loop at once anyway
     evaluation_url: str = PLACEHOLDER_EVALUATION_URL
     recent_calls: int = 6
     flash_s: float = 6.0

@@ -49,7 +49,6 @@ class DisplayStrings:
     closed_title: str = "{label}"
     closed_next: str = "下次办公 {when}"
     closed_next_unknown: str = "下次办公时间请留意公告"
-    closed_self_service: str = "24小时自助服务区照常开放"
     # disclosure
     disclosure_title: str = "政务公开"
     section_notice: str = "公示公告"

@@ -15,6 +15,7 @@ from typing import Any
 
 import pygame
 
+from ..ui.text import TextLayout
 from ..ui.widget import Column, Context, Message, Rect, Row, Widget, draw_box, place_text
 from ..ui.widgets import QRImage
 from .render import cache_of
@@ -199,6 +200,9 @@ class Ticker(Widget):
         self.loop = text + gap if text else ""
         self.started: float | None = None
         self.offset = 0
+        self._image: tuple[pygame.Surface, tuple[int, int]] | None = None
+        self._image_key: tuple | None = None
+        self._rendered: pygame.Surface | None = None
 
     def measure(self, width: int, ctx: Context) -> int:
         size = px(ctx, "body")
@@ -223,16 +227,27 @@ class Ticker(Widget):
         self._fill = getattr(ctx.theme.colors, self.fill_role)
         box = self.rect.inflate(-2 * ctx.theme.padding, -2 * ctx.theme.padding)
         shown = self._visible(box.width, ctx)
+        self._image = None
         if not shown:
             return
+        # the substring fits by construction: lay it out directly (no line breaking on every step)
         size = px(ctx, "body")
-        lay = cache_of(ctx).fit(shown, ctx.fonts, box.width, box.height, size=size, min_size=size,
-                                line_spacing=ctx.theme.line_spacing, max_lines=1)
-        place_text(self, shown, lay, box, getattr(ctx.theme.colors, self.tone), self._fill, valign="center")
+        font = ctx.fonts.get(size)
+        width = sum(cache_of(ctx).char_width(ctx.fonts, size, ch) for ch in shown)
+        lay = TextLayout(lines=(shown,), width=width, height=font.get_height(),
+                         line_pitch=font.get_height(), font_size=size,
+                         overflow=width > box.width or font.get_height() > box.height)
+        fg = getattr(ctx.theme.colors, self.tone)
+        run = place_text(self, shown, lay, box, fg, self._fill, valign="center")
+        key = (shown, size, fg)
+        if self._image_key != key:  # rendered once per step, not on every redraw (flashes)
+            self._image_key, self._rendered = key, font.render(shown, True, fg)
+        self._image = (self._rendered, run.rect.topleft)
 
     def _draw(self, surface: pygame.Surface, ctx: Context) -> None:
         draw_box(surface, self.rect, self._fill, ctx)
-        draw_cached_runs(self, surface, ctx)
+        if self._image is not None:
+            surface.blit(*self._image)
 
     def update(self, now: float, ctx: Context) -> list[Message]:
         if not self.loop:
@@ -310,7 +325,27 @@ class PageDots(Widget):
 
 
 class CachedQR(QRImage):
-    """The toolkit's QR code, drawn from a cached surface (the board redraws every ticker step)."""
+    """The toolkit's QR code, drawn from a cached surface (the board redraws every ticker step).
+
+    Encoding a QR code costs ~15 ms, so a caller that rebuilds often passes the module ``matrix``
+    it made once with :meth:`matrix`.
+    """
+
+    def __init__(self, id: str, data: str, *, caption: str | None = None, flex: float = 0.0,
+                 matrix: list[list[bool]] | None = None) -> None:
+        if matrix is None:
+            super().__init__(id, data, caption=caption, flex=flex)
+            return
+        Widget.__init__(self, id, flex=flex)
+        self.data, self.caption = data, caption
+        self._rows = matrix
+        self.modules = len(matrix)
+        self.module_px = 0
+        self.image_rect = Rect(0, 0, 0, 0)
+
+    @staticmethod
+    def matrix(data: str) -> list[list[bool]]:
+        return QRImage("qr-probe", data)._rows
 
     def _draw(self, surface: pygame.Surface, ctx: Context) -> None:
         c = ctx.theme.colors

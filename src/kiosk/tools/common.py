@@ -30,7 +30,8 @@ def connect(args: argparse.Namespace, cfg: SiteConfig, *, kind: str, subscriptio
             announce: bool = False, timeout: float = 5.0) -> tuple[BusClient, Topics, str]:
     topics = Topics(cfg.site_id)
     host, port = resolve_broker(cfg, args.broker, interfaces=args.zc_interfaces)
-    device = f"{kind}-{secrets.token_hex(3)}"
+    # With per-device credentials (kiosk provision) the broker user is the device id the ACL allows.
+    device = cfg.broker.username or f"{kind}-{secrets.token_hex(3)}"
     bus = BusClient(BusSettings(host=host, port=port, device_id=device, topics=topics,
                                 subscriptions=subscriptions + (topics.reply(device),),
                                 announce_availability=announce,

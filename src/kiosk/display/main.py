@@ -1,0 +1,94 @@
+"""``kiosk display``: the wall calling board / 政务公开 screen with voice announcements.
+
+Rule: wiring only — config and options are resolved here, once, into value objects; then the
+runner takes over. Config problems stop the process with file, key and reason (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+from dataclasses import replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ..bus.resolve import parse_hostport, read_password
+from ..errors import ConfigError
+from ..protocol import Topics, valid_id
+from ..tools.common import add_common, site_config
+from .settings import LAYOUTS, ORIENTATIONS, announcer_settings, display_settings, orient_size, parse_size
+
+log = logging.getLogger("kiosk.display")
+
+
+def voice_cache_dir(configured: str) -> Path:
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kiosk" / "voice"
+
+
+def cmd_display(args: argparse.Namespace) -> int:
+    cfg = site_config(args)
+    settings = display_settings(cfg)
+    voice = announcer_settings(cfg)
+    if args.layout:
+        settings = replace(settings, layout=args.layout)
+    orientation = args.orientation or settings.orientation
+    size = settings.size
+    if args.size:
+        try:
+            size = parse_size(args.size)
+        except ValueError as exc:
+            raise ConfigError("--size", "", str(exc)) from None
+    settings = replace(settings, orientation=orientation, size=orient_size(size, orientation),
+                       fullscreen=settings.fullscreen and not args.windowed)
+    if not valid_id(args.device_id):
+        raise ConfigError("--device-id", "", "must be an id of [a-z0-9_-]")
+    host, port = parse_hostport(args.broker, cfg.broker.port) if args.broker else \
+        (cfg.broker.host or "127.0.0.1", cfg.broker.port)
+    if not args.broker and not cfg.broker.host:
+        from ..bus.resolve import resolve_broker
+        try:  # discovery may fail while the hall network is down: start anyway on loopback and retry
+            host, port = resolve_broker(cfg, None, interfaces=args.zc_interfaces)
+        except Exception as exc:
+            log.warning("broker not found (%s); using %s:%s", exc, host, port)
+
+    from .announcer import Announcer
+    from .runtime import Runner, build_app
+    from .screen import Hall
+    tz = ZoneInfo(cfg.timezone)
+    announcer = Announcer(voice, cache_dir=voice_cache_dir(voice.cache_dir), speech=not args.no_speech, tz=tz)
+    topics = Topics(cfg.site_id)
+    hall = Hall(name=cfg.name, phones=cfg.phones, tz=tz)
+    window_scale = args.window_scale or (min(1.0, 1280 / max(settings.size)) if args.windowed else 1.0)
+    app, screen = build_app(settings=settings, hall=hall, topics=topics, announce=announcer.submit,
+                            windowed=args.windowed, window_scale=window_scale)
+    runner = Runner(app, screen, settings=settings, topics=topics, device_id=args.device_id, host=host, port=port,
+                    username=cfg.broker.username, password=read_password(cfg), tls_ca=cfg.broker.tls_ca)
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    signal.signal(signal.SIGINT, lambda *_: runner.stop())
+    log.info("display %s: %s %s %dx%d, broker %s:%s", args.device_id, settings.layout, settings.orientation,
+             *settings.size, host, port)
+    announcer.start()
+    try:
+        runner.run(duration=args.duration)
+    finally:
+        announcer.stop()
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("display", help="run the wall calling board / 政务公开 information screen")
+    add_common(p)
+    p.add_argument("--windowed", action="store_true", help="a window instead of full screen (desktop preview)")
+    p.add_argument("--device-id", default="display-1", help="this display's id (default display-1)")
+    p.add_argument("--layout", choices=LAYOUTS, help="board, disclosure or combined (default from [display])")
+    p.add_argument("--orientation", choices=ORIENTATIONS, help="landscape or portrait (default from [display])")
+    p.add_argument("--size", help="panel size in pixels, e.g. 1920x1080 or 3840x2160")
+    p.add_argument("--no-speech", action="store_true", help="chime only, no spoken calls")
+    p.add_argument("--window-scale", type=float, help="scale of the preview window (with --windowed)")
+    p.add_argument("--duration", type=float, help=argparse.SUPPRESS)  # tests and benchmarks: stop after N s
+    p.set_defaults(func=cmd_display)
