@@ -179,3 +179,15 @@ def test_a_defect_in_a_handler_costs_one_message_not_the_hub(hub, recorder, monk
     assert "simulated defect" in err["reason"]
     # the unlogged change was dropped, and the hub still serves
     assert r.call("ticket.issue", category="A")["result"]["number"] == "A001"
+
+
+def test_hub_status_sums_up_every_device(hub, recorder):
+    r = recorder("hub/status")
+    r.publish("device/kiosk-7/availability", b"online", raw=True, retain=True)
+    r.publish("device/kiosk-7/status", {"v": 1, "kind": "terminal", "fps": 15.0, "printer": "paper_low"},
+              retain=True)
+    st = r.wait_for("hub/status", lambda s: s["devices"].get("kiosk-7", {}).get("status", {}).get("printer"))
+    dev = st["devices"]["kiosk-7"]
+    assert dev["availability"] == "online" and dev["status"]["kind"] == "terminal" and dev["last_seen"] > 0
+    r.publish("device/kiosk-7/availability", b"offline", raw=True, retain=True)
+    r.wait_for("hub/status", lambda s: s["devices"]["kiosk-7"]["availability"] == "offline")

@@ -27,8 +27,8 @@ from ..core.errors import QueueError
 from ..core.queue import Queue, QueueState
 from ..core.views import board_view, window_view
 from ..errors import StoreError
-from ..protocol import (ProtocolError, Topics, decode_press, decode_request, encode, envelope_of,
-                        error_reply, ok_reply)
+from ..protocol import (ProtocolError, Topics, decode_json, decode_press, decode_request, encode,
+                        envelope_of, error_reply, ok_reply)
 from ..store.db import Store
 from . import help as helpdesk
 from . import ops, sdnotify
@@ -49,6 +49,7 @@ class Outbox:
     messages: list[tuple[str, bytes, bool]] = field(default_factory=list)
     windows: set[str] = field(default_factory=set)
     board: bool = False
+    hub_status: bool = False
     acks: list[Inbound] = field(default_factory=list)
 
     def add(self, topic: str, body: dict[str, Any], retain: bool = False) -> None:
@@ -73,7 +74,9 @@ class Hub:
         self.bus = BusClient(BusSettings(
             host=host, port=port, device_id="hub", topics=self.topics, persistent_session=True,
             manual_ack=True, username=cfg.broker.username or "", password=password, tls_ca=cfg.broker.tls_ca,
-            subscriptions=(self.topics.all_presses, self.topics.all_requests)), self.inbox)
+            subscriptions=(self.topics.all_presses, self.topics.all_requests, self.topics.all_availability,
+                           self.topics.all_status)), self.inbox)
+        self.devices: dict[str, dict[str, Any]] = {}  # device id -> availability, last status, last seen
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._since_snapshot = 0
@@ -290,8 +293,28 @@ class Hub:
             self._handle_press(it, arg or "", now, out)
         elif kind == "request":
             self._handle_request(it, arg or "", now, out)
+        elif kind in ("availability", "status"):
+            self._device_seen(kind, arg or "", it.payload, now, out)
         else:
             self._reject(out, it.topic, "unknown_topic", "the hub does not take messages on this topic", now)
+
+    def _device_seen(self, kind: str, device: str, payload: bytes, now: float, out: Outbox) -> None:
+        """Every device's availability and status, summed up in the retained hub/status."""
+        if device == "hub":
+            return
+        d = self.devices.setdefault(device, {})
+        if kind == "availability":
+            d["availability"] = payload.decode("utf-8", "replace")[:16] or "unknown"
+        else:
+            try:
+                body = decode_json(payload)
+            except ProtocolError as exc:
+                self._reject(out, self.topics.status(device), exc.code, exc.reason, now)
+                return
+            d["status"] = {k: v for k, v in body.items() if k != "v" and isinstance(v, (str, int, float, bool))
+                           or v is None}
+        d["last_seen"] = now
+        out.hub_status = True
 
     def _reject(self, out: Outbox, topic: str, code: str, reason: str, now: float) -> None:
         log.info("rejected %s: %s %s", topic, code, reason)
@@ -422,6 +445,11 @@ class Hub:
         return {"help": [helpdesk.public_view(r) for r in rows]}
 
     # ------------------------------------------------------------------ publishing
+    def _publish_hub_status(self, now: float) -> None:
+        self.bus.publish(self.topics.hub_status, encode({
+            "at": now, "day": self.queue.state.day, "version": __version__, "store_ok": self.store_ok,
+            "calendar_warning": self.info.calendar_warning(now), "devices": self.devices}), retain=True)
+
     def _publish_mode(self, now: float) -> None:
         body, due = self.info.mode(now)
         self._mode_due = due
@@ -434,6 +462,8 @@ class Hub:
                     self._publish_window(wid)
         if out.board:
             self._publish_board(now)
+        if out.hub_status:
+            self._publish_hub_status(now)
         for topic, payload, retain in out.messages:
             qos = 0 if topic == self.topics.hub_error else 1
             self.bus.publish(topic, payload, qos=qos, retain=retain)
@@ -458,6 +488,7 @@ class Hub:
         self.bus.publish(self.topics.status("hub"), encode({
             "kind": "hub", "version": __version__, "started_at": self.started_at, "day": self.queue.state.day,
             "store_ok": self.store_ok, "calendar_warning": self.info.calendar_warning(now)}), retain=True)
+        self._publish_hub_status(now)
         if not self._ready.is_set():
             self._ready.set()
             sdnotify.notify("READY=1\nSTATUS=serving the hall")

@@ -1,0 +1,306 @@
+"""差评整改台账 and 办不成事 feedback on the hub: cases opened by bad ratings and complaints, worked through
+核实 → 整改 → 回访 by staff, with deadlines in working days and daily overdue alerts.
+
+Ops: ``case.list`` {overdue?, all?}, ``case.get`` {id}, ``case.advance`` {id, action, by, note?,
+callback_result?}, ``feedback.submit`` {item?, item_text?, problem, phone?, want_ticket?}.
+
+Rule: the state machine is ``kiosk.core.cases``; this module stores cases (the citizen's phone in its
+own column, in the hub's database only), publishes a staff ``alert`` for every new case and once for
+every stage that runs past its deadline (checked at each day start), and masks every phone and every
+number typed into free text in what it returns or publishes. Deadlines count the hall calendar's working
+days when the hub has one, plain days otherwise. Other voice features open cases through ``create_case``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from ..core import cases as K
+from ..core import commands as C
+from ..core.evaluation import LEVEL_LABELS, reason_labels
+from ..core.idcard import mask_numbers_in_text, valid_phone
+from ..core.model import WindowKind
+from ..core.views import ticket_view
+from .features import OpContext, OpError
+from .help import mask_phone
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS cases (
+    id        TEXT PRIMARY KEY,
+    seq       INTEGER NOT NULL,
+    opened_at REAL NOT NULL,
+    state     TEXT NOT NULL,
+    deadline  TEXT,
+    closed_at REAL,
+    phone     TEXT,
+    body      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_state ON cases(state);
+"""
+
+# Chinese text this module produces.
+ALERT_NEW_EVALUATION = "新差评待核实：{window} {number} {label}{reasons}"
+ALERT_NEW_FEEDBACK = "办不成事反映待核实：{item}{problem}"
+ALERT_OVERDUE = "工单{id}“{state}”已超期（应于{deadline}前完成）"
+ALERT_OVERDUE_SUMMARY = "共有{n}件整改工单超期未办"
+MSG_UNKNOWN_CASE = "没有编号为{id}的工单"
+MSG_NEED_PROBLEM = "反映内容：请描述您遇到的问题"
+MSG_PROBLEM_LONG = "反映内容：不能超过{n}个字"
+MSG_ITEM_LONG = "事项名称：不能超过{n}个字"
+MSG_BAD_PHONE = "联系电话：格式不正确，请填写11位手机号或带区号的固定电话"
+MSG_NO_COMPLAINT_WINDOW = "本中心未设置办不成事反映窗口，无法取号"
+PROBLEM_MAX = 500
+ITEM_TEXT_MAX = 100
+DAY_S = 86400.0
+
+
+# ------------------------------------------------------------------ settings and time
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaseSettings:
+    deadlines: K.Deadlines
+    retention_days: int  # a closed case forgets the citizen's phone this long after closing
+    complaint_category: str | None
+
+
+def _positive(v: int) -> str | None:
+    return None if v > 0 else "must be greater than 0"
+
+
+def settings(cfg) -> CaseSettings:
+    """``[cases]`` of the site config (validated; an error names file and key)."""
+    s = cfg.role("cases")
+    out = CaseSettings(
+        deadlines=K.Deadlines(verify_days=s.get("verify_days", int, 2, check=_positive),
+                              rectify_days=s.get("rectify_days", int, 10, check=_positive),
+                              callback_days=s.get("callback_days", int, 3, check=_positive)),
+        retention_days=s.get("retention_days", int, 180, check=_positive),
+        complaint_category=s.get("complaint_category", str, None,
+                                 check=lambda v: None if cfg.hall.category(v) else "must be a configured category"))
+    s.done()
+    return out
+
+
+def today(ctx: OpContext) -> date:
+    """The hub's business day (never earlier than the queue's day)."""
+    return date.fromisoformat(ctx.day)
+
+
+def working_day_fn(hub) -> Callable[[date], bool] | None:
+    """The hall calendar's working-day test, or None (every day counts) when the hub has no calendar."""
+    sched = hub.info.schedule
+    return sched.calendar.is_working_day if sched is not None else None
+
+
+def next_seq(ctx: OpContext, key: str) -> int:
+    n = int(ctx.store.get_meta(key, 0)) + 1
+    ctx.store.set_meta(key, n)
+    return n
+
+
+# ------------------------------------------------------------------ storage
+
+def save(ctx: OpContext, case: K.Case, seq: int | None = None) -> None:
+    body = json.dumps(case.to_dict(), ensure_ascii=False)
+    if seq is None:
+        ctx.store.execute("UPDATE cases SET state=?, deadline=?, closed_at=?, phone=?, body=? WHERE id=?",
+                          (case.state.value, case.deadline, case.closed_at, case.phone, body, case.id))
+    else:
+        ctx.store.execute("INSERT INTO cases(id, seq, opened_at, state, deadline, closed_at, phone, body) "
+                          "VALUES (?,?,?,?,?,?,?,?)", (case.id, seq, case.opened_at, case.state.value,
+                                                       case.deadline, case.closed_at, case.phone, body))
+
+
+def load(ctx: OpContext, cid: str) -> K.Case:
+    rows = ctx.store.rows("SELECT phone, body FROM cases WHERE id=?", (cid,))
+    if not rows:
+        raise OpError("unknown_case", MSG_UNKNOWN_CASE.format(id=cid))
+    return K.Case.from_dict(json.loads(rows[0]["body"]), rows[0]["phone"])
+
+
+def load_all(ctx: OpContext, *, open_only: bool) -> list[K.Case]:
+    sql = "SELECT phone, body FROM cases" + (" WHERE state != 'closed'" if open_only else "") + " ORDER BY seq"
+    return [K.Case.from_dict(json.loads(r["body"]), r["phone"]) for r in ctx.store.rows(sql)]
+
+
+# ------------------------------------------------------------------ views (always masked)
+
+def case_view(hall, case: K.Case, day: date, *, full: bool = False) -> dict[str, Any]:
+    w = hall.window(case.window) if case.window else None
+    v: dict[str, Any] = {
+        "id": case.id, "state": case.state.value, "state_label": case.state_label, "source": case.source,
+        "source_label": K.SOURCES.get(case.source, case.source), "opened_at": case.opened_at,
+        "opened_day": case.opened_day, "deadline": case.deadline, "overdue": case.overdue(day),
+        "window": case.window or None, "window_number": w.number if w else None,
+        "window_name": w.name if w else None, "category": case.category or None,
+        "item": mask_numbers_in_text(case.item),
+        "ticket": case.ticket or None, "number": case.ticket.split("-", 1)[-1] if case.ticket else None,
+        "level": case.level, "level_label": LEVEL_LABELS.get(case.level) if case.level else None,
+        "reasons": reason_labels(case.reasons), "summary": mask_numbers_in_text(case.summary),
+        "has_phone": case.had_phone, "phone": mask_phone(case.phone),
+        "callback_result": case.callback_result, "closed_at": case.closed_at,
+    }
+    if full:
+        v["history"] = [dict(s.to_dict(), note=mask_numbers_in_text(s.note),
+                             action_label=K.ACTION_LABELS.get(s.action, s.action)) for s in case.history]
+    return v
+
+
+def _window_text(hall, wid: str) -> str:
+    w = hall.window(wid) if wid else None
+    return f"{w.number}号窗口" if w else ""
+
+
+# ------------------------------------------------------------------ opening cases (used by the other features)
+
+def create_case(ctx: OpContext, *, source: str, summary: str = "", phone: str | None = None, **details: Any) -> K.Case:
+    """Open, store and announce a case; returns it. Runs inside the hub's batch."""
+    st = settings(ctx.cfg)
+    seq = next_seq(ctx, "case_seq")
+    case = K.open_case(id=f"c{seq}", source=source, now=ctx.now, today=today(ctx), deadlines=st.deadlines,
+                       is_working=working_day_fn(ctx.hub), summary=summary, phone=phone, **details)
+    save(ctx, case, seq)
+    hall = ctx.cfg.hall
+    if source == "evaluation":
+        reasons = "、".join(reason_labels(case.reasons))
+        text = ALERT_NEW_EVALUATION.format(window=_window_text(hall, case.window),
+                                           number=case.ticket.split("-", 1)[-1],
+                                           label=LEVEL_LABELS.get(case.level or 0, ""),
+                                           reasons=f"（{reasons}）" if reasons else "")
+    else:
+        problem = mask_numbers_in_text(case.summary)
+        item = mask_numbers_in_text(case.item)
+        text = ALERT_NEW_FEEDBACK.format(item=f"【{item}】" if item else "",
+                                         problem=problem[:40] + ("…" if len(problem) > 40 else ""))
+    ctx.alert({"id": case.id, "kind": "case_opened", "source": source, "text": text, "window": case.window or None,
+               "deadline": case.deadline, "phone": mask_phone(case.phone)})
+    log.info("case %s opened (%s), due %s", case.id, source, case.deadline)
+    return case
+
+
+# ------------------------------------------------------------------ ops
+
+def op_list(ctx: OpContext, req) -> dict[str, Any]:
+    day = today(ctx)
+    cases = load_all(ctx, open_only=not req.args.get("all", False))
+    if req.args.get("overdue"):
+        cases = [c for c in cases if c.overdue(day)]
+    views = [case_view(ctx.cfg.hall, c, day) for c in cases]
+    return {"cases": views, "day": day.isoformat(), "overdue": sum(1 for v in views if v["overdue"])}
+
+
+def op_get(ctx: OpContext, req) -> dict[str, Any]:
+    return case_view(ctx.cfg.hall, load(ctx, req.args["id"]), today(ctx), full=True)
+
+
+def op_advance(ctx: OpContext, req) -> dict[str, Any]:
+    a = req.args
+    case = load(ctx, a["id"])
+    st = settings(ctx.cfg)
+    try:
+        new = K.advance(case, a["action"], by=a["by"], now=ctx.now, today=today(ctx), deadlines=st.deadlines,
+                        is_working=working_day_fn(ctx.hub), note=a.get("note", ""),
+                        callback_result=a.get("callback_result"))
+    except K.CaseError as exc:
+        raise OpError(exc.code, exc.message) from None
+    save(ctx, new)
+    log.info("case %s: %s by staff, now %s", new.id, a["action"], new.state.value)
+    return case_view(ctx.cfg.hall, new, today(ctx), full=True)
+
+
+def complaint_target(cfg) -> tuple[str | None, str | None]:
+    """(window id, category) of the 办不成事反映窗口 from the config."""
+    st = settings(cfg)
+    win = next((w for w in cfg.hall.windows if w.kind is WindowKind.COMPLAINT), None)
+    cat = st.complaint_category
+    if cat is None and win is not None and win.categories:
+        cat = win.categories[0]
+    if cat is None:
+        cat = next((c.id for c in cfg.hall.categories if c.group == "complaint"), None)
+    return (win.id if win else None), cat
+
+
+def _catalog_item_name(hub, item_id: str | None) -> str:
+    if not item_id or not hub.info.catalog:
+        return ""
+    for it in hub.info.catalog.get("items", ()):
+        if it.get("id") == item_id:
+            return str(it.get("name", ""))
+    return ""
+
+
+def op_feedback(ctx: OpContext, req) -> dict[str, Any]:
+    a = req.args
+    problem = (a.get("problem") or "").strip()
+    if not problem:
+        raise OpError("missing_field", MSG_NEED_PROBLEM)
+    if len(problem) > PROBLEM_MAX:
+        raise OpError("too_long", MSG_PROBLEM_LONG.format(n=PROBLEM_MAX))
+    item_text = (a.get("item_text") or "").strip()
+    if len(item_text) > ITEM_TEXT_MAX:
+        raise OpError("too_long", MSG_ITEM_LONG.format(n=ITEM_TEXT_MAX))
+    phone = None
+    if a.get("phone"):
+        phone = valid_phone(a["phone"])
+        if phone is None:
+            raise OpError("bad_phone", MSG_BAD_PHONE)
+    window, category = complaint_target(ctx.cfg)
+    ticket = None
+    if a.get("want_ticket"):
+        if category is None:
+            raise OpError("no_window", MSG_NO_COMPLAINT_WINDOW)
+        # first, so a refused ticket leaves no case behind (the queue raises before it changes anything)
+        events = ctx.apply(C.IssueTicket(now=ctx.now, category=category, source=ctx.device))
+        issued = next(e for e in events if isinstance(e, C.TicketIssued))
+        ticket = ticket_view(ctx.queue, ctx.queue.state.tickets[issued.ticket])
+    item = _catalog_item_name(ctx.hub, a.get("item")) or item_text
+    case = create_case(ctx, source="feedback", summary=problem, phone=phone, window=window or "",
+                       category=category or "", item=item, ref=a.get("item", ""),
+                       ticket=ticket["ticket"] if ticket else "")
+    return {"case": case.id, "state": case.state.value, "state_label": case.state_label,
+            "deadline": case.deadline, "phone": mask_phone(phone), "ticket": ticket}
+
+
+OPS = {"case.list": op_list, "case.get": op_get, "case.advance": op_advance, "feedback.submit": op_feedback}
+
+
+# ------------------------------------------------------------------ daily: overdue alerts, purge
+
+def on_day_start(ctx: OpContext) -> None:
+    day = today(ctx)
+    overdue = 0
+    for case in load_all(ctx, open_only=True):
+        if case.overdue(day):
+            overdue += 1
+        if case.needs_overdue_alert(day):
+            ctx.alert({"id": case.id, "kind": "case_overdue", "state": case.state.value, "deadline": case.deadline,
+                       "window": case.window or None,
+                       "text": ALERT_OVERDUE.format(id=case.id, state=case.state_label, deadline=case.deadline)})
+            save(ctx, case.overdue_alert_sent())
+    if overdue:
+        ctx.alert({"id": f"cases-overdue-{day.isoformat()}", "kind": "cases_overdue", "count": overdue,
+                   "text": ALERT_OVERDUE_SUMMARY.format(n=overdue)})
+    purge(ctx, settings(ctx.cfg).retention_days)
+
+
+def purge(ctx: OpContext, retention_days: int) -> int:
+    """Forget the phone of cases closed more than ``retention_days`` ago; the rest stays for reports."""
+    before = ctx.now - retention_days * DAY_S
+    rows = ctx.store.rows("SELECT id FROM cases WHERE state='closed' AND closed_at < ? AND phone IS NOT NULL",
+                          (before,))
+    for r in rows:
+        save(ctx, K.forget_phone(load(ctx, r["id"])))
+    if rows:
+        log.info("forgot the phone numbers of %d closed cases", len(rows))
+    return len(rows)
+
+
+def setup(hub) -> None:
+    """Check this feature's config section at the hub's start: a mistake stops the hub with file, key, reason."""
+    settings(hub.cfg)
