@@ -150,3 +150,18 @@ def test_units_pass_systemd_analyze_verify(unit, tmp_path):
                        timeout=60)
     problems = [ln for ln in (r.stderr + r.stdout).splitlines() if unit.split("@")[0] in ln or "Unknown" in ln]
     assert r.returncode == 0 and not problems, r.stderr
+
+
+def test_status_report_flags_paper_out_and_calendar(capsys):
+    from kiosk.tools.queue_tools import print_status
+    devices = {"hub": {"availability": "online", "status": {"version": "0.1.0", "day": "2026-11-29",
+                                                            "started_at": 0, "store_ok": True}},
+               "kiosk-1": {"availability": "online", "status": {"kind": "terminal", "printer": "paper_out"}},
+               "display-1": {"availability": "online", "status": {"kind": "display", "fps": 3.0}}}
+    summary = {"devices": {"kiosk-1": {"last_seen": 90.0}}, "calendar_warning": "2027年节假日安排尚未录入"}
+    assert print_status(devices, summary, now=100.0) == 1
+    out = capsys.readouterr().out
+    assert "PROBLEM: kiosk-1: printer paper_out" in out and "seen 10 s ago" in out
+    assert "warning: 2027年节假日安排尚未录入" in out
+    devices["kiosk-1"]["status"]["printer"] = "ok"
+    assert print_status(devices, summary, now=100.0) == 0

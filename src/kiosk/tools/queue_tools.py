@@ -16,7 +16,7 @@ from datetime import datetime
 from ..bus.client import Inbound
 from ..bus.rpc import Requester
 from ..errors import BusError
-from ..protocol import PRESS_ACTIONS, ProtocolError, Topics, decode_json, encode
+from ..protocol import MAX_STATE_PAYLOAD, PRESS_ACTIONS, ProtocolError, Topics, decode_json, encode
 from .common import connect, site_config
 
 
@@ -160,8 +160,9 @@ def print_item(topics, it: Inbound) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     cfg = site_config(args)
     t = Topics(cfg.site_id)
-    bus, topics, _ = connect(args, cfg, kind="status", subscriptions=(t.all_availability, t.all_status))
+    bus, topics, _ = connect(args, cfg, kind="status", subscriptions=(t.all_availability, t.all_status, t.hub_status))
     devices: dict[str, dict] = {}
+    hub_summary: dict = {}
     deadline = time.monotonic() + args.wait
     while time.monotonic() < deadline:
         try:
@@ -169,35 +170,57 @@ def cmd_status(args: argparse.Namespace) -> int:
         except queue.Empty:
             continue
         kind, dev = topics.parse(it.topic)
-        if not dev:
-            continue
-        d = devices.setdefault(dev, {})
-        if kind == "availability":
-            d["availability"] = it.payload.decode("utf-8", "replace")
-        elif kind == "status":
-            try:
-                d["status"] = decode_json(it.payload)
-            except ProtocolError:
-                d["status"] = {"error": "unreadable"}
+        try:
+            if kind == "hub_status":
+                hub_summary = decode_json(it.payload, limit=MAX_STATE_PAYLOAD)
+            elif kind == "availability" and dev:
+                devices.setdefault(dev, {})["availability"] = it.payload.decode("utf-8", "replace")
+            elif kind == "status" and dev:
+                devices.setdefault(dev, {})["status"] = decode_json(it.payload)
+        except ProtocolError:
+            devices.setdefault(dev or "?", {})["status"] = {"error": "unreadable"}
     bus.stop()
-    hub = devices.get("hub", {})
-    down = 0
+    return print_status(devices, hub_summary, now=time.time())
+
+
+def print_status(devices: dict[str, dict], hub_summary: dict, *, now: float) -> int:
+    """Print the hall's health; 1 when anything is down (monitoring reads the exit code)."""
+    problems, warnings = [], []
+    seen = {d: v.get("last_seen") for d, v in hub_summary.get("devices", {}).items()}
     print("broker: reachable")
     for dev in sorted(devices):
         d = devices[dev]
         st = d.get("status", {})
         av = d.get("availability", "?")
         if av != "online":
-            down += 1
-        extra = " ".join(f"{k}={v}" for k, v in st.items() if k not in ("v",))
-        print(f"  {dev:<20} {av:<8} {extra}")
+            problems.append(f"{dev} is {av}")
+        printer = st.get("printer")
+        if printer in ("paper_out", "out", "offline", "error"):
+            problems.append(f"{dev}: printer {printer}")
+        elif printer in ("paper_low", "low", "paper_near_end"):
+            warnings.append(f"{dev}: printer paper low")
+        last = seen.get(dev)
+        ago = f"seen {int(now - last)} s ago" if last else ""
+        extra = " ".join(f"{k}={st[k]}" for k in ("kind", "version", "fps", "printer", "layout", "window")
+                         if k in st)
+        print(f"  {dev:<20} {av:<8} {extra} {ago}".rstrip())
+    hub = devices.get("hub", {})
     if hub.get("availability") != "online":
         print("hub: OFFLINE")
         return 1
     hs = hub.get("status", {})
     print(f"hub: online, version {hs.get('version')}, business day {hs.get('day')}, "
           f"since {datetime.fromtimestamp(hs.get('started_at', 0)).strftime('%Y-%m-%d %H:%M')}")
-    return 1 if down else 0
+    if hs.get("store_ok") is False:
+        problems.append("hub cannot write its database")
+    warning = hub_summary.get("calendar_warning") or hs.get("calendar_warning")
+    if warning:
+        warnings.append(warning)
+    for w in warnings:
+        print(f"warning: {w}")
+    for p in problems:
+        print(f"PROBLEM: {p}")
+    return 1 if problems else 0
 
 
 def register(sub: argparse._SubParsersAction, add_common) -> None:
