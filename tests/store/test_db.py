@@ -1,0 +1,63 @@
+"""The SQLite store on its own: a batch commits whole or not at all; snapshots plus the log rebuild the
+queue; dedupe records and personal data are forgotten on time."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from kiosk.core import commands as C
+from kiosk.core.queue import Queue, QueueState
+from kiosk.errors import StoreError
+from kiosk.store.db import Store
+
+
+def test_batch_is_atomic(tmp_path):
+    s = Store(tmp_path / "h.sqlite3")
+    with pytest.raises(RuntimeError):
+        with s.batch():
+            s.add_command(C.StartDay(now=1.0, day="2026-11-30"))
+            raise RuntimeError("crash in the middle")
+    assert s.last_seq() == 0
+    with s.batch():
+        s.add_command(C.StartDay(now=1.0, day="2026-11-30"))
+    assert s.last_seq() == 1
+
+
+def test_snapshot_plus_log_rebuilds_the_queue(tmp_path, hall_cfg):
+    s = Store(tmp_path / "h.sqlite3")
+    q = Queue(hall_cfg.hall)
+    cmds = [C.StartDay(now=0.0, day="2026-11-30")] + [C.IssueTicket(now=float(i), category="A") for i in range(5)]
+    with s.batch():
+        for c in cmds[:3]:
+            s.add_events(s.add_command(c), "2026-11-30", q.apply(c))
+        s.save_snapshot(s.last_seq(), q.state.to_dict())
+        for c in cmds[3:] + [C.CallNext(now=9.0, window="w1")]:
+            s.add_events(s.add_command(c), "2026-11-30", q.apply(c))
+    seq, snap = s.latest_snapshot()
+    assert seq == 3
+    r = Queue(hall_cfg.hall, QueueState.from_dict(snap))
+    for _, c in s.commands_after(seq):
+        r.apply(c)
+    assert r.state.to_dict() == q.state.to_dict()
+    assert [e["kind"] for e in s.events(kind="TicketCalled")] == ["TicketCalled"]
+
+
+def test_database_is_private_and_dedupe_is_forgotten(tmp_path):
+    s = Store(tmp_path / "h.sqlite3")
+    assert stat.S_IMODE(os.stat(tmp_path / "h.sqlite3").st_mode) == 0o600
+    with s.batch():
+        s.mark_press("btn-w1", 7, 100.0, "ok")
+        s.save_reply("kiosk-1", "t1", 100.0, {"txn": "t1", "ok": True})
+    assert s.press_seen("btn-w1", 7) == "ok" and s.stored_reply("kiosk-1", "t1")["ok"]
+    with s.batch():
+        s.forget_dedupe(before=200.0)
+    assert s.press_seen("btn-w1", 7) is None and s.stored_reply("kiosk-1", "t1") is None
+
+
+def test_unopenable_path_is_a_store_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="cannot open"):
+        Store(tmp_path / "file" / "h.sqlite3")
