@@ -25,11 +25,12 @@ def live_terminal(hall_cfg):
     """make(port, **settings) → a Pilot over a Terminal connected to 127.0.0.1:port, real time."""
     made: list[tuple[Terminal, Pilot]] = []
 
-    def make(port: int, *, mode: Mode = Mode.NORMAL, device_id: str = "kiosk-t", **overrides) -> Pilot:
-        settings = replace(load_settings(hall_cfg), reply_timeout=overrides.pop("reply_timeout", 3.0),
+    def make(port: int, *, mode: Mode = Mode.NORMAL, device_id: str = "kiosk-t", cfg=None, **overrides) -> Pilot:
+        cfg = cfg or hall_cfg
+        settings = replace(load_settings(cfg), reply_timeout=overrides.pop("reply_timeout", 3.0),
                            **overrides)
         clock = LiveClock()
-        t = Terminal(hall_cfg, host="127.0.0.1", port=port, device_id=device_id, settings=settings, mode=mode,
+        t = Terminal(cfg, host="127.0.0.1", port=port, device_id=device_id, settings=settings, mode=mode,
                      display=DisplayConfig(orientation="portrait"), clock=clock)
         t.start()
         p = Pilot(t.app, clock)

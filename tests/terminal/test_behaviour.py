@@ -217,3 +217,81 @@ def test_hall_closed_shows_the_hubs_explanation(offline_terminal):
     text = "现在不办理现场取号（已下班），下次办公时间 11月19日 08:30"
     p.post(ReplyIn(reply=Reply(txn=p.app.top.txn, ok=False, code="hall_closed", message=text)))
     assert text in p.text_of("failed-reason") and "请到咨询台取号" in p.text_of("failed-body")
+
+
+def test_booking_codes_from_scans_and_typing():
+    from kiosk.terminal.codes import booking_qr, code_from_scan, plausible_code
+
+    assert booking_qr("huangtan", "K7M3QX") == "HTYY|huangtan|K7M3QX"
+    assert code_from_scan("HTYY|huangtan|K7M3QX\n", "huangtan") == "K7M3QX"
+    assert code_from_scan("htyy|huangtan|k7m-3qx", "huangtan") == "K7M3QX"
+    assert code_from_scan("k7m 3qx", "huangtan") == "K7M3QX"  # a bare code
+    assert code_from_scan("HTYY|othertown|K7M3QX", "huangtan") is None
+    assert code_from_scan("HT1|huangtan|20261130-C004", "huangtan") is None  # a ticket, not a booking
+    assert code_from_scan("K7M3Q0", "huangtan") is None and not plausible_code("K7M")
+
+
+def test_a_refusal_keeps_the_fields_beyond_code_and_message(hall_cfg):
+    import queue
+
+    from kiosk.bus.client import Inbound
+    from kiosk.protocol import Topics
+    from kiosk.terminal.messages import Feed
+
+    topics = Topics(hall_cfg.site_id)
+    inbox: queue.Queue = queue.Queue()
+    feed = Feed(inbox, topics, topics.reply("kiosk-1"))
+    body = (b'{"v":1,"txn":"t1","ok":false,"error":{"code":"slot_full","message":"m",'
+            b'"suggest":"2026-11-30T09:30"}}')
+    feed.put(Inbound(topics.reply("kiosk-1"), body))
+    msg = inbox.get_nowait()
+    assert msg.reply.code == "slot_full" and msg.error["suggest"] == "2026-11-30T09:30"
+
+
+def test_a_scanned_booking_on_any_screen_opens_check_in(offline_terminal):
+    from kiosk.terminal.messages import ScanResult
+
+    p = offline_terminal()
+    p.tap("menu-item-1")  # 办事指南
+    p.post(ScanResult(text="not a booking"), 2)
+    assert p.app.top.key == "guides"
+    p.post(ScanResult(text="HTYY|huangtan|K7M3QX"), 2)
+    assert p.app.top.key == "checkin" and p.app.top.stage == "sending"
+    assert p.terminal.session.link.sent[-1] == ("appointment.checkin", {"code": "K7M3QX"})
+
+
+def test_online_url_must_be_an_address(hall_cfg):
+    import dataclasses
+
+    from kiosk.errors import ConfigError
+    from kiosk.terminal.settings import PLACEHOLDER_ONLINE_URL, load_settings
+
+    assert load_settings(hall_cfg).online_url == PLACEHOLDER_ONLINE_URL
+    bad = dataclasses.replace(hall_cfg, roles={**hall_cfg.roles, "terminal": {"online_url": "ehb"}})
+    with pytest.raises(ConfigError, match="terminal.online_url"):
+        load_settings(bad)
+
+
+def test_a_late_booking_is_retried_with_the_same_txn(offline_terminal):
+    from .appointment_helpers import choose, post_reply, sample_slots, type_keys
+
+    p = offline_terminal(reply_timeout=1.0)
+    choose(p, "menu", "book")
+    choose(p, "book-cats", "C")
+    p.tap("book-skip")
+    post_reply(p, result={"slots": sample_slots()})
+    choose(p, "book-days", "2026-11-30")
+    choose(p, "book-slots", "2026-11-30T08:30")
+    type_keys(p, "book-phone", "13812345678")
+    p.tap("book-submit")
+    txn = p.app.top.txn
+    p.advance(1.5)
+    assert p.exists("book-error") and "系统暂未响应" in p.text_of("book-error")
+    p.tap("book-retry")
+    sent = p.terminal.session.link.sent
+    assert sent[-1] == sent[-2] and sent[-1][0] == "appointment.book"
+    assert p.app.top.txn == txn  # the hub answers a retry with the same booking
+    p.advance(1.5)
+    post_reply(p, result={"code": "K7M3QX", "category": "C", "date": "2026-11-30", "start": "08:30",
+                          "end": "09:00", "materials": []}, txn=txn)  # the late answer is still shown
+    assert p.text_of("done-code") == "K7M3QX" and "身份证" in p.text_of("done-doc")

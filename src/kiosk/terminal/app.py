@@ -27,7 +27,9 @@ from ..protocol import Topics, encode
 from ..ui.app import App, DisplayConfig
 from ..ui.screen import Screen
 from ..ui.theme import Mode, ThemeSet, default_theme_path, load_themes
-from .base import GUIDES, HELP, HOME, IDLE, PHONES, TAKE
+from .base import BOOK, CHECKIN, GUIDES, HELP, HOME, IDLE, PHONES, TAKE
+from .book import BookScreen
+from .checkin import CheckinScreen
 from .guides import GuidesScreen
 from .help_screen import HelpScreen
 from .home import HomeScreen
@@ -43,7 +45,8 @@ from .take import TakeNumberScreen
 log = logging.getLogger(__name__)
 
 SCREEN_CLASSES: dict[str, type] = {HOME: HomeScreen, TAKE: TakeNumberScreen, GUIDES: GuidesScreen,
-                                   HELP: HelpScreen, PHONES: PhonesScreen, IDLE: IdleScreen}
+                                   HELP: HelpScreen, PHONES: PhonesScreen, IDLE: IdleScreen,
+                                   BOOK: BookScreen, CHECKIN: CheckinScreen}
 ACTIVE_SECONDS = 3.0   # after a touch the loop runs at full rate
 IDLE_FPS = 15          # otherwise a real sleep between frames: a touch waits at most ~70 ms
 # (SDL's event wait with a timeout polls every millisecond on some video drivers: costlier than this)

@@ -2,7 +2,8 @@
 heading, 返回首页), the idle reset, and passing bus messages to the session first.
 
 Rule: a screen subclasses :class:`TerminalScreen` and fills in ``title``/``body``/``on``/``tick``;
-it never imports another screen — it names the next one by registry key (:data:`KEYS`). Idle: after
+it never imports another screen — it names the next one by registry key (:data:`KEYS`). A scanned
+booking QR (:class:`ScanResult`) on any screen opens 预约签到 with its code. Idle: after
 ``idle_seconds`` untouched a screen returns home (``Reset``), forgetting what was entered; in large
 print the ``idle`` modal counts down with 继续 first. Home itself only drops back to the default mode.
 """
@@ -16,11 +17,14 @@ from ..ui.screen import ModalResult, Push, Reset, Screen, SetMode, Transition
 from ..ui.theme import Mode
 from ..ui.widget import Column, Context, Pressed, Row, Widget
 from ..ui.widgets import Button, Label, StatusBanner
+from .codes import code_from_scan
+from .messages import ScanResult
 from .session import Session
 
 # Registry keys of the terminal's screens (the wiring maps them to classes).
 HOME, TAKE, GUIDES, HELP, PHONES, IDLE = "home", "take", "guides", "help", "phones", "idle"
-KEYS = (HOME, TAKE, GUIDES, HELP, PHONES, IDLE)
+BOOK, CHECKIN = "book", "checkin"
+KEYS = (HOME, TAKE, GUIDES, HELP, PHONES, IDLE, BOOK, CHECKIN)
 
 TOGGLE_ID, HOME_ID, BACK_ID = "mode-toggle", "go-home", "go-back"
 
@@ -28,6 +32,7 @@ TOGGLE_ID, HOME_ID, BACK_ID = "mode-toggle", "go-home", "go-back"
 class TerminalScreen(Screen):
     watches: ClassVar[frozenset[str]] = frozenset()  # session changes that redraw this screen
     is_home: ClassVar[bool] = False
+    takes_scans: ClassVar[bool] = False  # handles ScanResult itself (else a booking QR opens 预约签到)
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -128,6 +133,9 @@ class TerminalScreen(Screen):
                 return self.go_home()
             if message.widget_id == BACK_ID:
                 return self.back()
+        if isinstance(message, ScanResult) and not self.takes_scans:
+            code = code_from_scan(message.text, self.s.cfg.site_id)
+            return Reset(key=CHECKIN, data={"code": code}) if code else None
         if isinstance(message, ModalResult) and message.source == IDLE:
             if message.value == "home":
                 return self.go_home(idle=True)

@@ -18,6 +18,7 @@ from ..ui.screen import Transition
 from ..ui.widget import Chosen, Column, Context, EntrySubmitted, Pressed, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, TextBlock
 from .base import TerminalScreen
+from .codes import mask_phone, valid_phone
 from .messages import ReplyIn
 
 MENU = "menu"
@@ -25,21 +26,7 @@ DESK_SENDING, DESK_WAITING, DESK_ACKED, DESK_FAILED = "desk_sending", "desk_wait
 V_GROUP, V_PHONE, V_ADDRESS, V_CONFIRM = "visit_group", "visit_phone", "visit_address", "visit_confirm"
 V_SENDING, V_DONE, V_FAILED = "visit_sending", "visit_done", "visit_failed"
 SENDING = (DESK_SENDING, V_SENDING)
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: the first three and last four digits stay readable."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-
-
-def valid_phone(phone: str) -> bool:
-    """An 11-digit mobile number, or a landline with its area code (0728…)."""
-    if not phone.isdigit():
-        return False
-    return (len(phone) == 11 and phone.startswith("1")) or (phone.startswith("0") and 10 <= len(phone) <= 12)
+__all__ = ["HelpScreen", "mask_phone", "valid_phone"]
 
 
 class HelpScreen(TerminalScreen):

@@ -1,8 +1,13 @@
 """Home: the centre's name, date and time, whether the hall is open, and the big choices.
 
-Rule: placeholders for features still to come (预约, 评价, 政务公开) are shown disabled with their
-"即将开放" label, so the layout does not jump when they arrive. After an idle reset the terminal drops
-back to its default mode here.
+Rule: the home follows the retained ``mode``. During walk-in hours (and while the mode is unknown) it is
+the hall's home with 取号. Outside them — ``closed``, ``holiday``, and ``appointment_only`` for
+walk-ins — it is the 24-hour self-service zone: a banner with the next opening, no 取号, the choices
+that work without staff (办事指南, 预约办理, and 预约签到 in an appointment session), the on-duty phone
+and the online channel's QR code. A new ``mode`` rebuilds it, so the hall's home comes back by itself
+at opening. Features still to come (评价, 政务公开) are shown disabled with their "即将开放" label, so
+the layout does not jump when they arrive. After an idle reset the terminal drops back to its default
+mode here.
 """
 
 from __future__ import annotations
@@ -12,9 +17,9 @@ from typing import Any, ClassVar
 from ..ui.paging import ListItem, PagedList
 from ..ui.screen import Push, SetMode, Transition
 from ..ui.theme import Mode
-from ..ui.widget import Chosen, Column, Context, Widget
-from ..ui.widgets import TextBlock
-from .base import GUIDES, HELP, PHONES, TAKE, TerminalScreen
+from ..ui.widget import Chosen, Column, Context, Row, Widget
+from ..ui.widgets import QRImage, TextBlock
+from .base import BOOK, CHECKIN, GUIDES, HELP, PHONES, TAKE, TerminalScreen
 
 
 class HomeScreen(TerminalScreen):
@@ -25,8 +30,9 @@ class HomeScreen(TerminalScreen):
         self._reset_mode = bool(isinstance(data, dict) and data.get("idle"))
 
     def title(self) -> str:
-        return self.t.welcome
+        return self.t.after_title if self.s.after_hours else self.t.welcome
 
+    # ---- the hall's home ---------------------------------------------------------------------------
     def hall_text(self) -> str:
         t, m = self.t, self.s.mode
         if not m:
@@ -39,19 +45,72 @@ class HomeScreen(TerminalScreen):
             return t.mode_sessions.format(label=label, sessions="、".join(map(str, sessions)))
         return label
 
+    def _soon(self) -> list[ListItem]:
+        t = self.t
+        return [ListItem(label=t.menu_evaluation, value=None, icon=t.icon_soon, enabled=False),
+                ListItem(label=t.menu_disclosure, value=None, icon=t.icon_soon, enabled=False)]
+
     def items(self) -> list[ListItem]:
         t = self.t
+        if self.s.after_hours:
+            return self.after_items()
+        checkin = [ListItem(label=t.menu_checkin, value=CHECKIN, icon=t.icon_checkin)] if self.s.checkin_open else []
         return [
             ListItem(label=t.menu_take, value=TAKE, icon=t.icon_take),
             ListItem(label=t.menu_guides, value=GUIDES, icon=t.icon_guides),
             ListItem(label=t.menu_help, value=HELP, icon=t.icon_help),
             ListItem(label=t.menu_phones, value=PHONES, icon=t.icon_phones),
-            ListItem(label=t.menu_appointment, value=None, icon=t.icon_soon, enabled=False),
-            ListItem(label=t.menu_evaluation, value=None, icon=t.icon_soon, enabled=False),
-            ListItem(label=t.menu_disclosure, value=None, icon=t.icon_soon, enabled=False),
+            ListItem(label=t.menu_appointment, value=BOOK, icon=t.icon_appointment),
+            *checkin,
+            *self._soon(),
         ]
 
+    # ---- the 24-hour self-service zone --------------------------------------------------------------
+    def after_items(self) -> list[ListItem]:
+        t = self.t
+        checkin = [ListItem(label=t.menu_checkin, value=CHECKIN, icon=t.icon_checkin)] if self.s.checkin_open else []
+        return [
+            *checkin,
+            ListItem(label=t.menu_appointment, value=BOOK, icon=t.icon_appointment),
+            ListItem(label=t.menu_guides, value=GUIDES, icon=t.icon_guides),
+            *self._soon(),
+        ]
+
+    def after_text(self) -> str:
+        t, m = self.t, self.s.mode or {}
+        label, nxt = m.get("label") or "", m.get("next_open_text")
+        if m.get("state") == "appointment_only":
+            return t.after_appointment_only.format(label=label, next=nxt or "—")
+        if nxt:
+            return t.after_banner.format(label=label, next=nxt)
+        return t.after_banner_no_next.format(label=label)
+
+    def phones_text(self) -> str:
+        t, p = self.t, self.s.cfg.phones
+        hotline = p.hotline or "12345"
+        if p.on_duty:
+            return t.after_phones.format(on_duty=p.on_duty, hotline=hotline)
+        return t.after_hotline_only.format(hotline=hotline)
+
+    def _after_body(self, ctx: Context) -> Widget:
+        t = self.t
+        large = self.mode is Mode.LARGE
+        banner = TextBlock("after-banner", self.after_text(), style="title", fill="warning", tone="on_warning")
+        menu = PagedList("menu", self.after_items(), per_page=6, columns=1, flex=1, style="title",
+                         stretch=True, max_stretch=2.5 if large else 4.0)
+        phones = TextBlock("after-phones", self.phones_text(), style="title", fill="surface", valign="center",
+                           flex=0 if self.landscape else 3)
+        qr = QRImage("after-online", self.s.settings.online_url, caption=t.after_online_caption,
+                     flex=1 if self.landscape else 2)
+        if self.landscape:
+            return Row("after-body", [Column("after-main", [banner, menu], flex=3),
+                                      Column("after-side", [phones, qr], flex=2)], flex=1)
+        return Column("after-body", [banner, menu, Row("after-info", [phones, qr])], flex=1)
+
+    # ---- frame ---------------------------------------------------------------------------------------
     def body(self, ctx: Context) -> Widget:
+        if self.s.after_hours:
+            return self._after_body(ctx)
         large = self.mode is Mode.LARGE
         cols = (2 if self.landscape else 1) if large else (3 if self.landscape else 2)
         return Column("home-body", [

@@ -62,7 +62,7 @@ def _device_id(text: str) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("terminal", help="run the touchscreen kiosk (取号, 办事指南, 帮办代办)")
+    p = sub.add_parser("terminal", help="run the touchscreen kiosk (取号, 办事指南, 预约, 帮办代办)")
     add_common(p)
     p.add_argument("--windowed", action="store_true", help="a window on a desktop instead of full screen")
     p.add_argument("--device-id", type=_device_id, default="kiosk-1", help="this terminal's id (default kiosk-1)")

@@ -43,6 +43,17 @@ class CatalogIn:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReplyIn:
     reply: Reply
+    # the whole "error" object of a refusal: fields beyond code and message, e.g. slot_full's "suggest"
+    error: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanResult:
+    """What a code scanner at the terminal read (one line, as text). The devices integration puts it on
+    the App's inbox; a booking QR ``HTYY|<site>|<code>`` opens 预约签到 with that code."""
+
+    text: str
+    source: str = "scanner"
 
 
 BusMessage = Connection | BoardIn | ModeIn | CatalogIn | ReplyIn
@@ -56,7 +67,12 @@ def decode_inbound(item: Inbound, topics: Topics, reply_topic: str) -> BusMessag
         return None  # an empty retained payload deletes state; keep what we have
     try:
         if item.topic == reply_topic:
-            return ReplyIn(reply=decode_reply(item.payload))
+            reply = decode_reply(item.payload)
+            error = None
+            if not reply.ok:
+                err = decode_json(item.payload).get("error")
+                error = err if isinstance(err, dict) else None
+            return ReplyIn(reply=reply, error=error)
         if item.topic == topics.board:
             return BoardIn(board=decode_json(item.payload, limit=MAX_STATE_PAYLOAD))
         if item.topic == topics.mode:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ..config import SiteConfig
 from ..core.catalog import Catalog
+from ..core.model import Category
 from ..ui.theme import Mode
+from .codes import booking_qr
 from .messages import BoardIn, CatalogIn, Connection, ModeIn, ReplyIn
 from .settings import TerminalSettings
 from .speech import Speaker
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 
 CONNECT_GRACE = 3.0  # seconds after start before "offline" is shown (the first connect takes a moment)
 QR_PREFIX = "HT1"  # ticket QR payload: HT1|<site>|<ticket id>, e.g. HT1|huangtan|20261129-A001
+AFTER_HOURS = frozenset({"closed", "holiday", "appointment_only"})  # the 24-hour self-service home
+CHECKIN_STATES = frozenset({"open", "closing", "lunch", "appointment_only"})  # 预约签到 offered
 
 
 class Link(Protocol):
@@ -133,11 +137,12 @@ class Session:
         return None
 
     # ---- outbound ----------------------------------------------------------------------------
-    def request(self, op: str, args: dict[str, Any]) -> str | None:
-        """Send a request; None when offline (the caller shows its fallback at once)."""
+    def request(self, op: str, args: dict[str, Any], txn: str | None = None) -> str | None:
+        """Send a request; None when offline (the caller shows its fallback at once). Pass the ``txn`` of
+        an earlier attempt to retry it: the hub answers a retry with the very same result."""
         if not self.connected:
             return None
-        return self.link.send(op, args)
+        return self.link.send(op, args, txn)
 
     def abandon(self, txn: str | None) -> None:
         """A ticket.issue we no longer wait for: void the ticket if it is issued after all."""
@@ -167,6 +172,36 @@ class Session:
     def qr_for_ticket(self, ticket: str) -> str:
         return ticket_qr(self.cfg.site_id, ticket)
 
+    def qr_for_booking(self, code: str) -> str:
+        return booking_qr(self.cfg.site_id, code)
+
+    @property
+    def hall_state(self) -> str | None:
+        return self.mode.get("state") if self.mode else None
+
+    @property
+    def after_hours(self) -> bool:
+        """Outside walk-in hours: the home is the 24-hour self-service zone (no 取号)."""
+        return self.hall_state in AFTER_HOURS
+
+    @property
+    def checkin_open(self) -> bool:
+        """预约签到 makes sense today (walk-in or appointment sessions); unknown mode counts as open."""
+        return self.hall_state is None or self.hall_state in CHECKIN_STATES
+
+    def bookable_categories(self) -> list[Category]:
+        """The categories of ``[appointments] categories`` (the hub's own list), in config order; without
+        that list every category but complaints (the hub answers not_bookable for the others)."""
+        wanted = self.cfg.roles.get("appointments", {}).get("categories")
+        cats = list(self.cfg.hall.categories)
+        if isinstance(wanted, list):
+            return [c for c in cats if c.id in wanted]
+        return [c for c in cats if c.group != "complaint"]
+
+    def day_text(self, iso: str) -> str:
+        """"2026-11-30" → 11月30日 星期一."""
+        d = date.fromisoformat(iso)
+        return self.strings.day_text.format(month=d.month, day=d.day, weekday=WEEKDAYS[d.weekday()])
     def phone_for_help(self) -> str:
         p = self.cfg.phones
         return p.consultation or p.on_duty or p.hotline

@@ -19,6 +19,7 @@ Keys (all optional)::
     rotation = 0                # 0/90/180/270: how the panel is mounted
     theme = ""                  # a theme TOML instead of the built-in one
     status_seconds = 60         # how often device/<id>/status is republished
+    online_url = "https://…"    # 鄂汇办 (the online channel), shown as a QR on the 24-hour home
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ DEFAULT_VILLAGES: tuple[str, ...] = (
     "潭湖村", "沿河村", "官路村", "新华村",
 )
 
+# PLACEHOLDER, not a real address: the 鄂汇办 link the 24-hour self-service home shows as a QR code.
+# Set [terminal] online_url to the address the centre publishes before the kiosk goes live.
+PLACEHOLDER_ONLINE_URL = "https://ehb.example.invalid/huangtan"
+
 
 def _positive(v: float) -> str | None:
     return None if v > 0 else "must be greater than 0"
@@ -45,6 +50,10 @@ def _orientation(v: str) -> str | None:
 
 def _rotation(v: int) -> str | None:
     return None if v in (0, 90, 180, 270) else "must be 0, 90, 180 or 270"
+
+
+def _url(v: str) -> str | None:
+    return None if v.startswith(("https://", "http://")) and len(v) <= 300 else "must be an http(s) address"
 
 
 def _villages(v: list) -> str | None:
@@ -68,6 +77,7 @@ class TerminalSettings:
     rotation: int = 0
     theme: str = ""
     status_seconds: float = 60.0
+    online_url: str = PLACEHOLDER_ONLINE_URL
 
     def idle_for(self, large: bool) -> float:
         return self.idle_seconds_large if large else self.idle_seconds
@@ -89,6 +99,7 @@ def load_settings(cfg: SiteConfig) -> TerminalSettings:
         rotation=sec.get("rotation", int, 0, check=_rotation),
         theme=sec.get("theme", str, ""),
         status_seconds=sec.get("status_seconds", float, 60.0, check=_positive),
+        online_url=sec.get("online_url", str, PLACEHOLDER_ONLINE_URL, check=_url),
     )
     sec.done()
     return s

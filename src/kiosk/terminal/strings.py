@@ -31,7 +31,8 @@ class TerminalStrings:
     mode_sessions: str = "{label}　今日办公 {sessions}"
     menu_take: str = "取号"
     menu_guides: str = "办事指南"
-    menu_appointment: str = "预约（即将开放）"
+    menu_appointment: str = "预约办理"
+    menu_checkin: str = "预约签到"
     menu_evaluation: str = "评价（即将开放）"
     menu_help: str = "帮办代办"
     menu_disclosure: str = "政务公开（即将开放）"
@@ -41,6 +42,17 @@ class TerminalStrings:
     icon_soon: str = "…"
     icon_help: str = "★"
     icon_phones: str = "☎"
+    icon_appointment: str = "◇"
+    icon_checkin: str = "✔"
+
+    # ---- home outside office hours (24小时自助服务区) ----
+    after_title: str = "24小时自助服务区"
+    after_banner: str = "现在非办公时间（{label}）\n暂停现场取号\n下次办公：{next}"
+    after_banner_no_next: str = "现在非办公时间（{label}）\n暂停现场取号"
+    after_appointment_only: str = "{label}\n暂停现场取号，已预约请点“预约签到”\n下次现场办公：{next}"
+    after_phones: str = "值班电话：{on_duty}\n政务服务便民热线：{hotline}"
+    after_hotline_only: str = "政务服务便民热线：{hotline}"
+    after_online_caption: str = "手机扫码，“鄂汇办”网上办"
 
     # ---- take a number ----
     take_title: str = "取号：请选择业务"
@@ -155,6 +167,77 @@ class TerminalStrings:
     phone_on_duty: str = "24小时自助区值班电话"
     phone_line: str = "{label}：{number}"
     phones_note: str = "工作时间以外，请拨打12345政务服务便民热线。"
+
+    # ---- 预约办理 ----
+    book_category_title: str = "预约办理：请选择业务"
+    book_item_title: str = "请选择办理事项（用于提示所需材料）"
+    book_skip_item: str = "暂不确定事项，跳过"
+    book_loading: str = "正在查询可预约时段…"
+    book_day_title: str = "请选择预约日期"
+    book_slot_title: str = "{day}：请选择时段"
+    day_text: str = "{month}月{day}日 {weekday}"
+    day_choice: str = "{day}{special}\n{state}"
+    day_free: str = "可约 {n} 个"
+    day_full: str = "已约满"
+    day_special: str = "（预约专场）"
+    day_provisional: str = "（假期待定）"
+    slot_free: str = "{start}-{end}　剩余 {n} 个"
+    slot_full: str = "{start}-{end}　已约满"
+    icon_free: str = "○"
+    icon_full: str = "×"
+    book_none: str = "近期没有可预约的时段，请拨打 {phone} 咨询"
+    book_phone_title: str = "请输入联系电话（手机号11位）"
+    book_phone_note: str = "电话仅用于预约联系，屏幕上只显示部分号码"
+    book_confirm_title: str = "请核对预约信息"
+    line_category: str = "业务：{name}"
+    line_item: str = "事项：{name}"
+    line_when: str = "时间：{when}"
+    line_phone: str = "电话：{phone}"
+    book_when: str = "{day} {start}-{end}"
+    book_submit: str = "确认预约"
+    book_sending: str = "正在预约，请稍候…"
+    book_done_title: str = "预约成功"
+    code_label: str = "预约码"
+    materials_head: str = "请携带以下材料："
+    material_item: str = "{index}. {text}"
+    materials_general: str = "请携带本人有效身份证件原件。所需材料可在“办事指南”查询，或拨打咨询电话 {phone}。"
+    book_qr_caption: str = "请拍照保存，签到时扫码或输入预约码"
+    full_title: str = "该时段刚刚约满"
+    full_body: str = "{when} 的{category}刚被约满了。"
+    full_suggest: str = "改约 {when}"
+    full_suggest_note: str = "点上面的按钮即可改约，电话和事项不变。"
+    full_none: str = "近期没有其他可约时段，请拨打 {phone} 咨询。"
+    full_rechoose: str = "重新选择时段"
+    book_failed_title: str = "暂时无法预约"
+    retry_same: str = "重试"
+
+    # ---- 预约签到 ----
+    checkin_title: str = "预约签到：请输入预约码"
+    checkin_hint: str = "预约码为6位字母和数字，也可把预约二维码对准扫码口"
+    checkin_bad: str = "预约码是6位字母和数字，请核对后重新输入"
+    checkin_bad_scan: str = "无法识别该二维码，请输入预约码"
+    checkin_sending: str = "正在签到，请稍候…"
+    checkin_done_title: str = "签到成功"
+    checkin_failed_title: str = "暂时无法签到"
+    checkin_slot: str = "预约码 {code}　预约时段 {start}-{end}"
+    appointment_errors: dict[str, str] = field(default_factory=lambda: {
+        "not_configured": "预约服务暂未开放",
+        "not_bookable": "该业务暂不开放预约",
+        "bad_slot": "该时段已不能预约，请重新选择",
+        "slot_full": "该时段已约满，请重新选择",
+        "already_booked": "该电话当天已预约过这项业务",
+        "bad_phone": "电话号码不对，请重新输入",
+        "unknown_item": "所选事项暂不能预约，请跳过事项",
+        "unknown_appointment": "没有这个预约码，请核对",
+        "appointment_used": "该预约码已签到取号",
+        "appointment_cancelled": "该预约已取消",
+        "appointment_expired": "该预约已过期（预约时间已过）",
+        "not_today": "预约的不是今天，请在预约当天前来签到",
+        "store_unavailable": "系统暂时故障",
+        "unsupported_op": "系统版本不一致",
+        "timeout": "系统暂未响应",
+        "offline": "网络未连接",
+    })
 
     # ---- idle ----
     idle_title: str = "还需要继续办理吗？"

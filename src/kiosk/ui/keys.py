@@ -7,6 +7,7 @@ to the keypad, which consumes it and emits :class:`EntryChanged` or, on 确定,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pygame
@@ -143,18 +144,26 @@ class _KeyRow(Widget):
 
 
 class LetterKeyboard(_Keypad):
-    """A–Z in QWERTY rows plus 删除 / 清空 / 确定 (licence plates, codes)."""
+    """A–Z in QWERTY rows plus 删除 / 清空 / 确定 (licence plates, codes).
+
+    ``rows`` replaces the letter rows, e.g. digits and letters of a code alphabet that leaves out
+    look-alike characters; every character of every row becomes a key.
+    """
 
     ROWS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
 
+    def __init__(self, id: str, *, rows: Sequence[str] | None = None, **kw: Any) -> None:
+        super().__init__(id, **kw)
+        self.rows = tuple(rows) if rows else self.ROWS
+
     def _key_width(self, width: int, ctx: Context) -> int:
-        widest = max(len(r) for r in self.ROWS)
+        widest = max(len(r) for r in self.rows)
         return (width - ctx.theme.spacing * (widest - 1)) // widest
 
     def _keys(self, ctx: Context) -> list[Widget]:
         s = ctx.strings
         rows: list[Widget] = []
-        for i, letters in enumerate(self.ROWS):
+        for i, letters in enumerate(self.rows):
             keys = [Button(self.key_id(ch), ch, value=ch, tone="secondary") for ch in letters]
             rows.append(_KeyRow(f"{self.id}-row{i}", keys, self._key_width))
         actions = Row(f"{self.id}-actions", [
