@@ -248,3 +248,13 @@ def run(presses: int = 200) -> dict:
 
 if __name__ == "__main__":
     print(json.dumps(run(), indent=1, ensure_ascii=False))
+
+
+# rows for docs/performance.md: (dotted key, label, target, check)
+ROWS = [
+    ("press_to_pixels_ms_p50", "press → pixels of the call on the board, p50 (ms)", "", None),
+    ("press_to_pixels_ms_p99", "press → pixels of the call on the board, p99 (ms)", "≤ 50", lambda v: v <= 50),
+    ("idle_cpu_percent_of_core", "display idle CPU, ticker running (% of a core)", "≤ 2", lambda v: v <= 2),
+    ("frame_1080p_ms_median", "display full 1080p frame (ms)", "≤ 4", lambda v: v <= 4),
+    ("rss_mb", "display RSS (MB)", "≤ 120", lambda v: v <= 120),
+]

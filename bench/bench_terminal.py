@@ -131,3 +131,13 @@ def run() -> dict:
 
 if __name__ == "__main__":
     print(json.dumps(run(), ensure_ascii=False, indent=2))
+
+
+# rows for docs/performance.md: (dotted key, label, target, check)
+ROWS = [
+    ("cold_start_s", "terminal cold start to first frame (s)", "≤ 1.0", lambda v: v <= 1.0),
+    ("idle_cpu_percent", "terminal idle CPU (% of a core)", "≤ 1", lambda v: v <= 1.0),
+    ("tap_to_frame_ms_p99", "terminal tap → next frame drawn, p99 (ms)", "≤ 50", lambda v: v <= 50),
+    ("rss_mb", "terminal RSS (MB)", "≤ 120", lambda v: v <= 120),
+    ("frame_1080p_ms_median", "terminal full 1080p frame (ms)", "≤ 4", lambda v: v <= 4),
+]
