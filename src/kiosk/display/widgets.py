@@ -193,6 +193,8 @@ class Ticker(Widget):
     """One line of notices moving left by whole characters (``cps`` per second) — the visible run is
     always a substring that fits, so nothing is drawn outside the box."""
 
+    redraw_in_place = True  # a step changes the text, never the box
+
     def __init__(self, id: str, text: str, *, gap: str, cps: float, fill: str = "surface",
                  tone: str = "text", flex: float = 0.0) -> None:
         super().__init__(id, flex=flex)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pygame
+from pygame import Rect
 
 from kiosk.ui.errors import ScreenError
 from kiosk.ui.screen import ModalResult, Pop, Push, Quit, Replace, Reset, Screen, SetMode
@@ -86,6 +87,7 @@ class App:
         self.frames_run = 0
         self.frames_drawn = 0
         self.dirty = True
+        self._partial: dict[str, Any] = {}  # widgets to redraw in place (their box unchanged)
         self._window: pygame.Surface | None = None
         self._surface: pygame.Surface | None = None
         self._last: float | None = None
@@ -216,6 +218,9 @@ class App:
             return False
         self._ensure_built()
         if not self.dirty:
+            if self._partial:
+                self._draw_partial()
+                return True
             return False
         self._draw()
         return True
@@ -289,9 +294,19 @@ class App:
 
     def _relayout_if_dirty(self) -> None:
         root = self.top.root if self.stack else None
-        if root is not None and any(w.dirty for w in root.walk()):
-            root.layout(root.rect, self.ctx)
-            self.dirty = True
+        if root is None:
+            return
+        changed = [w for w in root.walk() if w.dirty]
+        if not changed:
+            return
+        if not self.dirty and len(self._visible_screens()) == 1 and all(w.redraw_in_place for w in changed):
+            # e.g. a ticker step: the widget keeps its box, so only that box is laid out and redrawn
+            for w in changed:
+                w.layout(w.rect, self.ctx)
+                self._partial[w.id] = w
+            return
+        root.layout(root.rect, self.ctx)
+        self.dirty = True
 
     # ---- screen stack ------------------------------------------------------------------------
     def _make(self, key: str) -> Screen:
@@ -376,6 +391,26 @@ class App:
                 screen.root.draw(surface, ctx)
         self._present()
         self.dirty = False
+        self._partial.clear()
+        self.frames_drawn += 1
+
+    def _draw_partial(self) -> None:
+        ctx, surface = self.ctx, self.surface
+        rects = []
+        for w in self._partial.values():
+            surface.set_clip(w.rect)
+            surface.fill(ctx.theme.colors.background)
+            w.draw(surface, ctx)
+            rects.append(Rect(w.rect))
+        surface.set_clip(None)
+        self._partial.clear()
+        assert self._window is not None
+        if self.display_config.rotation or surface.get_size() != self._window.get_size():
+            self._present()  # a rotated or scaled window: present the whole picture
+        else:
+            for r in rects:
+                self._window.blit(surface, r, r)
+            pygame.display.update(rects)
         self.frames_drawn += 1
 
     def _present(self) -> None:

@@ -96,6 +96,10 @@ class TextRun:
 class Widget:
     """A node of the retained tree. Subclasses override ``_layout``/``_draw``."""
 
+    # A widget whose look changes often while its box stays the same (a ticker, a clock) can set this:
+    # the app then lays out and redraws only that box instead of the whole screen.
+    redraw_in_place = False
+
     tappable: bool = False
     choice: bool = False  # counts toward "choices per page"
 
