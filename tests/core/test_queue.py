@@ -833,9 +833,9 @@ def test_priority_is_kept_through_transfer(q):
 # ---------------------------------------------------------------- people ahead and ETA
 
 def test_people_ahead_and_eta_at_issue(q):
-    # A is served by w1 and w2, both open; average 300 s
+    # A is served by w1 and w2, both open and idle: the first two go straight to a counter; average 300 s
     got = [issue(q, "A") for _ in range(3)]
-    assert [(e.people_ahead, e.eta_s) for e in got] == [(0, 0.0), (1, 150.0), (2, 300.0)]
+    assert [(e.people_ahead, e.eta_s) for e in got] == [(0, 0.0), (1, 0.0), (2, 150.0)]
     # C only by w4; average 600 s
     got = [issue(q, "C") for _ in range(2)]
     assert [(e.people_ahead, e.eta_s) for e in got] == [(0, 0.0), (1, 600.0)]
@@ -847,7 +847,7 @@ def test_eta_counts_only_open_windows(q):
     for _ in range(3):
         issue(q, "A")
     t = ticket(q, "A003")
-    assert q.estimate(t) == (2, 300.0)
+    assert q.estimate(t) == (2, 150.0)
     q.apply(C.PauseWindow(now=T0, window="w2"))
     assert q.open_windows_for("A") == 1
     assert q.estimate(t) == (2, 600.0)
@@ -857,6 +857,13 @@ def test_eta_counts_only_open_windows(q):
     e = issue(q, "A")
     assert (e.people_ahead, e.eta_s) == (3, None)
     assert ticket_view(q, t)["eta_s"] is None
+
+
+def test_eta_counts_visitors_already_at_the_counters(q):
+    issue(q, "C")
+    call_next(q, "w4", now=T0)  # the only C window is busy
+    e = issue(q, "C")
+    assert (e.people_ahead, e.eta_s) == (0, 600.0)  # first in line, but waits for the counter to free
 
 
 def test_eta_follows_the_average(q):
@@ -933,7 +940,7 @@ def test_ticket_view(q):
     v = ticket_view(q, ticket(q, "A002"))
     assert v == {"ticket": "20240506-A002", "number": "A002", "category": "A", "category_name": "公安业务",
                  "priority": False, "state": "waiting", "window": None, "issued_at": T0,
-                 "people_ahead": 1, "eta_s": 150, "delivery": None}
+                 "people_ahead": 1, "eta_s": 0, "delivery": None}
     call_next(q, "w1")
     v = ticket_view(q, ticket(q, "A001"))
     assert (v["state"], v["window"], v["people_ahead"], v["eta_s"]) == ("called", "w1", 0, None)

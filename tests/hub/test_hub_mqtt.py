@@ -17,7 +17,8 @@ def test_issue_ticket_over_mqtt_and_call_it(hub, recorder):
     assert t["people_ahead"] == 0
 
     rep2 = kiosk.call("ticket.issue", category="C")["result"]
-    assert rep2["number"] == "C002" and rep2["people_ahead"] == 1 and rep2["eta_s"] > 0
+    # three idle windows serve C: the second visitor also goes straight to a counter
+    assert rep2["number"] == "C002" and rep2["people_ahead"] == 1 and rep2["eta_s"] == 0
 
     button = recorder("window/w3/state", "call")
     button.press("w3", "next")

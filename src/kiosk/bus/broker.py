@@ -7,6 +7,7 @@ with its own config and (optional) persistence in a directory it is given.
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -58,6 +59,9 @@ class PrivateBroker:
             "max_queued_messages 100000",
             "max_inflight_messages 0",
             "set_tcp_nodelay true",
+            # run as whoever started us: as root, mosquitto would otherwise switch to the `mosquitto`
+            # user, which cannot write the persistence file into a private work directory
+            f"user {pwd.getpwuid(os.geteuid()).pw_name}",
         ]
         conf.write_text("\n".join(lines) + "\n" + self.extra_config + "\n")
         return conf

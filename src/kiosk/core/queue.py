@@ -535,9 +535,19 @@ class Queue:
                     n += 1
         return n
 
+    def expected_wait(self, category: str, ahead: int) -> float | None:
+        """Seconds until a visitor with ``ahead`` people before them is called; None with no open window.
+
+        Visitors already at the counters count too: with every window busy, even the first in line waits
+        for one of them to finish. ``max(0, ahead + 1 - idle windows)`` services must end first.
+        """
+        open_ids = [w.id for w in self.hall.windows
+                    if category in w.categories and self.state.windows[w.id].status is WindowStatus.OPEN]
+        if not open_ids:
+            return None
+        idle = sum(1 for wid in open_ids if self.state.windows[wid].current is None)
+        return max(0, ahead + 1 - idle) * self.state.avg_service.get(category, 300.0) / len(open_ids)
+
     def estimate(self, t: Ticket) -> tuple[int, float | None]:
         ahead = self.people_ahead(t)
-        n = self.open_windows_for(t.category)
-        if n == 0:
-            return ahead, None
-        return ahead, ahead * self.state.avg_service.get(t.category, 300.0) / n
+        return ahead, self.expected_wait(t.category, ahead)

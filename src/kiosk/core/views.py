@@ -49,9 +49,9 @@ def board_view(q: Queue) -> dict[str, Any]:
     cats = []
     for c in q.hall.categories:
         n = q.open_windows_for(c.id)
-        avg = q.state.avg_service.get(c.id, c.default_service_s)
+        wait = q.expected_wait(c.id, counts.get(c.id, 0))  # what a ticket taken now would wait
         cats.append({"category": c.id, "name": c.name, "group": c.group, "waiting": counts.get(c.id, 0),
-                     "open_windows": n, "eta_s": None if n == 0 else round(counts.get(c.id, 0) * avg / n)})
+                     "open_windows": n, "eta_s": None if wait is None else round(wait)})
     numbers = {w.id: w.number for w in q.hall.windows}
     recent = [dict(r, window_number=numbers.get(r["window"])) for r in q.state.recent_calls]
     return {

@@ -417,8 +417,7 @@ class Hub:
         cat = req.args["category"]
         if self.cfg.hall.category(cat) is None:
             return None  # the queue refuses it with unknown_category
-        n = self.queue.open_windows_for(cat)
-        wait = None if n == 0 else self.queue.waiting_in(cat) * self.queue.state.avg_service.get(cat, 300.0) / n
+        wait = self.queue.expected_wait(cat, self.queue.waiting_in(cat))
         if wait is not None and now + wait > closing:
             if not self.cfg.allow_past_closing:
                 return "past_closing", "今天排队人数较多，预计下班前无法办理，请预约其他时间"
