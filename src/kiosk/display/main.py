@@ -45,6 +45,8 @@ def cmd_display(args: argparse.Namespace) -> int:
             raise ConfigError("--size", "", str(exc)) from None
     settings = replace(settings, orientation=orientation, size=orient_size(size, orientation),
                        fullscreen=settings.fullscreen and not args.windowed)
+    # with per-device credentials the broker user is the id the ACL allows
+    args.device_id = args.device_id or cfg.broker.username or "display-1"
     if not valid_id(args.device_id):
         raise ConfigError("--device-id", "", "must be an id of [a-z0-9_-]")
     host, port = parse_hostport(args.broker, cfg.broker.port) if args.broker else \
@@ -84,7 +86,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("display", help="run the wall calling board / 政务公开 information screen")
     add_common(p)
     p.add_argument("--windowed", action="store_true", help="a window instead of full screen (desktop preview)")
-    p.add_argument("--device-id", default="display-1", help="this display's id (default display-1)")
+    p.add_argument("--device-id", help="this display's id (default: the broker user, else display-1)")
     p.add_argument("--layout", choices=LAYOUTS, help="board, disclosure or combined (default from [display])")
     p.add_argument("--orientation", choices=ORIENTATIONS, help="landscape or portrait (default from [display])")
     p.add_argument("--size", help="panel size in pixels, e.g. 1920x1080 or 3840x2160")

@@ -38,7 +38,8 @@ def cmd_terminal(args: argparse.Namespace) -> int:
     if args.windowed:
         from dataclasses import replace
         display = replace(display, window_scale=windowed_scale(display))
-    terminal = Terminal(cfg, host=host, port=port, device_id=args.device_id, settings=settings,
+    device_id = args.device_id or cfg.broker.username or "kiosk-1"  # the provisioned broker user, if any
+    terminal = Terminal(cfg, host=host, port=port, device_id=device_id, settings=settings,
                         mode=Mode.LARGE if args.large else Mode.NORMAL, display=display,
                         password=read_password(cfg))
     signal.signal(signal.SIGTERM, lambda *_: terminal.stop())
@@ -65,7 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("terminal", help="run the touchscreen kiosk (取号, 办事指南, 预约, 帮办代办)")
     add_common(p)
     p.add_argument("--windowed", action="store_true", help="a window on a desktop instead of full screen")
-    p.add_argument("--device-id", type=_device_id, default="kiosk-1", help="this terminal's id (default kiosk-1)")
+    p.add_argument("--device-id", type=_device_id,
+                   help="this terminal's id (default: the broker user, else kiosk-1)")
     p.add_argument("--large", action="store_true", help="start in 长辈模式 (large print)")
     p.add_argument("--orientation", choices=("portrait", "landscape"), help="default from [terminal] config")
     p.add_argument("--rotation", type=_rotation, help="0/90/180/270: how the panel is mounted")
