@@ -173,7 +173,7 @@ def test_chinese_text_lives_in_strings_only():
     src = Path(__file__).resolve().parents[2] / "src" / "kiosk" / "terminal"
     offenders = []
     for path in src.glob("*.py"):
-        if path.name in ("strings.py", "settings.py"):
+        if path.name in ("strings.py", "strings_voice.py", "settings.py"):
             continue  # settings holds the sample village list (config data)
         tree = ast.parse(path.read_text(encoding="utf-8"))
         # docstrings and command-line help are for operators and developers, not residents

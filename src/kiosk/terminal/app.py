@@ -30,6 +30,7 @@ from ..ui.theme import Mode, ThemeSet, default_theme_path, load_themes
 from .base import BOOK, CHECKIN, GUIDES, HELP, HOME, IDLE, PHONES, TAKE
 from .book import BookScreen
 from .checkin import CheckinScreen
+from .devices import attach_devices
 from .guides import GuidesScreen
 from .help_screen import HelpScreen
 from .home import HomeScreen
@@ -41,12 +42,17 @@ from .settings import TerminalSettings, load_settings
 from .speech import Speaker
 from .strings import TerminalStrings
 from .take import TakeNumberScreen
+from .disclosure import DisclosureScreen
+from .evaluate import EvaluateScreen
+from .feedback import FeedbackScreen
+from .strings_voice import DISCLOSURE, EVALUATE, FEEDBACK
 
 log = logging.getLogger(__name__)
 
 SCREEN_CLASSES: dict[str, type] = {HOME: HomeScreen, TAKE: TakeNumberScreen, GUIDES: GuidesScreen,
                                    HELP: HelpScreen, PHONES: PhonesScreen, IDLE: IdleScreen,
-                                   BOOK: BookScreen, CHECKIN: CheckinScreen}
+                                   BOOK: BookScreen, CHECKIN: CheckinScreen, EVALUATE: EvaluateScreen,
+                                   FEEDBACK: FeedbackScreen, DISCLOSURE: DisclosureScreen}
 ACTIVE_SECONDS = 3.0   # after a touch the loop runs at full rate
 IDLE_FPS = 15          # otherwise a real sleep between frames: a touch waits at most ~70 ms
 # (SDL's event wait with a timeout polls every millisecond on some video drivers: costlier than this)
@@ -87,6 +93,7 @@ class Terminal:
         self.session = Session(cfg, settings=s, device_id=device_id, link=link, strings=strings,
                                speaker=Speaker(enabled=s.read_aloud, voice=s.voice), default_mode=mode,
                                wall_offset=wall() - clock())
+        self.devices = attach_devices(cfg, self.session, self.inbox, on_printer=self.publish_status)
         themes = themes or load_themes(Path(s.theme) if s.theme else default_theme_path(), dpi=self.display.dpi)
         self.app = App(screens=registry(self.session), themes=themes, display=self.display, mode=mode,
                        inbox=self.inbox, clock=clock)
@@ -98,11 +105,13 @@ class Terminal:
         """Open the window and the home screen, and start connecting (never blocks on the broker)."""
         self.session.started = self.clock()
         self.app.start(HOME)
+        self.devices.start()  # after the window: touch events need the event queue
         if self.bus is not None:
             self.bus.start()
         return self
 
     def close(self) -> None:
+        self.devices.stop()
         self.session.speaker.close()
         if self.bus is not None:
             self.bus.stop()
@@ -146,7 +155,7 @@ class Terminal:
         if self.bus is None:
             return
         fps = round(self._ticker.get_fps(), 1) if self._ticker is not None else 0.0
-        body = {"kind": "terminal", "version": __version__, "fps": fps, "printer": "none",
+        body = {"kind": "terminal", "version": __version__, "fps": fps, "printer": self.session.printer_state.value,
                 "mode": self.app.mode.value, "location": self.session.location}
         self.bus.publish(self.topics.status(self.device_id), encode(body), retain=True)
 

@@ -8,11 +8,16 @@ with the very same booking and never books twice; a late reply that arrives whil
 screen is shown as the result. When the last place went to someone else first (``slot_full``) the
 screen offers the hub's suggested slot (``error.suggest``) as one button.
 
+With a ticket printer whose last status was ready, the booking is also printed as a slip (预约凭条: code,
+time, category, what to bring, the booking QR); the screen stays as it is either way, and says so when
+the slip has come out.
+
 Stages: category → item → loading → day → slot → phone → confirm → booking → done | full | failed.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from ..core.catalog import ServiceItem
@@ -25,6 +30,7 @@ from ..ui.widget import Chosen, Column, Context, EntrySubmitted, Pressed, Row, S
 from ..ui.widgets import Button, Label, QRImage, TextBlock
 from .base import TerminalScreen
 from .codes import mask_phone, valid_phone
+from .devices import PrintFinished
 from .messages import ReplyIn
 
 CATEGORY, ITEM, LOADING, DAY, SLOT, PHONE, CONFIRM = "category", "item", "loading", "day", "slot", "phone", "confirm"
@@ -32,6 +38,7 @@ BOOKING, DONE, FULL, FAILED = "booking", "done", "full", "failed"
 WAITING = (LOADING, BOOKING)
 # refusals whose message the hub words for residents (the others are said in our own words)
 HUB_WORDED = frozenset({"already_booked", "not_bookable", "unknown_appointment", "not_today"})
+_SLIPS = itertools.count(1)  # print job tags of booking slips
 
 
 class BookScreen(TerminalScreen):
@@ -51,6 +58,8 @@ class BookScreen(TerminalScreen):
         self.reason = ""
         self.failed_from = CATEGORY
         self.suggest = ""
+        self.slip_tag = ""
+        self.slip_printed = False
 
     def cleanup(self) -> None:
         self.phone = ""  # personal data goes with the screen
@@ -208,6 +217,8 @@ class BookScreen(TerminalScreen):
         head = [Label("done-code-label", t.code_label, align="center"),
                 Label("done-code", code, style="display", align="center"),
                 TextBlock("done-when", f"{when}\n{name}", style="title", align="center")]
+        if self.slip_printed:
+            head.append(TextBlock("done-slip", t.slip_printed, fill="info", tone="on_info", align="center"))
         qr = QRImage("done-qr", self.s.qr_for_booking(code), caption=t.book_qr_caption, flex=2)
         doc = PagedDocument("done-doc", self.material_blocks(), flex=1)
         if self.landscape:
@@ -305,8 +316,30 @@ class BookScreen(TerminalScreen):
         else:
             self.result = result
             self._go(DONE)
+            self._print_slip()
+
+    def _print_slip(self) -> None:
+        """Print the 预约凭条 when the printer last said it is ready; otherwise the screen is the slip."""
+        printer, r, t = self.s.printer, self.result, self.t
+        if not printer.present or not self.s.printer_state.ready:
+            return
+        materials = [str(m) for m in r.get("materials") or []]
+        lines = [str(r["checkin"])] if r.get("checkin") else []
+        if materials:
+            lines += [t.materials_head, *(t.material_item.format(index=i, text=m) for i, m in enumerate(materials, 1))]
+        else:
+            lines.append(t.materials_general.format(phone=self.s.phone_for_help()))
+        slip = self.s.booking_slip(r, materials=lines, large=self.mode is Mode.LARGE)
+        if printer.can_print(slip):
+            self.slip_tag = f"book-{next(_SLIPS)}"
+            printer.print(self.slip_tag, slip)
 
     def on(self, message: Any) -> Transition | None:
+        if isinstance(message, PrintFinished):
+            if message.tag == self.slip_tag and message.ok and self.stage == DONE:
+                self.slip_printed = True
+                self.invalidate()
+            return None
         if isinstance(message, ReplyIn):
             if self.txn and message.reply.txn == self.txn and self.sent is not None \
                     and self.stage in (*WAITING, FAILED):

@@ -5,8 +5,8 @@ the hall's home with 取号. Outside them — ``closed``, ``holiday``, and ``app
 walk-ins — it is the 24-hour self-service zone: a banner with the next opening, no 取号, the choices
 that work without staff (办事指南, 预约办理, and 预约签到 in an appointment session), the on-duty phone
 and the online channel's QR code. A new ``mode`` rebuilds it, so the hall's home comes back by itself
-at opening. Features still to come (评价, 政务公开) are shown disabled with their "即将开放" label, so
-the layout does not jump when they arrive. After an idle reset the terminal drops back to its default
+at opening. Both homes offer 办事评价, 办不成事反映 and 政府信息公开申请. Features still to come (政务公开)
+are shown disabled with their "即将开放" label, so the layout does not jump when they arrive. After an idle reset the terminal drops back to its default
 mode here.
 """
 
@@ -20,6 +20,7 @@ from ..ui.theme import Mode
 from ..ui.widget import Chosen, Column, Context, Row, Widget
 from ..ui.widgets import QRImage, TextBlock
 from .base import BOOK, CHECKIN, GUIDES, HELP, PHONES, TAKE, TerminalScreen
+from .strings_voice import DISCLOSURE, EVALUATE, FEEDBACK, VoiceStrings
 
 
 class HomeScreen(TerminalScreen):
@@ -46,8 +47,11 @@ class HomeScreen(TerminalScreen):
         return label
 
     def _soon(self) -> list[ListItem]:
-        t = self.t
-        return [ListItem(label=t.menu_evaluation, value=None, icon=t.icon_soon, enabled=False),
+        """The citizen's-voice choices (评价, 办不成事反映, 信息公开申请), then what is still to come."""
+        t, v = self.t, VoiceStrings()
+        return [ListItem(label=v.menu_evaluate, value=EVALUATE, icon=v.icon_evaluate),
+                ListItem(label=v.menu_feedback, value=FEEDBACK, icon=v.icon_feedback),
+                ListItem(label=v.menu_apply, value=DISCLOSURE, icon=v.icon_apply),
                 ListItem(label=t.menu_disclosure, value=None, icon=t.icon_soon, enabled=False)]
 
     def items(self) -> list[ListItem]:

@@ -6,6 +6,13 @@ every screen passes inbox messages to :meth:`Session.absorb` first. It also owns
 requests nobody waits for any more: a ``ticket.issue`` whose screen gave up (timeout, idle reset, 返回首页)
 is voided with reason ``kiosk_timeout`` when its late reply arrives, so no ticket without a holder stays
 in the queue.
+
+The ticket printer is reached through :attr:`Session.printer` (a worker thread in
+:mod:`kiosk.terminal.devices`, or :class:`NoPrinter`); its answers come back through the inbox like
+bus messages. The session keeps the latest :attr:`printer_state` (listeners hear ``"printer"`` when it
+changes, so the status topic follows) and lets the answers through to the screen that asked. A ticket
+whose print job was left behind by its screen is settled when the job ends: printed → delivered,
+failed → voided (reason ``printer_failed``).
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ from ..config import SiteConfig
 from ..core.catalog import Catalog
 from ..core.model import Category
 from ..ui.theme import Mode
+from ..devices.ticket import TicketPrint
 from .codes import booking_qr
+from .devices import BookingSlip, Document, PrinterChecked, PrinterState, PrintFinished
 from .messages import BoardIn, CatalogIn, Connection, ModeIn, ReplyIn
 from .settings import TerminalSettings
 from .speech import Speaker
@@ -51,6 +60,41 @@ class NullLink:
         return txn or f"null-{len(self.sent)}"
 
 
+class PrinterLink(Protocol):
+    """Where print and status jobs go (the printer worker, or :class:`NoPrinter`)."""
+
+    @property
+    def present(self) -> bool: ...
+
+    @property
+    def check_deadline(self) -> float: ...  # seconds a screen waits for a status answer
+
+    @property
+    def print_deadline(self) -> float: ...  # seconds a screen waits for a print to end
+
+    def check(self, tag: str) -> None: ...
+
+    def print(self, tag: str, document: Document) -> None: ...
+
+    def can_print(self, document: Document) -> bool: ...
+
+
+class NoPrinter:
+    """No printer configured: every ticket is shown on screen."""
+
+    present = False
+    check_deadline = print_deadline = 0.0
+
+    def check(self, tag: str) -> None:
+        pass
+
+    def print(self, tag: str, document: Document) -> None:
+        pass
+
+    def can_print(self, document: Document) -> bool:
+        return False
+
+
 def ticket_qr(site: str, ticket: str) -> str:
     return f"{QR_PREFIX}|{site}|{ticket}"
 
@@ -79,6 +123,9 @@ class Session:
         self._cleanup_txns: set[str] = set()  # our own ticket.void requests
         self.voided: list[str] = []  # tickets voided because their screen had given up
         self.listeners: list[Callable[[str], None]] = []
+        self.printer: PrinterLink = NoPrinter()
+        self.printer_state = PrinterState.NONE
+        self._left_prints: dict[str, str] = {}  # print job tag → ticket id, for jobs no screen waits for
 
     # ---- time --------------------------------------------------------------------------------
     def wall(self, now: float) -> datetime:
@@ -120,6 +167,8 @@ class Session:
         if isinstance(msg, CatalogIn):
             self.catalog = msg.catalog
             return "catalog"
+        if isinstance(msg, (PrinterChecked, PrintFinished)):
+            return self._printer_answer(msg)
         if isinstance(msg, ReplyIn):
             rep = msg.reply
             if rep.txn in self._cleanup_txns:
@@ -136,6 +185,20 @@ class Session:
                 return "consumed"
         return None
 
+    def _printer_answer(self, msg: PrinterChecked | PrintFinished) -> str | None:
+        if msg.state is not self.printer_state:
+            self.printer_state = msg.state
+            for listener in self.listeners:
+                listener("printer")
+        if isinstance(msg, PrintFinished) and msg.tag in self._left_prints:
+            ticket = self._left_prints.pop(msg.tag)
+            if msg.ok:
+                self.request("ticket.delivered", {"ticket": ticket, "how": "printed"})
+            else:
+                self.void(ticket, "printer_failed")
+            return "consumed"
+        return None  # the screen that asked takes it from here
+
     # ---- outbound ----------------------------------------------------------------------------
     def request(self, op: str, args: dict[str, Any], txn: str | None = None) -> str | None:
         """Send a request; None when offline (the caller shows its fallback at once). Pass the ``txn`` of
@@ -143,6 +206,17 @@ class Session:
         if not self.connected:
             return None
         return self.link.send(op, args, txn)
+
+    def void(self, ticket: str, reason: str) -> None:
+        """Void a ticket nobody holds; the hub's reply is ours, not a screen's."""
+        txn = self.request("ticket.void", {"ticket": ticket, "reason": reason})
+        if txn:
+            self._cleanup_txns.add(txn)
+            self.voided.append(ticket)
+
+    def leave_print(self, tag: str, ticket: str) -> None:
+        """A screen stops waiting for the print of ``ticket``: settle it when the job ends."""
+        self._left_prints[tag] = ticket
 
     def abandon(self, txn: str | None) -> None:
         """A ticket.issue we no longer wait for: void the ticket if it is issued after all."""
@@ -174,6 +248,39 @@ class Session:
 
     def qr_for_booking(self, code: str) -> str:
         return booking_qr(self.cfg.site_id, code)
+
+    # ---- printed documents ----------------------------------------------------------------------
+    def ticket_document(self, r: dict[str, Any], *, large: bool) -> TicketPrint:
+        """The printed ticket for a ``ticket.issue`` result (the same facts as the ticket screen)."""
+        s, policy = self.strings, self.cfg.hall.policy
+        name = str(r.get("category_name") or self.category_name(str(r.get("category", ""))))
+        if r.get("priority"):
+            name += s.ticket_priority
+        eta = r.get("eta_s")
+        issued = r.get("issued_at")
+        when = datetime.fromtimestamp(issued, self.tz) if isinstance(issued, (int, float)) else self.wall(self.now)
+        return TicketPrint(
+            centre_name=self.cfg.name, category_name=name, ticket_number=str(r.get("number", "")),
+            people_ahead=max(0, int(r.get("people_ahead") or 0)),
+            eta_minutes=None if not isinstance(eta, (int, float)) else max(0, round(eta / 60)),
+            issued_at=when.replace(tzinfo=None),
+            wait_at=s.wait_at.format(windows=self.windows_for(str(r.get("category", "")))),
+            missed_rule=s.missed_rule.format(calls=policy.recall_limit + 1,
+                                             minutes=round(policy.noshow_grace_s / 60)),
+            qr_payload=self.qr_for_ticket(str(r.get("ticket", ""))), large_print=large)
+
+    def booking_slip(self, r: dict[str, Any], *, materials: list[str], large: bool) -> BookingSlip:
+        """The printed 预约凭条 for an ``appointment.book`` result."""
+        s = self.strings
+        code = str(r.get("code", ""))
+        name = str(r.get("category_name") or self.category_name(str(r.get("category", ""))))
+        d = self.wall(self.now)
+        lines = (s.slip_day.format(day=self.day_text(str(r.get("date", "")))),
+                 s.slip_time.format(start=r.get("start", ""), end=r.get("end", "")),
+                 s.line_category.format(name=name), *materials)
+        return BookingSlip(centre_name=self.cfg.name, title=s.slip_title, code_label=s.code_label, code=code,
+                           lines=tuple(lines), qr_payload=self.qr_for_booking(code), qr_caption=s.book_qr_caption,
+                           footer=s.slip_printed_at.format(time=f"{d:%Y-%m-%d %H:%M}"), large_print=large)
 
     @property
     def hall_state(self) -> str | None:

@@ -20,13 +20,21 @@ Keys (all optional)::
     theme = ""                  # a theme TOML instead of the built-in one
     status_seconds = 60         # how often device/<id>/status is republished
     online_url = "https://…"    # 鄂汇办 (the online channel), shown as a QR on the 24-hour home
+    scanner = ""                # code scanner: its name under /dev/input/by-id ("" = none)
+    touch_device = ""           # a touch panel SDL cannot read, by-id name ("" = SDL's own touch)
+    touch_calibration = [1, 0, 0, 0, 1, 0]  # libinput-style matrix on normalised coordinates
+    touch_rotation = 0          # 0/90/180/270: sensor → panel (the display's own rotation is separate)
+    touch_x_range = [0, 4095]   # raw axis ranges of the panel (evtest shows them)
+    touch_y_range = [0, 4095]
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..config import SiteConfig
+from ..config import Section, SiteConfig
+from ..devices.evdev_decode import TouchConfig
 
 # Sample data: villages and communities a 黄潭镇 terminal offers for home-visit addresses. Replace
 # with the town's real list in [terminal] villages before going live (see docs/terminal.md).
@@ -62,6 +70,25 @@ def _villages(v: list) -> str | None:
     return None
 
 
+def _numbers(n: int) -> Callable[[list], str | None]:
+    def check(v: list) -> str | None:
+        ok = len(v) == n and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+        return None if ok else f"must be a list of {n} numbers"
+    return check
+
+
+def _touch(sec: Section) -> TouchConfig:
+    """The touch_* keys → the evdev panel's calibration (only used with ``touch_device``)."""
+    x = sec.get("touch_x_range", list, [0, 4095], check=_numbers(2))
+    y = sec.get("touch_y_range", list, [0, 4095], check=_numbers(2))
+    cal = sec.get("touch_calibration", list, [1, 0, 0, 0, 1, 0], check=_numbers(6))
+    rot = sec.get("touch_rotation", int, 0, check=_rotation)
+    if x[1] <= x[0] or y[1] <= y[0]:
+        raise sec.fail("touch_x_range" if x[1] <= x[0] else "touch_y_range", "must be [min, max] with min < max")
+    return TouchConfig(x_min=int(x[0]), x_max=int(x[1]), y_min=int(y[0]), y_max=int(y[1]),
+                       calibration=tuple(float(c) for c in cal), rotation=rot)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TerminalSettings:
     idle_seconds: float = 60.0
@@ -78,6 +105,9 @@ class TerminalSettings:
     theme: str = ""
     status_seconds: float = 60.0
     online_url: str = PLACEHOLDER_ONLINE_URL
+    scanner: str = ""       # /dev/input/by-id name of the code scanner ("" = none)
+    touch_device: str = ""  # /dev/input/by-id name of a touch panel read through evdev ("" = SDL's touch)
+    touch: TouchConfig = TouchConfig()
 
     def idle_for(self, large: bool) -> float:
         return self.idle_seconds_large if large else self.idle_seconds
@@ -100,6 +130,9 @@ def load_settings(cfg: SiteConfig) -> TerminalSettings:
         theme=sec.get("theme", str, ""),
         status_seconds=sec.get("status_seconds", float, 60.0, check=_positive),
         online_url=sec.get("online_url", str, PLACEHOLDER_ONLINE_URL, check=_url),
+        scanner=sec.get("scanner", str, ""),
+        touch_device=sec.get("touch_device", str, ""),
+        touch=_touch(sec),
     )
     sec.done()
     return s

@@ -239,6 +239,36 @@ class TerminalStrings:
         "offline": "网络未连接",
     })
 
+    # ---- ticket printer (取号单, 预约凭条) ----
+    printer_checking: str = "正在准备打印取号单，请稍候…"
+    printer_problem_title: str = "取号单暂时打印不出来"
+    printer_problems: dict[str, str] = field(default_factory=lambda: {
+        "paper_out": "打印机没有纸了", "offline": "打印机出了故障", "paper_low": "打印纸快用完了"})
+    printer_problem_body: str = "{problem}，取号单打印不出来。\n您仍然可以取号：号码显示在屏幕上，请用手机拍下号码和二维码。"
+    printer_on_screen: str = "在屏幕上取号（拍照保存）"
+    printer_problem_desk: str = "没有手机也不要紧，请到咨询台，工作人员帮您取号。"
+    printing: str = "正在打印取号单，请稍候…"
+    printed_note: str = "请取走下方出纸口的取号单"
+    on_screen_note: str = "请用手机拍下号码和二维码"
+    print_failed_title: str = "取号单没有打印出来"
+    print_failed_body: str = "您的号码是 {number}，但{problem}，取号单没有打印出来。"
+    print_keep: str = "保留这个号（显示在屏幕上，请拍照）"
+    print_cancel: str = "不要这个号了"
+    print_cancel_note: str = "选“不要这个号了”，这个号会作废，可到咨询台重新取号。"
+    print_cancelled_title: str = "这个号已作废"
+    print_cancelled: str = "请到咨询台取号，工作人员会帮您办理。"
+    reprint: str = "重新打印"
+    reprint_closed: str = "重新打印（已超过1分钟）"
+    reprinting: str = "正在重新打印…"
+    reprint_failed: str = "没有打印出来（{problem}），请拍下屏幕上的号码"
+    missed_rule: str = "叫号{calls}次未到即为过号，过号{minutes}分钟内可到咨询台重新排队"
+    wait_at: str = "请在等候区就座，留意叫号。办理窗口：{windows}"
+    slip_title: str = "预约凭条"
+    slip_printed: str = "预约凭条已打印，请取走"
+    slip_day: str = "日期：{day}"
+    slip_time: str = "时间：{start}-{end}"
+    slip_printed_at: str = "打印时间 {time}"
+
     # ---- idle ----
     idle_title: str = "还需要继续办理吗？"
     idle_countdown: str = "{seconds} 秒后返回首页"
