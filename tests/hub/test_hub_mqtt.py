@@ -190,5 +190,10 @@ def test_hub_status_sums_up_every_device(hub, recorder):
     st = r.wait_for("hub/status", lambda s: s["devices"].get("kiosk-7", {}).get("status", {}).get("printer"))
     dev = st["devices"]["kiosk-7"]
     assert dev["availability"] == "online" and dev["status"]["kind"] == "terminal" and dev["last_seen"] > 0
+    alerts = recorder("alert")
+    r.publish("device/kiosk-7/status", {"v": 1, "kind": "terminal", "fps": 15.0, "printer": "paper_out"},
+              retain=True)
+    alert = alerts.wait_for("alert", lambda a: a.get("kind") == "printer")
+    assert alert["printer"] == "paper_out" and "缺纸" in alert["text"]
     r.publish("device/kiosk-7/availability", b"offline", raw=True, retain=True)
     r.wait_for("hub/status", lambda s: s["devices"].get("kiosk-7", {}).get("availability") == "offline")

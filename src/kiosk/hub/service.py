@@ -39,7 +39,9 @@ log = logging.getLogger(__name__)
 
 BATCH_MAX = 512
 SNAPSHOT_EVERY = 2000
-DEDUPE_DAYS = 3  # stored replies and press (device, seq) records are kept this long
+DEDUPE_DAYS = 3
+PRINTER_ALERTS = {"paper_low": "取号纸将用尽，请及时更换", "paper_out": "取号机缺纸，请立即更换",
+                  "offline": "取号打印机故障或纸仓盖未关"}  # stored replies and press (device, seq) records are kept this long
 
 
 @dataclass(slots=True)
@@ -311,8 +313,14 @@ class Hub:
             except ProtocolError as exc:
                 self._reject(out, self.topics.status(device), exc.code, exc.reason, now)
                 return
+            before = d.get("status", {}).get("printer")
             d["status"] = {k: v for k, v in body.items() if k != "v" and isinstance(v, (str, int, float, bool))
                            or v is None}
+            printer = d["status"].get("printer")
+            if printer != before and printer in PRINTER_ALERTS:
+                out.add(self.topics.alert, {"id": f"printer-{device}-{int(now)}", "kind": "printer", "at": now,
+                                            "device": device, "printer": printer,
+                                            "text": f"{device}：{PRINTER_ALERTS[printer]}"})
         d["last_seen"] = now
         out.hub_status = True
 
