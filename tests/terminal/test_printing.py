@@ -262,3 +262,28 @@ def test_booking_without_a_ready_printer_stays_on_screen(broker, calendar_hall, 
     p.frames(10)
     assert fake_printer.snapshot().cuts == 0 and not p.exists("done-slip")
     assert p.widget("done-qr").data.startswith("HTYY|huangtan|")
+
+
+def test_disclosure_application_prints_its_receipt(broker, hub, printer_terminal, fake_printer):
+    from .test_voice_flows import GOOD_ID, pinyin
+    p = printer_terminal(broker.port)
+    choose(p, "menu", "disclosure")
+    p.tap("gk-applicant_type-item-0")
+    pinyin(p, "gk-name-kb", [("zhang", "张"), ("san", "三")])
+    p.tap("gk-id_type-item-0")
+    type_keys(p, "gk-id_number-kb", GOOD_ID)
+    type_keys(p, "gk-phone-kb", "13812345678")
+    pinyin(p, "gk-address-kb", [("huang", "黄"), ("tan", "潭")])
+    pinyin(p, "gk-info_description-kb", [("wen", "文"), ("jian", "件")])
+    p.tap("gk-purpose-skip")
+    p.tap("gk-form-item-0")
+    p.tap("gk-delivery-item-0")
+    p.tap("gk-submit")
+    p.run_until(lambda: p.exists("gk-number"), what="the receipt")
+    number = p.text_of("gk-number")
+    snap = fake_printer.wait_for_cuts(1)
+    text = "\n".join(snap.text_lines)
+    assert number in snap.text_lines and "答复期限" in text and snap.qr_payloads == (f"HTGK|huangtan|{number}",)
+    assert GOOD_ID not in text and "13812345678" not in text and "张三" not in text  # nothing personal on paper
+    p.run_until(lambda: "回执已打印" in p.text_of("gk-receipt-text"), what="the printed note")
+    assert p.check_layout() == []

@@ -24,10 +24,12 @@ from ..ui.keys import LetterKeyboard, NumericKeypad
 from ..ui.paging import ListItem, PagedList
 from ..ui.pinyin import PinyinKeyboard
 from ..ui.screen import Transition
+from ..ui.theme import Mode
 from ..ui.widget import Chosen, Column, Context, EntrySubmitted, Pressed, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, TextBlock
 from .base import TerminalScreen
 from .codes import mask_phone
+from .devices import BookingSlip, PrintFinished
 from .messages import ReplyIn
 from .strings_voice import VoiceStrings
 
@@ -251,6 +253,8 @@ class DisclosureScreen(TerminalScreen):
                   Block(text=v.gk_extended.format(extended_due=r.get("extended_due", ""))),
                   Block(text=v.gk_statute, tone="text_muted"),
                   Block(text=v.gk_receipt_note)]
+        if getattr(self, "receipt_printed", False):
+            blocks.insert(0, Block(text=v.gk_slip_printed, fill="info", tone="on_info"))
         return Column("gk-receipt", [
             Label("gk-number-label", v.gk_number_label, align="center"),
             Label("gk-number", str(r.get("application", "")), style="display", align="center"),
@@ -306,8 +310,32 @@ class DisclosureScreen(TerminalScreen):
         self._forget()  # the receipt holds only what the hub masked
         self.result = rep.result
         self._go(DONE)
+        self._print_receipt()
+
+    def _print_receipt(self) -> None:
+        """The receipt on paper when the printer last said it is ready; the screen shows it either way."""
+        printer, r, v = self.s.printer, self.result, self.v
+        self.receipt_tag, self.receipt_printed = "", False
+        if not printer.present or not self.s.printer_state.ready:
+            return
+        number = str(r.get("application", ""))
+        slip = BookingSlip(
+            centre_name=self.s.cfg.name, title=v.gk_slip_title, code_label=v.gk_number_label, code=number,
+            lines=(v.gk_received.format(received=r.get("received", "")),
+                   v.gk_reply_due.format(reply_due=r.get("reply_due", "")),
+                   v.gk_extended.format(extended_due=r.get("extended_due", "")), v.gk_statute),
+            qr_payload=f"HTGK|{self.s.cfg.site_id}|{number}", qr_caption=v.gk_slip_qr,
+            large_print=self.mode is Mode.LARGE)
+        if printer.can_print(slip):
+            self.receipt_tag = f"gk-{number}"
+            printer.print(self.receipt_tag, slip)
 
     def on(self, message: Any) -> Transition | None:
+        if isinstance(message, PrintFinished):
+            if message.tag and message.tag == getattr(self, "receipt_tag", "") and message.ok:
+                self.receipt_printed = True
+                self.invalidate()
+            return None
         if isinstance(message, ReplyIn):
             if self.txn and message.reply.txn == self.txn and self.stage in (SENDING, FAILED):
                 self._answer(message)
