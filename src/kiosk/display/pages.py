@@ -8,12 +8,12 @@ pane owns its own timing from ``update(now)`` and keeps its place across rebuild
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pygame
 
+from ..content import markdown_text as plain_text, table
 from ..ui.widget import Column, Context, Message, Rect, Widget, draw_box
 from .render import cache_of
 from .state import ContentPage, HallState
@@ -21,7 +21,6 @@ from .strings import DisplayStrings
 from .widgets import HBox, PageDots, Picture, Text, px
 
 SECTION_ORDER = ("notice", "list", "catalog", "image", "policy")
-_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,32 +40,8 @@ class Source:
 
 
 def markdown_text(body: str, strings: DisplayStrings) -> str:
-    """Markdown-ish body → display text: headings lose their #, list items get a bullet."""
-    out = []
-    for line in body.splitlines():
-        s = line.strip()
-        if s.startswith("#"):
-            out.append(s.lstrip("#").strip())
-        elif s[:2] in ("- ", "* ", "+ "):
-            out.append(strings.bullet + s[2:].strip())
-        else:
-            out.append(s)
-    text = "\n".join(out)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def table_rows(body: str) -> list[tuple[str, ...]]:
-    """``| a | b |`` lines → cells; rule lines (``|---|``) are dropped; other lines are one cell."""
-    rows = []
-    for line in body.splitlines():
-        s = line.strip()
-        if not s or _TABLE_RULE.match(s):
-            continue
-        if "|" in s:
-            rows.append(tuple(c.strip() for c in s.strip("|").split("|")))
-        else:
-            rows.append((s.lstrip("-*+ ").strip(),))
-    return rows
+    """Markdown-ish body → display text: headings lose their #, list items get the display's bullet."""
+    return plain_text(body, strings.bullet)
 
 
 def _days(item: dict[str, Any], strings: DisplayStrings) -> str:
@@ -96,10 +71,7 @@ def sources(state: HallState, strings: DisplayStrings, *, page_dwell: float, cat
             if kind == "image":
                 out.append(Source(image=p.image, image_key=(p.id, p.published_at), **common))
             elif kind == "list":
-                rows = table_rows(p.body)
-                header: tuple[str, ...] = ()
-                if rows and len(rows) > 1 and len(rows[0]) > 1 and "|" in p.body:
-                    header, rows = rows[0], rows[1:]
+                header, rows = table(p.body)
                 width = max((len(r) for r in rows), default=1)
                 # columns as wide as their longest cell (within 2..14 characters), so 序号 stays narrow
                 weights = tuple(float(min(14, max(2, max((len(r[i]) for r in (header, *rows) if i < len(r)),

@@ -9,71 +9,18 @@ kept — never anything personal.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..content import CONTENT_KINDS, IMAGE_MIMES, MAX_BODY, MAX_TITLE, ContentPage, decode_content
 from ..protocol import MAX_STATE_PAYLOAD, ProtocolError, Topics, decode_json, valid_id
 
 log = logging.getLogger(__name__)
 
-CONTENT_KINDS = ("notice", "list", "policy", "image")
-IMAGE_MIMES = ("image/png", "image/jpeg")
-MAX_TITLE = 80
-MAX_BODY = 200_000
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ContentPage:
-    id: str
-    kind: str
-    title: str
-    body: str = ""
-    image: bytes = b""
-    mime: str = ""
-    dwell_s: float | None = None
-    published_at: float = 0.0
-
-
-def decode_content(page_id: str, payload: bytes) -> ContentPage | None:
-    """A ``content/<id>`` payload → page; ``None`` for the empty payload that deletes it.
-
-    Raises ProtocolError for anything malformed.
-    """
-    if not payload:
-        return None
-    obj = decode_json(payload, limit=MAX_STATE_PAYLOAD)
-    kind = obj.get("kind")
-    if kind not in CONTENT_KINDS:
-        raise ProtocolError("bad_value", f"content kind must be one of {', '.join(CONTENT_KINDS)}")
-    if obj.get("id", page_id) != page_id:
-        raise ProtocolError("bad_value", "content id does not match its topic")
-    title = obj.get("title", "")
-    if not isinstance(title, str) or len(title) > MAX_TITLE:
-        raise ProtocolError("bad_value", f"title must be a string of at most {MAX_TITLE} characters")
-    dwell = obj.get("dwell_s")
-    if dwell is not None and (isinstance(dwell, bool) or not isinstance(dwell, (int, float)) or not 2 <= dwell <= 600):
-        raise ProtocolError("bad_value", "dwell_s must be a number of seconds between 2 and 600")
-    published = obj.get("published_at", 0.0)
-    if isinstance(published, bool) or not isinstance(published, (int, float)):
-        raise ProtocolError("bad_type", "published_at must be a number")
-    common = dict(id=page_id, kind=kind, title=title, dwell_s=None if dwell is None else float(dwell),
-                  published_at=float(published))
-    if kind == "image":
-        mime, data = obj.get("mime"), obj.get("image_b64")
-        if mime not in IMAGE_MIMES or not isinstance(data, str):
-            raise ProtocolError("bad_value", "an image page needs mime image/png or image/jpeg and image_b64")
-        try:
-            raw = base64.b64decode(data, validate=True)
-        except (binascii.Error, ValueError):
-            raise ProtocolError("bad_value", "image_b64 is not base64") from None
-        return ContentPage(image=raw, mime=mime, **common)
-    body = obj.get("body")
-    if not isinstance(body, str) or len(body) > MAX_BODY:
-        raise ProtocolError("bad_value", f"body must be a string of at most {MAX_BODY} characters")
-    return ContentPage(body=body, **common)
+# The page format itself lives in kiosk.content (the terminal shows the same pages); re-exported here.
+__all__ = ["CONTENT_KINDS", "IMAGE_MIMES", "MAX_BODY", "MAX_TITLE", "ContentPage", "decode_content",
+           "HallState", "Link"]
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ from ..protocol import Topics, encode
 from ..ui.app import App, DisplayConfig
 from ..ui.screen import Screen
 from ..ui.theme import Mode, ThemeSet, default_theme_path, load_themes
-from .base import BOOK, CHECKIN, GUIDES, HELP, HOME, IDLE, PHONES, TAKE
+from .base import BOOK, CHECKIN, GUIDES, HELP, HOME, IDLE, OPEN_GOV, PHONES, TAKE
 from .book import BookScreen
 from .checkin import CheckinScreen
 from .devices import attach_devices
@@ -36,6 +36,7 @@ from .help_screen import HelpScreen
 from .home import HomeScreen
 from .idle import IdleScreen
 from .messages import Feed
+from .open_gov import OpenGovScreen
 from .phones import PhonesScreen
 from .session import Link, NullLink, Session
 from .settings import TerminalSettings, load_settings
@@ -52,7 +53,8 @@ log = logging.getLogger(__name__)
 SCREEN_CLASSES: dict[str, type] = {HOME: HomeScreen, TAKE: TakeNumberScreen, GUIDES: GuidesScreen,
                                    HELP: HelpScreen, PHONES: PhonesScreen, IDLE: IdleScreen,
                                    BOOK: BookScreen, CHECKIN: CheckinScreen, EVALUATE: EvaluateScreen,
-                                   FEEDBACK: FeedbackScreen, DISCLOSURE: DisclosureScreen}
+                                   FEEDBACK: FeedbackScreen, DISCLOSURE: DisclosureScreen,
+                                   OPEN_GOV: OpenGovScreen}
 ACTIVE_SECONDS = 3.0   # after a touch the loop runs at full rate
 IDLE_FPS = 15          # otherwise a real sleep between frames: a touch waits at most ~70 ms
 # (SDL's event wait with a timeout polls every millisecond on some video drivers: costlier than this)
@@ -86,7 +88,8 @@ class Terminal:
             reply = self.topics.reply(device_id)
             self.bus = BusClient(BusSettings(
                 host=host, port=port, device_id=device_id, topics=self.topics,
-                subscriptions=(reply, self.topics.board, self.topics.mode, self.topics.catalog),
+                subscriptions=(reply, self.topics.board, self.topics.mode, self.topics.catalog,
+                               self.topics.all_content),
                 username=cfg.broker.username, password=password, tls_ca=cfg.broker.tls_ca),
                 inbox=Feed(self.inbox, self.topics, reply))  # type: ignore[arg-type]
             link = Requester(self.bus, self.topics, device_id)

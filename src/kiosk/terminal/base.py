@@ -23,8 +23,8 @@ from .session import Session
 
 # Registry keys of the terminal's screens (the wiring maps them to classes).
 HOME, TAKE, GUIDES, HELP, PHONES, IDLE = "home", "take", "guides", "help", "phones", "idle"
-BOOK, CHECKIN = "book", "checkin"
-KEYS = (HOME, TAKE, GUIDES, HELP, PHONES, IDLE, BOOK, CHECKIN)
+BOOK, CHECKIN, OPEN_GOV = "book", "checkin", "open_gov"
+KEYS = (HOME, TAKE, GUIDES, HELP, PHONES, IDLE, BOOK, CHECKIN, OPEN_GOV)
 
 TOGGLE_ID, HOME_ID, BACK_ID = "mode-toggle", "go-home", "go-back"
 

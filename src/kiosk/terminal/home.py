@@ -5,9 +5,8 @@ the hall's home with 取号. Outside them — ``closed``, ``holiday``, and ``app
 walk-ins — it is the 24-hour self-service zone: a banner with the next opening, no 取号, the choices
 that work without staff (办事指南, 预约办理, and 预约签到 in an appointment session), the on-duty phone
 and the online channel's QR code. A new ``mode`` rebuilds it, so the hall's home comes back by itself
-at opening. Both homes offer 办事评价, 办不成事反映 and 政府信息公开申请. Features still to come (政务公开)
-are shown disabled with their "即将开放" label, so the layout does not jump when they arrive. After an idle reset the terminal drops back to its default
-mode here.
+at opening. Both homes offer 办事评价, 办不成事反映, 政府信息公开申请 and 政务公开 (the published pages and the
+事项清单). After an idle reset the terminal drops back to its default mode here.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from ..ui.screen import Push, SetMode, Transition
 from ..ui.theme import Mode
 from ..ui.widget import Chosen, Column, Context, Row, Widget
 from ..ui.widgets import QRImage, TextBlock
-from .base import BOOK, CHECKIN, GUIDES, HELP, PHONES, TAKE, TerminalScreen
+from .base import BOOK, CHECKIN, GUIDES, HELP, OPEN_GOV, PHONES, TAKE, TerminalScreen
 from .strings_voice import DISCLOSURE, EVALUATE, FEEDBACK, VoiceStrings
 
 
@@ -46,13 +45,13 @@ class HomeScreen(TerminalScreen):
             return t.mode_sessions.format(label=label, sessions="、".join(map(str, sessions)))
         return label
 
-    def _soon(self) -> list[ListItem]:
-        """The citizen's-voice choices (评价, 办不成事反映, 信息公开申请), then what is still to come."""
+    def _public(self) -> list[ListItem]:
+        """The citizen's-voice choices (评价, 办不成事反映, 信息公开申请), then 政务公开."""
         t, v = self.t, VoiceStrings()
         return [ListItem(label=v.menu_evaluate, value=EVALUATE, icon=v.icon_evaluate),
                 ListItem(label=v.menu_feedback, value=FEEDBACK, icon=v.icon_feedback),
                 ListItem(label=v.menu_apply, value=DISCLOSURE, icon=v.icon_apply),
-                ListItem(label=t.menu_disclosure, value=None, icon=t.icon_soon, enabled=False)]
+                ListItem(label=t.menu_disclosure, value=OPEN_GOV, icon=t.icon_open)]
 
     def items(self) -> list[ListItem]:
         t = self.t
@@ -66,7 +65,7 @@ class HomeScreen(TerminalScreen):
             ListItem(label=t.menu_phones, value=PHONES, icon=t.icon_phones),
             ListItem(label=t.menu_appointment, value=BOOK, icon=t.icon_appointment),
             *checkin,
-            *self._soon(),
+            *self._public(),
         ]
 
     # ---- the 24-hour self-service zone --------------------------------------------------------------
@@ -77,7 +76,7 @@ class HomeScreen(TerminalScreen):
             *checkin,
             ListItem(label=t.menu_appointment, value=BOOK, icon=t.icon_appointment),
             ListItem(label=t.menu_guides, value=GUIDES, icon=t.icon_guides),
-            *self._soon(),
+            *self._public(),
         ]
 
     def after_text(self) -> str:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..bus.client import Inbound
+from ..content import ContentPage, decode_content
 from ..core.catalog import Catalog
-from ..protocol import MAX_STATE_PAYLOAD, ProtocolError, Reply, Topics, decode_json, decode_reply
+from ..protocol import MAX_STATE_PAYLOAD, ProtocolError, Reply, Topics, decode_json, decode_reply, valid_id
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,14 @@ class CatalogIn:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ContentIn:
+    """A 政务公开 page published (``page``) or removed (``page`` is None: the empty retained payload)."""
+
+    page_id: str
+    page: ContentPage | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReplyIn:
     reply: Reply
     # the whole "error" object of a refusal: fields beyond code and message, e.g. slot_full's "suggest"
@@ -56,13 +65,22 @@ class ScanResult:
     source: str = "scanner"
 
 
-BusMessage = Connection | BoardIn | ModeIn | CatalogIn | ReplyIn
+BusMessage = Connection | BoardIn | ModeIn | CatalogIn | ContentIn | ReplyIn
 
 
 def decode_inbound(item: Inbound, topics: Topics, reply_topic: str) -> BusMessage | None:
     """One bus item → a typed message, or None (not ours, deleted retained state, or malformed)."""
     if not item.topic:
         return Connection(connected=bool(item.connected))
+    kind, page_id = topics.parse(item.topic)
+    if kind == "content":  # here an empty payload means something: the page was removed
+        if not page_id or not valid_id(page_id):
+            return None
+        try:
+            return ContentIn(page_id=page_id, page=decode_content(page_id, item.payload))
+        except ProtocolError as exc:
+            log.warning("ignored a malformed content page on %s: %s", item.topic, exc)
+            return None
     if not item.payload:
         return None  # an empty retained payload deletes state; keep what we have
     try:

@@ -24,13 +24,14 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ..config import SiteConfig
+from ..content import ContentPage
 from ..core.catalog import Catalog
 from ..core.model import Category
 from ..ui.theme import Mode
 from ..devices.ticket import TicketPrint
 from .codes import booking_qr
 from .devices import BookingSlip, Document, PrinterChecked, PrinterState, PrintFinished
-from .messages import BoardIn, CatalogIn, Connection, ModeIn, ReplyIn
+from .messages import BoardIn, CatalogIn, Connection, ContentIn, ModeIn, ReplyIn
 from .settings import TerminalSettings
 from .speech import Speaker
 from .strings import WEEKDAYS, TerminalStrings
@@ -114,6 +115,7 @@ class Session:
         self.board: dict[str, Any] | None = None
         self.mode: dict[str, Any] | None = None
         self.catalog: Catalog | None = None
+        self.content: dict[str, ContentPage] = {}  # the published 政务公开 pages by id
         self.connected = False
         self.offline_since: float | None = None  # loop time the connection was lost (or the start)
         self.started: float | None = None  # loop time the terminal started (no banner while first connecting)
@@ -151,7 +153,7 @@ class Session:
 
     # ---- inbound -----------------------------------------------------------------------------
     def absorb(self, msg: Any, now: float | None = None) -> str | None:
-        """Take in a bus message; return what changed ("board", "mode", "catalog", "connection"),
+        """Take in a bus message; return what changed ("board", "mode", "catalog", "content", "connection"),
         "consumed" for a reply the session handled itself, or None."""
         if isinstance(msg, Connection):
             if msg.connected != self.connected:
@@ -167,6 +169,11 @@ class Session:
         if isinstance(msg, CatalogIn):
             self.catalog = msg.catalog
             return "catalog"
+        if isinstance(msg, ContentIn):
+            if msg.page is None:
+                return "content" if self.content.pop(msg.page_id, None) is not None else None
+            self.content[msg.page_id] = msg.page
+            return "content"
         if isinstance(msg, (PrinterChecked, PrintFinished)):
             return self._printer_answer(msg)
         if isinstance(msg, ReplyIn):

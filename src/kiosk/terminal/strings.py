@@ -35,15 +35,15 @@ class TerminalStrings:
     menu_checkin: str = "预约签到"
     menu_evaluation: str = "评价（即将开放）"
     menu_help: str = "帮办代办"
-    menu_disclosure: str = "政务公开（即将开放）"
+    menu_disclosure: str = "政务公开"
     menu_phones: str = "服务电话"
     icon_take: str = "№"
     icon_guides: str = "◆"
-    icon_soon: str = "…"
     icon_help: str = "★"
     icon_phones: str = "☎"
     icon_appointment: str = "◇"
     icon_checkin: str = "✔"
+    icon_open: str = "▤"
 
     # ---- home outside office hours (24小时自助服务区) ----
     after_title: str = "24小时自助服务区"
@@ -134,6 +134,28 @@ class TerminalStrings:
     guide_online: str = "七、网上办理：可在“鄂汇办”办理，扫码直达"
     guide_qr_caption: str = "手机扫码网上办理"
     guide_offline_only: str = "七、网上办理：本事项需到窗口办理"
+
+    # ---- 政务公开 (published pages and the built-in 政务服务事项清单) ----
+    open_title: str = "政务公开：请选择要查看的内容"
+    open_sections: dict[str, str] = field(default_factory=lambda: {
+        "notice": "公示公告", "list": "权责清单", "policy": "政策文件", "image": "工作流程图",
+        "catalog": "政务服务事项清单"})
+    open_icons: dict[str, str] = field(default_factory=lambda: {
+        "notice": "！", "list": "≡", "policy": "§", "image": "▦", "catalog": "◇"})
+    open_choice: str = "{title}\n{section}　{date}"
+    open_date: str = "{month}月{day}日发布"
+    open_published: str = "{section}　发布日期：{year}年{month}月{day}日"
+    open_catalog_choice: str = "{title}\n共{n}项：事项名称、实施部门、办理时限"
+    open_catalog_intro: str = "本中心可办理的政务服务事项共{n}项，时限按工作日计算。各事项的材料和流程请在“办事指南”查看。"
+    open_catalog_item: str = "{index}. {name}\n实施部门：{department}\n法定时限：{limit}　承诺时限：{promised}"
+    open_cell: str = "{header}：{cell}"
+    open_cell_sep: str = "　"
+    open_bullet: str = "· "
+    open_empty: str = "目前还没有发布公示公告、权责清单、政策文件或工作流程图，请以后再来查看。"
+    open_nothing: str = "目前还没有公开的内容，请以后再来查看，或到咨询台询问。"
+    open_gone: str = "您刚才查看的内容已撤下，下面是现在公开的内容。"
+    open_image_bad: str = "这张图片暂时无法显示，请到咨询台查看纸质版。"
+    open_apply_note: str = "没有找到需要的政府信息？可以申请公开："
 
     # ---- 帮办代办 ----
     help_title: str = "帮办代办"
