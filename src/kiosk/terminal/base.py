@@ -10,6 +10,7 @@ print the ``idle`` modal counts down with 继续 first. Home itself only drops b
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..ui.paging import PagedList
@@ -32,6 +33,7 @@ TOGGLE_ID, HOME_ID, BACK_ID = "mode-toggle", "go-home", "go-back"
 class TerminalScreen(Screen):
     watches: ClassVar[frozenset[str]] = frozenset()  # session changes that redraw this screen
     is_home: ClassVar[bool] = False
+    hub_worded: ClassVar[frozenset[str]] = frozenset()  # refusals whose hub message is written for residents
     takes_scans: ClassVar[bool] = False  # handles ScanResult itself (else a booking QR opens 预约签到)
 
     def __init__(self, session: Session) -> None:
@@ -174,3 +176,20 @@ class TerminalScreen(Screen):
             self._idle_asked = True
             return Push(key=IDLE, data=self.s.settings.idle_warning_seconds)
         return self.go_home(idle=True)
+
+    # ---- asking the hub (every screen that sends a request) --------------------------------------
+    def send_request(self, op: str, args: dict[str, Any], stage: str, txn: str | None = None) -> bool:
+        """Send ``op``; wait in ``stage``, or fail as offline at once when there is no broker."""
+        self.txn = self.s.request(op, args, txn)
+        if self.txn is None:
+            self._fail("offline")
+            return False
+        self.sent_at = self.now
+        self._go(stage)
+        return True
+
+    def refusal(self, code: str, message: str, errors: Mapping[str, str], other: str) -> str:
+        """Words for a refused request: the hub's own where it speaks to residents, else ours."""
+        if code in self.hub_worded and message:
+            return message
+        return errors.get(code) or other.format(code=code)

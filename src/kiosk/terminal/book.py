@@ -42,6 +42,7 @@ _SLIPS = itertools.count(1)  # print job tags of booking slips
 
 
 class BookScreen(TerminalScreen):
+    hub_worded = frozenset(HUB_WORDED)
     def startup(self, data: Any) -> None:
         self.stage = CATEGORY
         self.category = ""
@@ -279,10 +280,7 @@ class BookScreen(TerminalScreen):
 
     def _fail(self, code: str, message: str = "") -> None:
         t = self.t
-        if code in HUB_WORDED and message:
-            self.reason = message
-        else:
-            self.reason = t.appointment_errors.get(code) or t.error_other.format(code=code)
+        self.reason = self.refusal(code, message, t.appointment_errors, t.error_other)
         self._go(FAILED)
 
     def _answer(self, msg: ReplyIn) -> None:

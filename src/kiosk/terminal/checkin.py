@@ -29,6 +29,7 @@ HUB_WORDED = frozenset({"unknown_appointment", "appointment_used", "appointment_
 
 
 class CheckinScreen(TerminalScreen):
+    hub_worded = frozenset(HUB_WORDED)
     takes_scans: ClassVar[bool] = True
 
     def startup(self, data: Any) -> None:
@@ -124,19 +125,11 @@ class CheckinScreen(TerminalScreen):
             self._go(ENTER)
             return
         self.entry_error = ""
-        self.txn = self.s.request("appointment.checkin", {"code": code}, txn)
-        if self.txn is None:
-            self._fail("offline")
-            return
-        self.sent_at = self.now
-        self._go(SENDING)
+        self.send_request("appointment.checkin", {"code": code}, SENDING, txn)
 
     def _fail(self, code: str, message: str = "") -> None:
         t = self.t
-        if code in HUB_WORDED and message:
-            self.reason = message
-        else:
-            self.reason = t.appointment_errors.get(code) or t.error_other.format(code=code)
+        self.reason = self.refusal(code, message, t.appointment_errors, t.error_other)
         self._go(FAILED)
 
     def on(self, message: Any) -> Transition | None:

@@ -57,6 +57,7 @@ def mask_name(name: str) -> str:
 
 
 class DisclosureScreen(TerminalScreen):
+    hub_worded = frozenset(HUB_WORDED)
     def __init__(self, session) -> None:
         super().__init__(session)
         self.v = VoiceStrings()
@@ -285,19 +286,11 @@ class DisclosureScreen(TerminalScreen):
 
     def _send(self, args: dict[str, Any], txn: str | None = None) -> None:
         self.sent = args
-        self.txn = self.s.request("disclosure.apply", args, txn)
-        if self.txn is None:
-            self._fail("offline")
-            return
-        self.sent_at = self.now
-        self._go(SENDING)
+        self.send_request("disclosure.apply", args, SENDING, txn)
 
     def _fail(self, code: str, message: str = "") -> None:
         v = self.v
-        if code in HUB_WORDED and message:
-            self.reason = message
-        else:
-            self.reason = v.errors.get(code) or v.error_other.format(code=code)
+        self.reason = self.refusal(code, message, v.errors, v.error_other)
         self._go(FAILED)
 
     def _answer(self, msg: ReplyIn) -> None:

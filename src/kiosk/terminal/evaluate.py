@@ -65,6 +65,7 @@ def ticket_from_scan(text: str, site: str) -> str | None:
 
 
 class EvaluateScreen(TerminalScreen):
+    hub_worded = frozenset(HUB_WORDED)
     takes_scans: ClassVar[bool] = True
 
     def __init__(self, session) -> None:
@@ -238,12 +239,7 @@ class EvaluateScreen(TerminalScreen):
     # ---- behaviour ---------------------------------------------------------------------------------
     def _send(self, op: str, args: dict[str, Any], stage: str, txn: str | None = None) -> None:
         self.op = op
-        self.txn = self.s.request(op, args, txn)
-        if self.txn is None:
-            self._fail("offline")
-            return
-        self.sent_at = self.now
-        self._go(stage)
+        self.send_request(op, args, stage, txn)
 
     def _check(self, ref: str) -> None:
         ref = ref.strip().upper()
@@ -277,10 +273,7 @@ class EvaluateScreen(TerminalScreen):
 
     def _fail(self, code: str, message: str = "") -> None:
         v = self.v
-        if code in HUB_WORDED and message:
-            self.reason = message
-        else:
-            self.reason = v.errors.get(code) or v.error_other.format(code=code)
+        self.reason = self.refusal(code, message, v.errors, v.error_other)
         self._go(FAILED)
 
     def _answer(self, msg: ReplyIn) -> None:

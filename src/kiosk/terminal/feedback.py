@@ -37,6 +37,7 @@ BEFORE = {DEPT: ITEM, SEARCH: ITEM, OWN: ITEM, TEXT: PROBLEM, PHONE: TEXT, REVIE
 
 
 class FeedbackScreen(TerminalScreen):
+    hub_worded = frozenset(HUB_WORDED)
     def __init__(self, session) -> None:
         super().__init__(session)
         self.v = VoiceStrings()
@@ -242,19 +243,11 @@ class FeedbackScreen(TerminalScreen):
         return out
 
     def _send(self, txn: str | None = None) -> None:
-        self.txn = self.s.request("feedback.submit", self.args(), txn)
-        if self.txn is None:
-            self._fail("offline")
-            return
-        self.sent_at = self.now
-        self._go(SENDING)
+        self.send_request("feedback.submit", self.args(), SENDING, txn)
 
     def _fail(self, code: str, message: str = "") -> None:
         v = self.v
-        if code in HUB_WORDED and message:
-            self.reason = message
-        else:
-            self.reason = v.errors.get(code) or v.error_other.format(code=code)
+        self.reason = self.refusal(code, message, v.errors, v.error_other)
         self._go(FAILED)
 
     def _answer(self, msg: ReplyIn) -> None:

@@ -370,12 +370,7 @@ class TakeNumberScreen(TerminalScreen):
         args = {"category": self.category, "priority": self.priority, "large_print": self.mode.value == "large"}
         if self.accept_late:
             args["accept_late"] = True
-        self.txn = self.s.request("ticket.issue", args)
-        if self.txn is None:
-            self._fail("offline")
-            return
-        self.sent_at = self.now
-        self._go(ISSUING)
+        self.send_request("ticket.issue", args, ISSUING)
 
     def tick(self, now: float) -> Transition | None:
         if self.stage == ISSUING and now - self.sent_at >= self.s.settings.reply_timeout:
