@@ -14,6 +14,7 @@ import importlib
 import logging
 import queue
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -107,6 +108,10 @@ class Simulator:
                 self.rpc.send("ticket.delivered", {"ticket": rep.result["ticket"], "how": "on_screen"})
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _has_screen() -> bool:
     import os
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
@@ -145,6 +150,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 children.append(subprocess.Popen([sys.executable, "-m", "kiosk", role, "--windowed",
                                                   "--broker", f"127.0.0.1:{broker.port}"]
                                                  + (["--config", args.config] if args.config else [])))
+    # `systemctl stop` or `timeout` send SIGTERM: leave as cleanly as after Ctrl-C (no orphan broker)
+    signal.signal(signal.SIGTERM, _interrupt)
     topics = Topics(cfg.site_id)
     watcher = BusClient(BusSettings(host=broker.host, port=broker.port, device_id="demo-watch", topics=topics,
                                     subscriptions=(topics.board, topics.call, topics.hub_error), announce_availability=False))
