@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..bus.resolve import parse_hostport, read_password
+from ..config import Section, SiteConfig
 from ..errors import ConfigError
 from ..protocol import Topics, valid_id
 from ..tools.common import add_common, site_config
@@ -30,8 +31,17 @@ def voice_cache_dir(configured: str) -> Path:
     return Path(base) / "kiosk" / "voice"
 
 
+def take_state_dir(cfg: SiteConfig) -> tuple[SiteConfig, Path]:
+    """``[display] state_dir`` (default: the site's state_dir), taken out of the section before
+    ``display_settings`` checks the remaining keys; the last-known-state cache lives there."""
+    rest = dict(cfg.roles.get("display", {}))
+    own = Section(cfg.path, "display", {k: rest.pop(k) for k in ("state_dir",) if k in rest})
+    state_dir = Path(own.get("state_dir", str, str(cfg.state_dir)))
+    return replace(cfg, roles={**cfg.roles, "display": rest}), state_dir
+
+
 def cmd_display(args: argparse.Namespace) -> int:
-    cfg = site_config(args)
+    cfg, state_dir = take_state_dir(site_config(args))
     settings = display_settings(cfg)
     voice = announcer_settings(cfg)
     if args.layout:
@@ -59,7 +69,8 @@ def cmd_display(args: argparse.Namespace) -> int:
             log.warning("broker not found (%s); using %s:%s", exc, host, port)
 
     from .announcer import Announcer
-    from .runtime import Runner, build_app
+    from ..bus.lastknown import keeping, open_lastknown
+    from .runtime import CACHED_KINDS, Runner, build_app
     from .screen import Hall
     tz = ZoneInfo(cfg.timezone)
     announcer = Announcer(voice, cache_dir=voice_cache_dir(voice.cache_dir), speech=not args.no_speech, tz=tz)
@@ -68,8 +79,10 @@ def cmd_display(args: argparse.Namespace) -> int:
     window_scale = args.window_scale or (min(1.0, 1280 / max(settings.size)) if args.windowed else 1.0)
     app, screen = build_app(settings=settings, hall=hall, topics=topics, announce=announcer.submit,
                             windowed=args.windowed, window_scale=window_scale)
+    lastknown = open_lastknown(state_dir, args.device_id, keeping(topics, *CACHED_KINDS))
     runner = Runner(app, screen, settings=settings, topics=topics, device_id=args.device_id, host=host, port=port,
-                    username=cfg.broker.username, password=read_password(cfg), tls_ca=cfg.broker.tls_ca)
+                    username=cfg.broker.username, password=read_password(cfg), tls_ca=cfg.broker.tls_ca,
+                    lastknown=lastknown)
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     signal.signal(signal.SIGINT, lambda *_: runner.stop())
     log.info("display %s: %s %s %dx%d, broker %s:%s", args.device_id, settings.layout, settings.orientation,

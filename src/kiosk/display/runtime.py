@@ -6,7 +6,9 @@ Rules:
   pixels within one frame's work. Nothing else crosses threads (the announcer has its own queue).
 * The loop owns the clock (monotonic for frames, wall time read once per frame by the screen).
 * The display starts without a broker and keeps reconnecting (``BusClient.connect_async``); the
-  screen shows its last state with the offline marker meanwhile.
+  screen shows its last state with the offline marker meanwhile. With a :class:`LastKnown` cache that
+  state survives a restart: it is replayed into the inbox before connecting, marked offline since it
+  was saved.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from .. import __version__
 from ..bus.client import BusClient, BusSettings
+from ..bus.lastknown import LastKnown
 from ..protocol import Topics, encode
 from ..ui.app import ORIENTATIONS, App, DisplayConfig
 from ..ui.theme import ThemeSet, load_themes
@@ -105,16 +108,22 @@ def subscriptions(topics: Topics) -> tuple[str, ...]:
             topics.call, topics.availability("hub"))
 
 
+#: What the display keeps in its last-known-state cache (kinds of ``Topics.parse``).
+CACHED_KINDS = ("board", "window_state", "mode", "catalog", "content")
+
+
 class Runner:
     """Runs one display: bus in, frames out, a retained status every ``status_interval_s``."""
 
     def __init__(self, app: DisplayApp, screen: WallScreen, *, settings: DisplaySettings, topics: Topics,
                  device_id: str, host: str, port: int, username: str = "", password: str = "",
-                 tls_ca: str = "") -> None:
+                 tls_ca: str = "", lastknown: LastKnown | None = None) -> None:
         self.app, self.screen, self.settings, self.topics, self.device_id = app, screen, settings, topics, device_id
+        self.lastknown = lastknown
         self.bus = BusClient(BusSettings(host=host, port=port, device_id=device_id, topics=topics,
                                          subscriptions=subscriptions(topics), username=username,
-                                         password=password, tls_ca=tls_ca), app.inbox)
+                                         password=password, tls_ca=tls_ca),
+                             lastknown.tee(app.inbox) if lastknown else app.inbox)  # type: ignore[arg-type]
         self._stop = threading.Event()
         self.on_frame: Callable[[bool], None] | None = None  # benchmarks hook drawn frames here
 
@@ -128,8 +137,22 @@ class Runner:
         return {"kind": "display", "version": __version__, "fps": round(fps, 1), "layout": self.settings.layout,
                 "size": list(self.settings.size), "frames_drawn": self.app.frames_drawn}
 
+    def replay(self) -> None:
+        """Queue the cached hall state for the first frame, marked offline since it was saved."""
+        if self.lastknown is None:
+            return
+        items, saved_at = self.lastknown.replay()
+        for item in items:
+            self.app.inbox.put(item)
+        if saved_at is not None:
+            wall, mono = self.screen.wall(), self.app.clock()
+            # the hall on screen is not live, so the marker shows at once (no grace period)
+            self.screen.state.start(saved_at, mono - max(wall - saved_at, self.settings.offline_grace_s))
+            self.screen.started = True
+
     def run(self, *, duration: float | None = None) -> None:
         app = self.app
+        self.replay()
         self.bus.start()
         app.start("wall")
         period = 1.0 / max(1, self.settings.fps)
@@ -143,6 +166,9 @@ class Runner:
                 if wake is not None:
                     wake.clear()
                 drew = app.step()
+                if self.lastknown is not None:
+                    for gone in self.lastknown.tick():
+                        app.inbox.put(gone)
                 if self.on_frame is not None:
                     self.on_frame(drew)
                 now = clock()
@@ -162,4 +188,6 @@ class Runner:
                         self._stop.wait(timeout)
         finally:
             self.bus.stop()
+            if self.lastknown is not None:
+                self.lastknown.stop()
             app.close()

@@ -3,7 +3,9 @@
 Rule: wiring only — no screen logic here. The BusClient's inbox is a :class:`Feed` that decodes in
 paho's thread and puts typed messages on the App's inbox; the render loop is the only thread that
 touches the session and the screens. The bus connects asynchronously: with the broker down the
-terminal starts anyway (offline banner) and reconnects by itself. ``device/<id>/status`` is
+terminal starts anyway (offline banner) and reconnects by itself; with a :class:`LastKnown` cache it
+first replays the last known board, mode, catalogue and pages through the same Feed, marked offline
+since they were saved. ``device/<id>/status`` is
 republished (retained) every ``status_seconds``; the Last Will marks the terminal offline.
 """
 
@@ -21,6 +23,7 @@ import pygame
 
 from .. import __version__
 from ..bus.client import BusClient, BusSettings
+from ..bus.lastknown import LastKnown
 from ..bus.rpc import Requester
 from ..config import SiteConfig
 from ..protocol import Topics, encode
@@ -59,6 +62,7 @@ ACTIVE_SECONDS = 3.0   # after a touch the loop runs at full rate
 IDLE_FPS = 15          # otherwise a real sleep between frames: a touch waits at most ~70 ms
 # (SDL's event wait with a timeout polls every millisecond on some video drivers: costlier than this)
 FIRST_FRAME_ENV = "KIOSK_FIRST_FRAME"  # set to 1: print a marker line when the first frame is drawn
+CACHED_KINDS = ("board", "mode", "catalog", "content")  # what the last-known-state cache keeps
 
 
 def registry(session: Session) -> dict[str, Callable[[], Screen]]:
@@ -72,7 +76,8 @@ class Terminal:
                  settings: TerminalSettings | None = None, mode: Mode = Mode.NORMAL,
                  display: DisplayConfig | None = None, clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time, connect: bool = True, password: str = "",
-                 themes: ThemeSet | None = None, strings: TerminalStrings = TerminalStrings()) -> None:
+                 themes: ThemeSet | None = None, strings: TerminalStrings = TerminalStrings(),
+                 lastknown: LastKnown | None = None) -> None:
         self.cfg = cfg
         self.settings = settings or load_settings(cfg)
         s = self.settings
@@ -83,15 +88,18 @@ class Terminal:
         self.clock, self.wall = clock, wall
         self.inbox: queue.Queue = queue.Queue()
         self.bus: BusClient | None = None
+        self.lastknown = lastknown if connect else None
+        self._feed: Feed | None = None
         link: Link = NullLink()
         if connect:
             reply = self.topics.reply(device_id)
+            self._feed = Feed(self.inbox, self.topics, reply)
             self.bus = BusClient(BusSettings(
                 host=host, port=port, device_id=device_id, topics=self.topics,
                 subscriptions=(reply, self.topics.board, self.topics.mode, self.topics.catalog,
                                self.topics.all_content),
                 username=cfg.broker.username, password=password, tls_ca=cfg.broker.tls_ca),
-                inbox=Feed(self.inbox, self.topics, reply))  # type: ignore[arg-type]
+                inbox=lastknown.tee(self._feed) if lastknown else self._feed)  # type: ignore[arg-type]
             link = Requester(self.bus, self.topics, device_id)
         self.session = Session(cfg, settings=s, device_id=device_id, link=link, strings=strings,
                                speaker=Speaker(enabled=s.read_aloud, voice=s.voice), default_mode=mode,
@@ -110,8 +118,19 @@ class Terminal:
         self.app.start(HOME)
         self.devices.start()  # after the window: touch events need the event queue
         if self.bus is not None:
+            self.replay()
             self.bus.start()
         return self
+
+    def replay(self) -> None:
+        """Queue the cached hall state for the first frame, with the banner offline since it was saved."""
+        if self.lastknown is None or self._feed is None:
+            return
+        items, saved_at = self.lastknown.replay()
+        for item in items:
+            self._feed.put(item)
+        if saved_at is not None:
+            self.session.offline_since = saved_at - self.session.wall_offset  # loop time of that moment
 
     def close(self) -> None:
         self.devices.stop()
@@ -119,6 +138,8 @@ class Terminal:
         if self.bus is not None:
             self.bus.stop()
             self.bus = None
+        if self.lastknown is not None:
+            self.lastknown.stop()
         if self.app.running or self.app.stack:
             self.app.close()
 
@@ -149,6 +170,9 @@ class Terminal:
         self._ticker.tick(self.display.fps if active else min(IDLE_FPS, self.display.fps))
 
     def periodic(self, now: float) -> None:
+        if self.lastknown is not None and self._feed is not None:
+            for gone in self.lastknown.tick():
+                self._feed.put(gone)
         if now - self._last_status >= self.settings.status_seconds:
             self._last_status = now
             self.session.wall_offset = self.wall() - now  # follow NTP corrections of the wall clock

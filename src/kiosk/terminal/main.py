@@ -17,11 +17,15 @@ log = logging.getLogger("kiosk.terminal")
 
 
 def cmd_terminal(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..bus.lastknown import keeping, open_lastknown
     from ..bus.resolve import read_password, resolve_broker
+    from ..protocol import Topics
     from ..errors import BusError
     from ..ui.app import DisplayConfig
     from ..ui.theme import Mode
-    from .app import Terminal, log_startup, windowed_scale
+    from .app import CACHED_KINDS, Terminal, log_startup, windowed_scale
     from .settings import load_settings
 
     cfg = site_config(args)
@@ -39,9 +43,11 @@ def cmd_terminal(args: argparse.Namespace) -> int:
         from dataclasses import replace
         display = replace(display, window_scale=windowed_scale(display))
     device_id = args.device_id or cfg.broker.username or "kiosk-1"  # the provisioned broker user, if any
+    state_dir = Path(settings.state_dir) if settings.state_dir else cfg.state_dir
+    lastknown = open_lastknown(state_dir, device_id, keeping(Topics(cfg.site_id), *CACHED_KINDS))
     terminal = Terminal(cfg, host=host, port=port, device_id=device_id, settings=settings,
                         mode=Mode.LARGE if args.large else Mode.NORMAL, display=display,
-                        password=read_password(cfg))
+                        password=read_password(cfg), lastknown=lastknown)
     signal.signal(signal.SIGTERM, lambda *_: terminal.stop())
     log_startup(terminal, host, port)
     terminal.run()

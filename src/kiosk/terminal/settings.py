@@ -26,6 +26,7 @@ Keys (all optional)::
     touch_rotation = 0          # 0/90/180/270: sensor → panel (the display's own rotation is separate)
     touch_x_range = [0, 4095]   # raw axis ranges of the panel (evtest shows them)
     touch_y_range = [0, 4095]
+    state_dir = ""              # folder of the last-known-state cache ("" = the site's [hub] state_dir)
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class TerminalSettings:
     scanner: str = ""       # /dev/input/by-id name of the code scanner ("" = none)
     touch_device: str = ""  # /dev/input/by-id name of a touch panel read through evdev ("" = SDL's touch)
     touch: TouchConfig = TouchConfig()
+    state_dir: str = ""     # the last-known-state cache's folder ("" = the site's state_dir)
 
     def idle_for(self, large: bool) -> float:
         return self.idle_seconds_large if large else self.idle_seconds
@@ -133,6 +135,7 @@ def load_settings(cfg: SiteConfig) -> TerminalSettings:
         scanner=sec.get("scanner", str, ""),
         touch_device=sec.get("touch_device", str, ""),
         touch=_touch(sec),
+        state_dir=sec.get("state_dir", str, ""),
     )
     sec.done()
     return s
