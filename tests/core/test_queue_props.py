@@ -16,6 +16,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from kiosk.core import commands as C
 from kiosk.core.errors import QueueError
 from kiosk.core.queue import FRONT_BAND, OPEN_STATES, TRANSITIONS, Queue, QueueState, TicketState, WindowStatus
+from kiosk.hub.ops import press_command
+from kiosk.protocol import Press
 
 from .conftest import T0, build_hall
 
@@ -49,32 +51,15 @@ def _copy(d: dict) -> dict:
 
 
 def window_command(action: str, window: str, now: float, target: str, reason: str) -> C.Command:
+    """The command a button press becomes (the hub's own mapping), plus transfers the codec would refuse."""
     match action:
-        case "next":
-            return C.CallNext(now=now, window=window)
-        case "recall":
-            return C.Recall(now=now, window=window)
-        case "skip":
-            return C.Skip(now=now, window=window)
-        case "start":
-            return C.StartService(now=now, window=window)
-        case "complete":
-            return C.CompleteService(now=now, window=window)
-        case "pause":
-            return C.PauseWindow(now=now, window=window, reason=reason)
-        case "resume":
-            return C.ResumeWindow(now=now, window=window)
-        case "open":
-            return C.OpenWindow(now=now, window=window)
-        case "close":
-            return C.CloseWindow(now=now, window=window)
         case "transfer_cat":
             return C.Transfer(now=now, window=window, to_category=target)
         case "transfer_win":
             return C.Transfer(now=now, window=window, to_window=target)
         case "transfer_bad":
             return C.Transfer(now=now, window=window, to_category="A", to_window="w2")
-    raise AssertionError(action)
+    return press_command(window, Press(device="prop", seq=0, action=action, reason=reason or None), now)
 
 
 class QueueMachine(RuleBasedStateMachine):

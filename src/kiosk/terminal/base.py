@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 from ..ui.paging import PagedList
 from ..ui.screen import ModalResult, Push, Reset, Screen, SetMode, Transition
 from ..ui.theme import Mode
-from ..ui.widget import Column, Context, Pressed, Row, Widget
-from ..ui.widgets import Button, Label, StatusBanner
+from ..ui.widget import Column, Context, Pressed, Row, Spacer, Widget
+from ..ui.widgets import Button, Label, StatusBanner, TextBlock
 from .codes import code_from_scan
 from .messages import ScanResult
 from .session import Session
@@ -193,3 +193,15 @@ class TerminalScreen(Screen):
         if code in self.hub_worded and message:
             return message
         return errors.get(code) or other.format(code=code)
+
+    def failure_panel(self, error_id: str, retry_id: str, column_id: str, phone_text: str,
+                      retry_label: str) -> Widget:
+        """The refused or offline state: what went wrong, whom to ask, and a retry while one is possible."""
+        parts: list[Widget] = [
+            TextBlock(error_id, self.reason, style="title", fill="warning", tone="on_warning"),
+            TextBlock(f"{error_id}-phone", phone_text.format(phone=self.s.phone_for_help())),
+        ]
+        if self.txn:
+            parts.append(Button(retry_id, retry_label, icon="↻", tone="secondary"))
+        parts.append(Spacer("failed-end", flex=1))
+        return Column(column_id, parts, flex=1)

@@ -263,15 +263,7 @@ class DisclosureScreen(TerminalScreen):
         ], flex=1)
 
     def _failed(self, ctx: Context) -> Widget:
-        v = self.v
-        parts: list[Widget] = [
-            TextBlock("gk-failed", self.reason, style="title", fill="warning", tone="on_warning"),
-            TextBlock("gk-failed-phone", v.failed_phone.format(phone=self.s.phone_for_help())),
-        ]
-        if self.txn:
-            parts.append(Button("gk-retry", v.retry, icon="↻", tone="secondary"))
-        parts.append(Spacer("failed-end", flex=1))
-        return Column("gk-failed-body", parts, flex=1)
+        return self.failure_panel("gk-failed", "gk-retry", "gk-failed-body", self.v.failed_phone, self.v.retry)
 
     # ---- behaviour ---------------------------------------------------------------------------------
     def args(self) -> dict[str, Any]:

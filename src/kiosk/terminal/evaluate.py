@@ -226,15 +226,7 @@ class EvaluateScreen(TerminalScreen):
         return Column("eval-finished", parts, flex=1)
 
     def _failed(self, ctx: Context) -> Widget:
-        v = self.v
-        parts: list[Widget] = [
-            TextBlock("eval-error", self.reason, style="title", fill="warning", tone="on_warning"),
-            TextBlock("eval-error-phone", v.failed_phone.format(phone=self.s.phone_for_help())),
-        ]
-        if self.txn:
-            parts.append(Button("eval-retry", v.retry, icon="↻", tone="secondary"))
-        parts.append(Spacer("failed-end", flex=1))
-        return Column("eval-failed", parts, flex=1)
+        return self.failure_panel("eval-error", "eval-retry", "eval-failed", self.v.failed_phone, self.v.retry)
 
     # ---- behaviour ---------------------------------------------------------------------------------
     def _send(self, op: str, args: dict[str, Any], stage: str, txn: str | None = None) -> None:

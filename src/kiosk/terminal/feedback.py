@@ -221,15 +221,7 @@ class FeedbackScreen(TerminalScreen):
         return Column("fb-finished", parts, flex=1)
 
     def _failed(self, ctx: Context) -> Widget:
-        v = self.v
-        parts: list[Widget] = [
-            TextBlock("fb-error", self.reason, style="title", fill="warning", tone="on_warning"),
-            TextBlock("fb-error-phone", v.failed_phone.format(phone=self.s.phone_for_help())),
-        ]
-        if self.txn:
-            parts.append(Button("fb-retry", v.retry, icon="↻", tone="secondary"))
-        parts.append(Spacer("failed-end", flex=1))
-        return Column("fb-failed", parts, flex=1)
+        return self.failure_panel("fb-error", "fb-retry", "fb-failed", self.v.failed_phone, self.v.retry)
 
     # ---- behaviour ---------------------------------------------------------------------------------
     def args(self) -> dict[str, Any]:
