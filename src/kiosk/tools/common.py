@@ -14,6 +14,8 @@ from ..bus.resolve import read_password, resolve_broker
 from ..config import SiteConfig, find_default, load
 from ..protocol import Topics
 
+HUB_ACCOUNT = "hub"  # the hub's broker user and device id
+
 
 def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="site config TOML (default /etc/kiosk/site.toml, else config/huangtan.toml)")
@@ -32,6 +34,11 @@ def connect(args: argparse.Namespace, cfg: SiteConfig, *, kind: str, subscriptio
     host, port = resolve_broker(cfg, args.broker, interfaces=args.zc_interfaces)
     # With per-device credentials (kiosk provision) the broker user is the device id the ACL allows.
     device = cfg.broker.username or f"{kind}-{secrets.token_hex(3)}"
+    if device == HUB_ACCOUNT:
+        # one account is one connection on the provisioned broker: the tool would knock the hub off
+        print(f"kiosk: {cfg.path}: broker.username is the hub's own account; a staff tool needs its own "
+              f"(kiosk provision: [provision] staff) — run it with that device's --config", file=sys.stderr)
+        raise SystemExit(2)
     bus = BusClient(BusSettings(host=host, port=port, device_id=device, topics=topics,
                                 subscriptions=subscriptions + (topics.reply(device),),
                                 announce_availability=announce,

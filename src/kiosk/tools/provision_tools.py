@@ -155,14 +155,18 @@ def render(template: str, **fields: str) -> str:
 
 def hall_conf(site: str, *, broker_dir: str = BROKER_DIR, port: int = 1883, bind: str = "", tls: bool = False,
               tls_port: int = 8883, cert_dir: str = CERT_DIR, persistence_location: str = "") -> str:
-    """The hall broker's config. With TLS the plain listener serves only this machine (the hub)."""
+    """The hall broker's config. With TLS the plain listener serves only this machine (the hub).
+
+    Every listener replaces the client id a device sends with its user name: one account cannot take
+    over another's session (MQTT drops the older of two connections with the same client id)."""
+    own_id = "use_username_as_clientid true"
     if tls:
-        listeners = [f"listener {port} 127.0.0.1",
-                     f"listener {tls_port}{' ' + bind if bind else ''}",
+        listeners = [f"listener {port} 127.0.0.1", own_id,
+                     f"listener {tls_port}{' ' + bind if bind else ''}", own_id,
                      f"cafile {cert_dir}/ca.crt", f"certfile {cert_dir}/hub.crt", f"keyfile {cert_dir}/hub.key",
                      "tls_version tlsv1.2"]
     else:
-        listeners = [f"listener {port}{' ' + bind if bind else ''}"]
+        listeners = [f"listener {port}{' ' + bind if bind else ''}", own_id]
     return render("hall.conf.template", SITE=site, BROKER_DIR=broker_dir, LISTENERS="\n".join(listeners),
                   PERSISTENCE_LOCATION=f"persistence_location {persistence_location.rstrip('/')}/"
                   if persistence_location else "")
