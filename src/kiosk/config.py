@@ -16,6 +16,7 @@ from typing import Any, Callable
 from .core.errors import PolicyError
 from .core.model import Category, Hall, QueuePolicy, Window, WindowKind
 from .errors import ConfigError
+from .protocol.roles import ALIASES, STAFF_ROLES, Identity, canonical
 
 _ID = re.compile(r"^[a-z0-9_-]{1,64}$")
 _CAT = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
@@ -251,3 +252,45 @@ def find_default() -> Path:
     if DEFAULT_CONFIG.exists():
         return DEFAULT_CONFIG
     return Path(__file__).resolve().parents[2] / "config" / "huangtan.toml"
+
+
+def identities(cfg: SiteConfig) -> list[Identity]:
+    """Every broker identity of the hall (user name = client id = device id) with its role, from the
+    windows and the ``[provision]`` section — the same source ``kiosk provision`` writes the ACL from, so
+    the hub's role check and the broker's ACL agree. Refuses an id used twice or a staff id whose role
+    cannot be told."""
+    sec = cfg.role("provision")
+
+    def names(key: str, default: list[str], prefix: str) -> list[str]:
+        v = sec.data.get(key, default)
+        if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+            return [f"{prefix}-{i}" for i in range(1, v + 1)]
+        if not isinstance(v, list) or not all(isinstance(x, str) and _ID.match(x) for x in v):
+            raise sec.fail(key, "must be a count or a list of ids of [a-z0-9_-]")
+        return list(v)
+
+    raw_roles = sec.data.get("staff_roles", {})
+    if not isinstance(raw_roles, dict):
+        raise sec.fail("staff_roles", "expected a table")
+    known = (*STAFF_ROLES, *(a for a in ALIASES if a != "terminal"))
+    out = [Identity("hub", "hub")]
+    out += [Identity(f"btn-{w.id}", "button", w.id) for w in cfg.hall.windows if w.ticketed]
+    out += [Identity(t, "kiosk") for t in names("terminals", ["kiosk-1"], "kiosk")]
+    out += [Identity(d, "display") for d in names("displays", ["display-1"], "display")]
+    for w in names("pads", [], "pad"):  # window ids that have an evaluation pad
+        if cfg.hall.window(w) is None:
+            raise sec.fail("pads", f"unknown window {w!r}")
+        out.append(Identity(f"pad-{w}", "pad", w))
+    out += [Identity(x, "web") for x in names("web", [], "web")]
+    for s in names("staff", ["staff-desk"], "staff"):
+        role = raw_roles.get(s) or next((r for r in known if r in s.split("-")), None)
+        if role not in known:
+            raise ConfigError(cfg.path, "provision.staff", f"cannot tell the role of {s!r}: name it staff-<role> "
+                              f"or set it in [provision.staff_roles]; roles: {', '.join(known)}")
+        out.append(Identity(s, canonical(role)))
+    seen: set[str] = set()
+    for i in out:
+        if i.id in seen:
+            raise ConfigError(cfg.path, "provision", f"device id {i.id!r} is used twice")
+        seen.add(i.id)
+    return out

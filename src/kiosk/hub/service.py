@@ -20,13 +20,14 @@ from zoneinfo import ZoneInfo
 
 from .. import __version__
 from ..bus.client import BusClient, BusSettings, Inbound
-from ..config import SiteConfig
+from ..config import SiteConfig, identities
 from ..core import commands as C
 from ..core.calendar import BusinessDayGuard, ClockJump
 from ..core.errors import QueueError
 from ..core.queue import Queue, QueueState
 from ..core.views import board_view, window_view
 from ..errors import StoreError
+from ..protocol import roles
 from ..protocol import (ProtocolError, Topics, decode_json, decode_press, decode_request, encode,
                         envelope_of, error_reply, ok_reply)
 from ..store.db import Store
@@ -79,6 +80,11 @@ class Hub:
             subscriptions=(self.topics.all_presses, self.topics.all_requests, self.topics.all_availability,
                            self.topics.all_status)), self.inbox)
         self.devices: dict[str, dict[str, Any]] = {}  # device id -> availability, last status, last seen
+        # Who may send what (docs/protocol.md, "Roles"): identities from the same config `kiosk provision`
+        # writes the ACL from. With broker accounts (a provisioned hall) an unknown sender is refused;
+        # on an open broker (demo, bench) only known identities are held to their role.
+        self.identities = {i.id: i for i in identities(cfg)}
+        self.strict_roles = bool(cfg.broker.username)
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._since_snapshot = 0
@@ -340,6 +346,10 @@ class Hub:
         if self.cfg.hall.window(window) is None:
             self._reject(out, it.topic, "unknown_window", f"no window {window[:40]!r} in this hall", now)
             return
+        who = self.identities.get(p.device)
+        if (who is not None or self.strict_roles) and not roles.may_press(who, window):
+            self._reject(out, it.topic, "forbidden", f"device {p.device!r} is not the call button of {window}", now)
+            return
         if self.store.press_seen(p.device, p.seq) is not None:
             return  # a QoS 1 redelivery of a press already applied
         try:
@@ -365,6 +375,11 @@ class Hub:
         device = self.topics.reply_device(req.reply_to)
         if device is None:
             self._reject(out, it.topic, "bad_reply_to", f"reply_to must be {self.topics.reply('<id>')}", now)
+            return
+        refusal = self._role_refusal(device, req.device, op)
+        if refusal is not None:
+            self._reject(out, it.topic, "forbidden", refusal, now)
+            out.add(req.reply_to, error_reply(req.txn, "forbidden", refusal))
             return
         stored = self.store.stored_reply(device, req.txn)
         if stored is not None:
@@ -413,6 +428,18 @@ class Hub:
         if handler is not None and op not in self.read_only_ops:
             self.store.save_reply(device, req.txn, now, reply)
         out.add(req.reply_to, reply)
+
+    def _role_refusal(self, device: str, claimed: str | None, op: str) -> str | None:
+        """Why this sender may not send ``op`` (None: it may). The sender is the device of its reply_to;
+        the broker lets an identity read only its own reply topic and write only its role's request topics."""
+        if claimed is not None and claimed != device:
+            return f"field 'device' ({claimed}) is not the device of reply_to ({device})"
+        who = self.identities.get(device)
+        if who is None:
+            return f"device {device!r} is not provisioned in this hall" if self.strict_roles else None
+        if not roles.may_send(who.role, op):
+            return f"a {who.role} may not send {op}"
+        return None
 
     def _walk_in_refusal(self, req: Any, now: float) -> tuple[str, str] | None:
         """Closing-time-aware issuing: no walk-in ticket when the hall is closed, and a warning first
