@@ -141,7 +141,7 @@ def test_pygame_player_waits_for_the_whole_sound(tmp_path, monkeypatch):
     monkeypatch.setenv("SDL_AUDIODRIVER", "disk")
     monkeypatch.setenv("SDL_DISKAUDIOFILE", str(out))
     chime = write_chime(tmp_path / "chime.wav")
-    speech = Synth(engine="espeak-ng", voice="cmn", rate=300, cache_dir=tmp_path).wav("请 A 零 零 一 号")
+    speech = Synth(engine="espeak-ng", voice="cmn-latn-pinyin", rate=300, cache_dir=tmp_path).wav("请 A 零 零 一 号")
     player = PygamePlayer()
     try:
         for wav in (chime, speech):

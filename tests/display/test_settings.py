@@ -29,7 +29,7 @@ def test_defaults():
     d = display_settings(cfg())
     assert (d.layout, d.size, d.evaluation_url) == ("board", (1920, 1080), PLACEHOLDER_EVALUATION_URL)
     a = announcer_settings(cfg())
-    assert (a.repeat, a.voice, a.speech) == (2, "cmn", True)
+    assert (a.repeat, a.voice, a.speech) == (2, "cmn-latn-pinyin", True)
 
 
 def test_values_and_orientation():
@@ -50,6 +50,9 @@ def test_values_and_orientation():
     ("announcer", {"repeat": 0}, "announcer.repeat"),
     ("announcer", {"quiet": [{"hours": "12-14", "volume": 0.3}]}, "announcer.quiet[0].hours"),
     ("announcer", {"volume": 2.0}, "announcer.volume"),
+    ("announcer", {"voice": "cmn"}, "announcer.voice"),  # reads tone digits in English
+    ("announcer", {"engine": "festival"}, "announcer.engine"),
+    ("announcer", {"engine": "voicepack"}, "announcer.voice_pack"),
 ])
 def test_mistakes_name_the_key(section, data, key):
     with pytest.raises(ConfigError) as err:

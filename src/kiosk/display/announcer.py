@@ -7,20 +7,21 @@ Rules:
 * A :class:`Player` blocks for the whole length of the sound it plays — the real one waits for the
   sound's duration, not merely until the mixer accepted it.
 * The chime is a two-tone WAV made with the standard library at first use and cached; speech is made
-  with espeak-ng (``-v cmn``) once per phrase and cached by a hash of engine, voice, rate and text.
+  with espeak-ng's ``cmn-latn-pinyin`` voice from the call's text turned into tone-numbered pinyin
+  (``kiosk.devices.mandarin``), once per phrase, cached by a hash of engine, voice, rate and pinyin.
+* With a recorded voice pack (``engine = "voicepack"``) the call is the pack's clips joined back to back
+  (请 C 零 一 二 号 到 三 号 窗口办理), and the pack's own chime replaces the generated one.
 * Without a speech engine the chime (and the board's flash) still happen, with ONE warning logged.
   Turning speech off never turns the chime off.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import os
 import queue
 import struct
-import subprocess
 import threading
 import time
 import wave
@@ -30,23 +31,20 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from ..devices.mandarin import call_tokens
+from ..devices.voice import SpeechUnavailable, Synth, VoicePack, wav_duration
 from .settings import AnnouncerSettings
 
 log = logging.getLogger(__name__)
+__all__ = ["Announcer", "Player", "PygamePlayer", "SpeechUnavailable", "Synth", "wav_duration", "write_chime"]
 
 RATE = 22050
 CHIME_TONES = ((784.0, 0.32), (587.0, 0.48))  # G5 then D5: the familiar falling "ding-dong"
-SYNTH_TIMEOUT_S = 15.0
 
 
 class Player(Protocol):
     def play(self, wav: Path, volume: float) -> None:
         """Play ``wav`` at ``volume`` (0..1) and return only when it has finished."""
-
-
-def wav_duration(path: Path) -> float:
-    with wave.open(str(path), "rb") as w:
-        return w.getnframes() / float(w.getframerate())
 
 
 def write_chime(path: Path, tones: tuple[tuple[float, float], ...] = CHIME_TONES, rate: int = RATE) -> Path:
@@ -69,43 +67,6 @@ def write_chime(path: Path, tones: tuple[tuple[float, float], ...] = CHIME_TONES
         w.writeframes(bytes(frames))
     os.replace(tmp, path)
     return path
-
-
-class SpeechUnavailable(Exception):
-    """The speech engine is missing or failed for this phrase."""
-
-
-class Synth:
-    """Text → cached WAV with espeak-ng."""
-
-    def __init__(self, *, engine: str, voice: str, rate: int, cache_dir: Path) -> None:
-        self.engine, self.voice, self.rate, self.cache_dir = engine, voice, rate, Path(cache_dir)
-        self.missing = False
-
-    def path_for(self, text: str) -> Path:
-        key = hashlib.sha256(f"{self.engine}|{self.voice}|{self.rate}|{text}".encode()).hexdigest()[:32]
-        return self.cache_dir / f"speech-{key}.wav"
-
-    def wav(self, text: str) -> Path:
-        path = self.path_for(text)
-        if path.exists():
-            return path
-        if self.missing:
-            raise SpeechUnavailable(f"{self.engine} is not available")
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
-        try:
-            subprocess.run([self.engine, "-v", self.voice, "-s", str(self.rate), "-w", str(tmp), text],
-                           check=True, capture_output=True, timeout=SYNTH_TIMEOUT_S)
-            wav_duration(tmp)  # a truncated or empty file must not enter the cache
-            os.replace(tmp, path)
-        except FileNotFoundError as exc:
-            self.missing = True
-            raise SpeechUnavailable(f"speech engine {self.engine!r} not found") from exc
-        except (subprocess.SubprocessError, OSError, wave.Error, EOFError) as exc:
-            tmp.unlink(missing_ok=True)
-            raise SpeechUnavailable(f"{self.engine} failed: {exc}") from exc
-        return path
 
 
 class PygamePlayer:
@@ -141,7 +102,8 @@ class Announcer:
     """FIFO of call events → chime + speech × repeat through a :class:`Player`."""
 
     def __init__(self, settings: AnnouncerSettings, *, cache_dir: Path, player: Player | None = None,
-                 speech: bool = True, tz: ZoneInfo | None = None, wall: Callable[[], float] = time.time) -> None:
+                 speech: bool = True, tz: ZoneInfo | None = None, wall: Callable[[], float] = time.time,
+                 pack: VoicePack | None = None) -> None:
         self.settings = settings
         self.cache_dir = Path(cache_dir)
         self._stop = threading.Event()
@@ -149,6 +111,7 @@ class Announcer:
         self.speech = speech and settings.speech
         self.synth = Synth(engine=settings.engine, voice=settings.voice, rate=settings.rate,
                            cache_dir=self.cache_dir)
+        self.pack = pack
         self.tz, self.wall = tz, wall
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -177,6 +140,8 @@ class Announcer:
 
     # ---- worker ----------------------------------------------------------------------------------
     def chime(self) -> Path:
+        if self.pack is not None:
+            return self.pack.clip("chime")
         path = self.cache_dir / "chime.wav"
         if not path.exists():
             write_chime(path)
@@ -213,6 +178,11 @@ class Announcer:
             self._play(speech, volume)
 
     def _speech_wav(self, call: dict[str, Any]) -> Path | None:
+        if self.pack is not None:
+            number, window = call.get("number"), call.get("window_number")
+            if not isinstance(number, str) or not isinstance(window, int) or not number.isalnum():
+                return None
+            return self.pack.cached_join(call_tokens(number, window), self.cache_dir)
         text = call.get("speech") or call.get("text")
         if not isinstance(text, str) or not text.strip():
             return None

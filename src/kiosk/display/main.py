@@ -73,7 +73,8 @@ def cmd_display(args: argparse.Namespace) -> int:
     from .runtime import CACHED_KINDS, Runner, build_app
     from .screen import Hall
     tz = ZoneInfo(cfg.timezone)
-    announcer = Announcer(voice, cache_dir=voice_cache_dir(voice.cache_dir), speech=not args.no_speech, tz=tz)
+    announcer = Announcer(voice, cache_dir=voice_cache_dir(voice.cache_dir), speech=not args.no_speech, tz=tz,
+                          pack=voice_pack(voice, cfg))
     topics = Topics(cfg.site_id)
     hall = Hall(name=cfg.name, phones=cfg.phones, tz=tz)
     window_scale = args.window_scale or (min(1.0, 1280 / max(settings.size)) if args.windowed else 1.0)
@@ -95,6 +96,15 @@ def cmd_display(args: argparse.Namespace) -> int:
     return 0
 
 
+def voice_pack(voice, cfg):
+    """The recorded voice pack when ``[announcer] engine = "voicepack"``, checked now (a missing clip
+    stops the display naming the file); ``None`` for espeak-ng."""
+    if voice.engine != "voicepack":
+        return None
+    from ..devices.voice import VoicePack
+    return VoicePack(voice.voice_pack, letters="".join(c.id for c in cfg.hall.categories))
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("display", help="run the wall calling board / 政务公开 information screen")
     add_common(p)
@@ -107,3 +117,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--window-scale", type=float, help="scale of the preview window (with --windowed)")
     p.add_argument("--duration", type=float, help=argparse.SUPPRESS)  # tests and benchmarks: stop after N s
     p.set_defaults(func=cmd_display)
+    from .voicecheck import register as register_voice
+    register_voice(sub)

@@ -93,11 +93,16 @@ class QuietHours:
     volume: float
 
 
+ENGINES = ("espeak-ng", "voicepack")
+VOICES = ("cmn-latn-pinyin",)  # "cmn" reads tone digits in English with Debian 12's espeak-ng 1.51
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnnouncerSettings:
     speech: bool = True
-    engine: str = "espeak-ng"
-    voice: str = "cmn"
+    engine: str = "espeak-ng"       # or "voicepack": recorded clips in voice_pack
+    voice: str = "cmn-latn-pinyin"
+    voice_pack: str = ""            # folder of WAV clips (engine = "voicepack")
     rate: int = 150                 # espeak-ng words per minute
     repeat: int = 2
     gap_s: float = 0.5              # silence between repeats
@@ -190,8 +195,12 @@ def announcer_settings(cfg: SiteConfig) -> AnnouncerSettings:
         q.done()
     out = AnnouncerSettings(
         speech=s.get("speech", bool, d.speech),
-        engine=s.get("engine", str, d.engine),
-        voice=s.get("voice", str, d.voice),
+        engine=s.get("engine", str, d.engine,
+                     check=lambda v: None if v in ENGINES else f"must be one of {ENGINES}"),
+        voice=s.get("voice", str, d.voice,
+                    check=lambda v: None if v in VOICES else
+                    f"must be one of {VOICES} (the text is spoken as tone-numbered pinyin)"),
+        voice_pack=s.get("voice_pack", str, ""),
         rate=s.get("rate", int, d.rate, check=lambda v: None if 80 <= v <= 450 else "must be between 80 and 450"),
         repeat=s.get("repeat", int, d.repeat, check=lambda v: None if 1 <= v <= 5 else "must be between 1 and 5"),
         gap_s=s.get("gap_s", float, d.gap_s, check=lambda v: None if 0 <= v <= 5 else "must be between 0 and 5"),
@@ -199,5 +208,7 @@ def announcer_settings(cfg: SiteConfig) -> AnnouncerSettings:
         quiet=tuple(quiet),
         cache_dir=s.get("cache_dir", str, ""),
     )
+    if out.engine == "voicepack" and not out.voice_pack:
+        raise s.fail("voice_pack", 'is required with engine = "voicepack" (a folder of WAV clips)')
     s.done()
     return out

@@ -13,7 +13,7 @@ Keys (all optional)::
     location = "自助区1号机"     # where staff find this terminal (help requests); default: device id
     villages = ["黄潭村", …]     # addresses offered for 上门服务登记
     read_aloud = false          # speak headings and choices with espeak-ng
-    voice = "cmn"               # espeak-ng voice
+    voice = "cmn-latn-pinyin"   # espeak-ng voice: the only one that speaks Mandarin from pinyin
     dpi = 96.0                  # the panel's dots per inch (mm sizes of the theme)
     orientation = "portrait"    # or "landscape"
     rotation = 0                # 0/90/180/270: how the panel is mounted
@@ -99,7 +99,7 @@ class TerminalSettings:
     location: str = ""
     villages: tuple[str, ...] = DEFAULT_VILLAGES
     read_aloud: bool = False
-    voice: str = "cmn"
+    voice: str = "cmn-latn-pinyin"
     dpi: float = 96.0
     orientation: str = "portrait"
     rotation: int = 0
@@ -125,7 +125,10 @@ def load_settings(cfg: SiteConfig) -> TerminalSettings:
         location=sec.get("location", str, ""),
         villages=tuple(sec.get("villages", list, list(DEFAULT_VILLAGES), check=_villages)),
         read_aloud=sec.get("read_aloud", bool, False),
-        voice=sec.get("voice", str, "cmn"),
+        voice=sec.get("voice", str, "cmn-latn-pinyin",
+                      check=lambda v: None if v == "cmn-latn-pinyin" else
+                      'must be "cmn-latn-pinyin" (text is spoken as tone-numbered pinyin; '
+                      '"cmn" reads tone digits in English)'),
         dpi=sec.get("dpi", float, 96.0, check=_positive),
         orientation=sec.get("orientation", str, "portrait", check=_orientation),
         rotation=sec.get("rotation", int, 0, check=_rotation),
