@@ -59,7 +59,31 @@ def _optional_registrations():
         yield m.register
 
 
+class SafeStream:
+    """stdout/stderr of every subcommand: visitor text can never drive the staff member's terminal
+    (escape sequences, bidi overrides, lone surrogates are printed as ``\\uXXXX``)."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+
+    def write(self, s: str) -> int:
+        from .core.textsafe import printable
+        return self.raw.write(printable(s))
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s" if os.environ.get("INVOCATION_ID")

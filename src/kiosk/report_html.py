@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from .core.textsafe import csv_cell, one_line
 from .report import Chart, Report, Table
 
 CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -25,7 +26,7 @@ def _width(s: str) -> int:
 
 
 def _cell(v: Any) -> str:
-    return "–" if v is None else str(v)
+    return "–" if v is None else one_line(str(v))  # cells may hold what visitors typed
 
 
 def render_table_text(t: Table) -> list[str]:
@@ -44,7 +45,7 @@ def render_text(r: Report) -> str:
     for s in r.sections:
         out.append(f"## {s.title}")
         if s.note:
-            out.append(s.note)
+            out.append(one_line(s.note))
         for t in s.tables:
             if t.rows:
                 out += render_table_text(t)
@@ -63,8 +64,8 @@ def write_csv(r: Report, out_dir: str | Path) -> list[Path]:
             p = d / f"{r.period.label}-{s.key}-{t.key}.csv"
             with p.open("w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f)
-                w.writerow(t.columns)
-                w.writerows([["" if v is None else v for v in row] for row in t.rows])
+                w.writerow([csv_cell(c) for c in t.columns])
+                w.writerows([["" if v is None else csv_cell(v) for v in row] for row in t.rows])
             written.append(p)
     return written
 
@@ -120,7 +121,7 @@ def chart_png(chart: Chart) -> bytes:
 
 
 def _table_html(t: Table) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in t.columns)
+    head = "".join(f"<th>{html.escape(_cell(c))}</th>" for c in t.columns)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in t.rows)
     return f"<table><caption>{html.escape(t.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -145,7 +146,7 @@ def render_html(r: Report, *, charts: bool | None = None) -> str:
     for s in r.sections:
         parts.append(f"<section id=\"{html.escape(s.key)}\"><h2>{html.escape(s.title)}</h2>")
         if s.note:
-            parts.append(f"<p class=\"note\">{html.escape(s.note)}</p>")
+            parts.append(f"<p class=\"note\">{html.escape(one_line(s.note))}</p>")
         for t in s.tables:
             if t.rows:
                 parts.append(_table_html(t))

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bus.rpc import Requester
+from ..core.textsafe import csv_cell, one_line
 from ..errors import BusError
 from .common import connect, site_config
 
@@ -60,8 +61,8 @@ def describe_case(c: dict[str, Any]) -> str:
     due = f"  期限 {c['deadline']}" if c.get("deadline") else ""
     phone = f"  回访电话 {c['phone']}" if c.get("phone") else ""
     number = f" {c['number']}" if c.get("number") else ""
-    return (f"{c['id']:<6} {c['state_label']:<4} {c['source_label']:<6} {where}{number} {what}{due}{phone}{flag}"
-            .rstrip())
+    return one_line(f"{c['id']:<6} {c['state_label']:<4} {c['source_label']:<6} {where}{number} {what}{due}{phone}"
+                    f"{flag}".rstrip())
 
 
 def describe_case_full(c: dict[str, Any]) -> str:
@@ -69,13 +70,13 @@ def describe_case_full(c: dict[str, Any]) -> str:
     if c.get("reasons"):
         lines.append(f"  原因 {'、'.join(c['reasons'])}")
     if c.get("summary"):
-        lines.append(f"  内容 {c['summary']}")
+        lines.append(f"  内容 {one_line(c['summary'])}")
     if c.get("callback_result"):
         lines.append(f"  回访结果 {c['callback_result']}")
     for s in c.get("history", []):
         note = f"：{s['note']}" if s.get("note") else ""
         result = f"（{s['result']}）" if s.get("result") else ""
-        lines.append(f"  {_when(s.get('at'))} {s.get('action_label', s['action'])}{result} {s['by']}{note}")
+        lines.append(one_line(f"  {_when(s.get('at'))} {s.get('action_label', s['action'])}{result} {s['by']}{note}"))
     return "\n".join(lines)
 
 
@@ -148,15 +149,16 @@ def cmd_applications(args: argparse.Namespace) -> int:
             w = csv.writer(fh)
             w.writerow(CSV_HEADER)
             for a in apps:
-                w.writerow(["是" if a[k] is True else "否" if a[k] is False else (a[k] or "") for k in CSV_COLUMNS])
+                w.writerow([csv_cell("是" if a[k] is True else "否" if a[k] is False else (a[k] or "")) for k in CSV_COLUMNS])
         print(f"{len(apps)} 件申请已导出到 {args.export}")
         return 0
     if not apps:
         print("没有政府信息公开申请")
     for a in apps:
         flag = "  【超期】" if a["overdue"] else ""
-        print(f"{a['application']}  登记 {a['received']}  答复期限 {a['reply_due']}  {a['applicant_type_label']} "
-              f"{a['name']}  {a['phone']}  {a['form_label']}/{a['delivery_label']}{flag}")
+        print(one_line(f"{a['application']}  登记 {a['received']}  答复期限 {a['reply_due']}  "
+                       f"{a['applicant_type_label']} {a['name']}  {a['phone']}  {a['form_label']}/{a['delivery_label']}"
+                       f"{flag}"))
     return 0
 
 

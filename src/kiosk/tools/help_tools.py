@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ..bus.rpc import Requester
+from ..core.textsafe import one_line
 from ..errors import BusError
 from ..protocol import ProtocolError, Topics, decode_json
 from .common import connect, site_config
@@ -34,21 +35,16 @@ def describe_help(h: dict[str, Any]) -> str:
     parts = [f"{h.get('id', '?'):<6}", _when(h.get("at")), KIND.get(h.get("kind", ""), str(h.get("kind", "")))]
     if h.get("place"):
         parts.append(f"@{h['place']}")
-    if h.get("group"):
-        parts.append(str(h["group"]))
-    if h.get("phone"):
-        parts.append(str(h["phone"]))
-    if h.get("note"):
-        parts.append(str(h["note"]))
+    parts += [str(h[k]) for k in ("group", "phone", "note") if h.get(k)]
     parts.append(f"[{h.get('state', '?')}]")
-    return "  ".join(parts)
+    return one_line("  ".join(parts))  # a visitor's note must not clear or rewrite the desk's terminal
 
 
 def describe_alert(a: dict[str, Any]) -> str:
     text = a.get("text") or a.get("kind", "")
     ident = f"{a['id']}  " if a.get("id") else ""
     extra = "  ".join(str(a[k]) for k in ("group", "phone") if a.get(k))
-    return f"{_when(a.get('at'))}  {ident}{text}{'  ' + extra if extra else ''}"
+    return one_line(f"{_when(a.get('at'))}  {ident}{text}{'  ' + extra if extra else ''}")
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
