@@ -20,9 +20,13 @@ COMBOS = [(layout, orient, size) for layout in ("board", "disclosure", "combined
           for orient in ("landscape", "portrait") for size in ((1920, 1080), (3840, 2160))]
 
 
+EVALUATION_URL = "https://pj.huangtan.gov.cn/yimatongping"  # as configured by a hall that has its link
+
+
 @pytest.mark.parametrize("layout, orientation, size", COMBOS)
 def test_layout_renders_cleanly(layout, orientation, size, topics):
-    pilot, screen, _ = make_pilot(layout=layout, orientation=orientation, size=size)
+    pilot, screen, _ = make_pilot(layout=layout, orientation=orientation, size=size,
+                                  settings=replace(DisplaySettings(), evaluation_url=EVALUATION_URL))
     with pilot:
         feed(pilot, scene.messages(topics))
         problems = pilot.check_layout()
@@ -36,6 +40,34 @@ def test_layout_renders_cleanly(layout, orientation, size, topics):
             assert "暂停" in texts and "已关闭" in texts
             assert "一码通评" in texts and "0728-5321001" in texts
         assert "办公时间 08:30-12:00" in texts
+
+
+@pytest.mark.parametrize("layout, orientation", [("board", "landscape"), ("board", "portrait"),
+                                                 ("combined", "landscape"), ("combined", "portrait")])
+def test_a_placeholder_evaluation_link_shows_no_qr_code(layout, orientation, topics):
+    """The shipped config's 一码通评 address is a placeholder: no QR code leading nowhere on the wall."""
+    pilot, screen, _ = make_pilot(layout=layout, orientation=orientation)
+    with pilot:
+        feed(pilot, scene.messages(topics))
+        assert not pilot.exists("qr")
+        texts = " ".join(pilot.visible_texts())
+        assert "一码通评" not in texts and "0728-5321001" in texts
+        assert pilot.check_layout() == []
+        pilot.screenshot(SHOTS / f"{layout}-{orientation}-no-evaluation-link.png")
+
+
+def test_the_ticker_shows_no_markdown(topics):
+    pilot, screen, _ = make_pilot()
+    with pilot:
+        msgs = scene.messages(topics)
+        body = "# 停水通知\n- 12月3日 **上午** 停水\n- 饮水机暂停使用\n\n* 请自带饮用水"
+        msgs.append((topics.content("tingshui"), encode({"v": 1, "id": "tingshui", "kind": "notice",
+                                                         "title": "停水", "body": body, "published_at": 2e9})))
+        feed(pilot, msgs)
+        loop = pilot.widget("ticker").loop
+        assert "停水：停水通知　12月3日 上午 停水　饮水机暂停使用　请自带饮用水" in loop
+        for mark in ("- ", "* ", "#", "**"):
+            assert mark not in loop
 
 
 def test_every_disclosure_slide_fits(topics):

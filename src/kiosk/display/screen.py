@@ -8,6 +8,7 @@ marker changes; flashes, the ticker and the page rotation redraw through their o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from ..bus.client import Inbound
 from ..config import Phones
+from ..content import markdown_text
+from ..ui.links import configured
 from ..ui.screen import Screen
 from ..ui.widget import Column, Context, Grid, Spacer, Widget
 from .pages import DisclosurePane, sources
@@ -216,20 +219,24 @@ class WallScreen(Screen):
         return Text(id, "　　".join(t.text for t in self.phones(id)), style="body", tone="text_muted",
                     align="center", max_lines=1)
 
-    def qr(self, flex: float) -> Widget:
+    def qr(self, flex: float) -> Widget | None:
+        """The 一码通评 code, or nothing while ``evaluation_url`` is still a placeholder: a QR code that
+        leads nowhere must not be shown to the public."""
+        if not configured(self.settings.evaluation_url):
+            return None
         if self._qr_matrix is None:
             self._qr_matrix = CachedQR.matrix(self.settings.evaluation_url)
         return CachedQR("qr", self.settings.evaluation_url, caption=self.s.evaluation, flex=flex,
                         matrix=self._qr_matrix)
 
     def info_row(self, flex: float, qr_flex: float = 1.0) -> Widget:
-        return HBox("info", [self.qr(qr_flex), Column("phones", [Spacer("ph-top", flex=1), *self.phones(),
-                                                               Spacer("ph-bot", flex=1)], flex=2)], flex=flex)
+        return HBox("info", _present(self.qr(qr_flex), Column("phones", [Spacer("ph-top", flex=1), *self.phones(),
+                                                               Spacer("ph-bot", flex=1)], flex=2)), flex=flex)
 
     def ticker(self) -> Widget | None:
         s = self.s
-        items = [s.ticker_item.format(title=p.title, body=" ".join(p.body.split())) if p.title
-                 else " ".join(p.body.split()) for p in self.state.notices()]
+        items = [s.ticker_item.format(title=p.title, body=ticker_text(p.body)) if p.title
+                 else ticker_text(p.body) for p in self.state.notices()]
         text = s.ticker_gap.join(i[:400] for i in items if i.strip())
         if not text:
             return None
@@ -284,7 +291,7 @@ class WallScreen(Screen):
         if portrait:
             return [self.call_banner(flex=3),
                     self.windows_grid(flex=5),
-                    HBox("lower", [self.recent_panel(flex=3, cols=2), self.qr(flex=1.2)], flex=2.2),
+                    HBox("lower", _present(self.recent_panel(flex=3, cols=2), self.qr(flex=1.2)), flex=2.2),
                     self.waiting_panel(cols=3),
                     self.phones_line()]
         left = Column("left", [self.call_banner(flex=5), self.recent_panel(flex=4, cols=2), self.info_row(flex=3)],
@@ -297,10 +304,20 @@ class WallScreen(Screen):
             return [HBox("top", [self.call_banner(flex=3, scale=1.8), self.recent_panel(flex=2, cols=1, limit=4, style="body")], flex=2.2),
                     self.windows_grid(flex=3, compact=True),
                     self.waiting_panel(cols=3),
-                    HBox("lower", [self.disclosure(flex=3), self.qr(flex=1)], flex=3.2),
+                    HBox("lower", _present(self.disclosure(flex=3), self.qr(flex=1)), flex=3.2),
                     self.phones_line()]
         left = Column("left", [HBox("top", [self.call_banner(flex=3, scale=1.8), self.recent_panel(flex=2, cols=1, limit=4, style="body")],
                                     flex=3),
                                self.windows_grid(flex=4, compact=True), self.waiting_panel(cols=3)], flex=11)
         right = Column("right", [self.disclosure(flex=1), self.info_row(flex=0.35, qr_flex=0.8)], flex=8)
         return [HBox("body", [left, right], flex=1)]
+
+
+def _present(*widgets: Widget | None) -> list[Widget]:
+    return [w for w in widgets if w is not None]
+
+
+def ticker_text(body: str) -> str:
+    """A notice's Markdown as one running line: no list dashes, heading hashes or emphasis marks."""
+    lines = [line.strip() for line in markdown_text(body, "").splitlines()]
+    return re.sub(r"\*\*|__|`", "", "　".join(line for line in lines if line))
