@@ -151,3 +151,43 @@ def test_gallery_widget_ids_are_unique():
     with Pilot.start(SCREENS, "gallery") as p:
         ids = [w.id for w in p.root.walk()]
         assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("rotation, window_scale", [(0, 1.0), (90, 1.0), (270, 0.5)])
+@pytest.mark.parametrize("mode", list(Mode))
+def test_a_swipe_pages_the_list_like_its_buttons(mode, rotation, window_scale):
+    """Finger events dragged across the list turn it exactly as 下一页/上一页 do, in any mounting."""
+    def pages_seen(turn):
+        with start(lambda: [PagedList("list", SERVICES, per_page=10, flex=1)], mode=mode, rotation=rotation,
+                   window_scale=window_scale) as p:
+            out = []
+            for step in ("next", "next", "next", "prev"):
+                turn(p, step)
+                out.append((p.widget("list").page, [w.id for w in p.root.walk() if w.choice],
+                            p.text_of("list-page")))
+            return out, [m for m in p.app.top.messages]
+    by_buttons = pages_seen(lambda p, step: p.tap(f"list-{step}"))
+    by_swipe = pages_seen(lambda p, step: p.swipe("list-items", "left" if step == "next" else "right"))
+    by_vertical = pages_seen(lambda p, step: p.swipe("list-items", "up" if step == "next" else "down"))
+    assert by_swipe == by_buttons == by_vertical
+    assert [m.page for m in by_buttons[1]] == ([1, 0] if mode is Mode.NORMAL else [1, 2, 1])
+
+
+def test_a_short_or_diagonal_drag_is_not_a_swipe_and_a_swipe_is_never_a_tap():
+    with start(lambda: [PagedList("list", SERVICES, per_page=10, flex=1)]) as p:
+        p.swipe("list-item-0", "left", mm=8)  # shorter than a swipe: a shaky tap on the item
+        assert p.widget("list").page == 0
+        assert p.app.top.messages == [Chosen(widget_id="list", index=0, value="svc-0")]
+        p.swipe("list-item-1", "left", mm=40)  # starts on an item: pages, does not choose it
+        assert p.widget("list").page == 1
+        assert p.app.top.messages[1:] == [PageChanged(widget_id="list", page=1, pages=2)]
+
+
+def test_swipe_step_maths():
+    from kiosk.ui.touch import swipe_step
+    assert swipe_step((500, 500), (400, 510), 60) == 1
+    assert swipe_step((500, 500), (600, 490), 60) == -1
+    assert swipe_step((500, 500), (505, 380), 60) == 1
+    assert swipe_step((500, 500), (500, 620), 60) == -1
+    assert swipe_step((500, 500), (540, 500), 60) == 0      # too short
+    assert swipe_step((500, 500), (600, 600), 60) == 0      # diagonal: neither axis dominates

@@ -31,8 +31,8 @@ from kiosk.ui.errors import ScreenError
 from kiosk.ui.screen import ModalResult, Pop, Push, Quit, Replace, Reset, Screen, SetMode
 from kiosk.ui.strings import UiStrings
 from kiosk.ui.text import FontCache
-from kiosk.ui.theme import Mode, Theme, ThemeSet
-from kiosk.ui.touch import (check_rotation, physical_size, pointer_event, to_logical,
+from kiosk.ui.theme import MM_PER_INCH, Mode, Theme, ThemeSet
+from kiosk.ui.touch import (SWIPE_MM, check_rotation, physical_size, pointer_event, swipe_step, to_logical,
                             window_to_physical)
 from kiosk.ui.widget import Context, Message, Rect, Widget
 
@@ -91,7 +91,7 @@ class App:
         self._window: pygame.Surface | None = None
         self._surface: pygame.Surface | None = None
         self._last: float | None = None
-        self._downs: dict[str, str] = {}  # pointer → id of the widget it went down on
+        self._downs: dict[str, tuple[str | None, tuple[int, int]]] = {}  # pointer → (widget id, where)
         self.last_input: float | None = None  # frame time of the last pointer down
 
     # ---- context -----------------------------------------------------------------------------
@@ -258,19 +258,24 @@ class App:
             self.last_input = self._last
             if self._last is not None:
                 self.top.on_input(self._last)
+            self._downs[pe.pointer] = (target.id if target is not None else None, pos)
             if target is not None:
-                self._downs[pe.pointer] = target.id
                 target.pressed = True
                 self.dirty = True
             return
-        down_id = self._downs.pop(pe.pointer, None)
-        if down_id is None:
+        down_id, start = self._downs.pop(pe.pointer, (None, None))
+        if start is None:
             return
-        pressed = root.find(down_id) if root else None
+        pressed = root.find(down_id) if root and down_id else None
         if pressed is not None:
             pressed.pressed = False
             self.dirty = True
-        if target is not None and target.id == down_id:
+        step = swipe_step(start, pos, SWIPE_MM * self.theme.dpi / MM_PER_INCH)
+        swiped = root.swipe_target(start) if root and step else None
+        if swiped is not None:
+            self._bubble(swiped, swiped.swipe(step, self.ctx))
+            return
+        if target is not None and down_id is not None and target.id == down_id:
             msgs = target.tap(self.ctx)
             if msgs:
                 self._bubble(target, msgs)

@@ -136,13 +136,22 @@ class PagedDocument(Widget):
 
     def on_message(self, message: Message, ctx: Context) -> list[Message]:
         if isinstance(message, Pressed) and message.widget_id in (f"{self.id}-prev", f"{self.id}-next"):
-            new = max(0, min(self.page_count - 1, self.page + (-1 if message.value == "prev" else 1)))
-            if new == self.page:
-                return []
-            self.page = new
-            self.dirty = True
-            return [PageChanged(widget_id=self.id, page=new, pages=self.page_count)]
+            return self.turn(-1 if message.value == "prev" else 1)
         return [message]
+
+    def turn(self, step: int) -> list[Message]:
+        """One page on or back: the page buttons and a swipe both come here."""
+        new = max(0, min(self.page_count - 1, self.page + step))
+        if new == self.page:
+            return []
+        self.page = new
+        self.dirty = True
+        return [PageChanged(widget_id=self.id, page=new, pages=self.page_count)]
+
+    swipeable = True
+
+    def swipe(self, step: int, ctx: Context) -> list[Message]:
+        return self.turn(step)
 
     def get_state(self) -> Any:
         return self.page

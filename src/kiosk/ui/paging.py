@@ -3,7 +3,8 @@
 Rule: a page shows at most ``per_page`` items, never more than the theme's
 ``max_choices`` (6 in large print) and never more than fit the height at the
 minimum touch-target size. Tapping an item emits :class:`Chosen`; turning a
-page changes only the list's own ``page`` and emits :class:`PageChanged`.
+page (its buttons, or a swipe over the list) changes only the list's own
+``page`` and emits :class:`PageChanged`.
 With ``stretch`` the items grow to share the list's height (a home menu of big
 tiles), at most ``max_stretch`` times their measured height.
 """
@@ -120,17 +121,25 @@ class PagedList(Widget):
         if not isinstance(message, Pressed):
             return [message]
         if message.widget_id in (f"{self.id}-prev", f"{self.id}-next"):
-            step = -1 if message.value == "prev" else 1
-            new = max(0, min(self.pages - 1, self.page + step))
-            if new == self.page:
-                return []
-            self.page = new
-            self.dirty = True
-            return [PageChanged(widget_id=self.id, page=new, pages=self.pages)]
+            return self.turn(-1 if message.value == "prev" else 1)
         if message.widget_id.startswith(f"{self.id}-item-"):
             i = int(message.value)
             return [Chosen(widget_id=self.id, index=i, value=self.items[i].value)]
         return [message]
+
+    def turn(self, step: int) -> list[Message]:
+        """One page on (``step`` 1) or back (-1): the page buttons and a swipe both come here."""
+        new = max(0, min(self.pages - 1, self.page + step))
+        if new == self.page:
+            return []
+        self.page = new
+        self.dirty = True
+        return [PageChanged(widget_id=self.id, page=new, pages=self.pages)]
+
+    swipeable = True
+
+    def swipe(self, step: int, ctx: Context) -> list[Message]:
+        return self.turn(step)
 
     def get_state(self) -> Any:
         # keep the first visible item in view when the page size changes (mode switch)

@@ -163,6 +163,26 @@ class Pilot:
             pygame.event.post(event)
         self.frames(frames)
 
+    def swipe(self, widget_id: str, direction: str, *, mm: float = 40.0, frames: int = 2) -> None:
+        """Drag a finger ``mm`` millimetres across the widget's centre: ``direction`` is where the
+        finger moves (``left``/``up`` turn to the next page, ``right``/``down`` back)."""
+        w = self.widget(widget_id)
+        d = mm * self.app.theme.dpi / 25.4 / 2
+        dx, dy = {"left": (-d, 0), "right": (d, 0), "up": (0, -d), "down": (0, d)}[direction]
+        cx, cy = w.rect.center
+        cfg = self.app.display_config
+        window, phys = self.app.window_size, cfg.physical_size
+
+        def at(x: float, y: float) -> tuple[float, float]:
+            px, py = to_physical((int(x), int(y)), cfg.logical_size, cfg.rotation)
+            return (px + 0.5) * window[0] / phys[0], (py + 0.5) * window[1] / phys[1]
+        (x0, y0), (x1, y1) = at(cx - dx, cy - dy), at(cx + dx, cy + dy)
+        finger = dict(dx=0.0, dy=0.0, touch_id=1, finger_id=0, pressure=1.0)
+        pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=x0 / window[0], y=y0 / window[1], **finger))
+        pygame.event.post(pygame.event.Event(pygame.FINGERMOTION, x=x1 / window[0], y=y1 / window[1], **finger))
+        pygame.event.post(pygame.event.Event(pygame.FINGERUP, x=x1 / window[0], y=y1 / window[1], **finger))
+        self.frames(frames)
+
     @staticmethod
     def tap_events(pos: tuple[float, float], window: tuple[int, int], *, via: str = "finger",
                    synth_mouse: bool = True) -> list[pygame.event.Event]:

@@ -6,6 +6,9 @@ Rules:
   :func:`to_physical` on pixel indices, so touch lands where it is drawn.
 * One tap acts once: SDL synthesises mouse events from touches and marks them
   ``touch=True``; :func:`pointer_event` drops those so only the finger counts.
+* A swipe is a press and release at least ``SWIPE_MM`` apart, mostly along one
+  axis; it turns a paged list one page (left or up: the next page), exactly as
+  its 下一页/上一页 buttons do, and is never also a tap.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ROTATIONS = (0, 90, 180, 270)
+SWIPE_MM = 15.0          # shorter movements are a (slightly shaky) tap
+SWIPE_DOMINANCE = 1.5    # the main axis must be this much longer than the other
 FINGERDOWN, FINGERUP = 0x700, 0x701          # SDL_FINGERDOWN / SDL_FINGERUP
 MOUSEBUTTONDOWN, MOUSEBUTTONUP = 0x401, 0x402  # SDL_MOUSEBUTTONDOWN / UP
 
@@ -88,3 +93,16 @@ def pointer_event(event, window: tuple[int, int]) -> PointerEvent | None:
             return None
         return PointerEvent(down=t == MOUSEBUTTONDOWN, pointer="mouse", pos=tuple(event.pos))
     return None
+
+
+def swipe_step(start: tuple[float, float], end: tuple[float, float], min_px: float) -> int:
+    """+1 (next page: finger moved left or up), -1 (previous: right or down), 0 (not a swipe)."""
+    dx, dy = end[0] - start[0], end[1] - start[1]
+    ax, ay = abs(dx), abs(dy)
+    if max(ax, ay) < min_px:
+        return 0
+    if ax >= SWIPE_DOMINANCE * ay:
+        return 1 if dx < 0 else -1
+    if ay >= SWIPE_DOMINANCE * ax:
+        return 1 if dy < 0 else -1
+    return 0

@@ -136,6 +136,16 @@ class Widget:
                 return found
         return self if self.tappable else None
 
+    def swipe_target(self, pos: tuple[int, int]) -> "Widget | None":
+        """Deepest widget under ``pos`` that turns pages on a swipe (see :meth:`swipe`)."""
+        if not self.rect.collidepoint(pos):
+            return None
+        for child in reversed(self.children):
+            found = child.swipe_target(pos)
+            if found is not None:
+                return found
+        return self if self.swipeable else None
+
     # sizing and layout
     def measure(self, width: int, ctx: Context) -> int:
         """Preferred height at ``width``."""
@@ -168,6 +178,12 @@ class Widget:
 
     # behaviour
     def tap(self, ctx: Context) -> list[Message]:
+        return []
+
+    swipeable = False
+
+    def swipe(self, step: int, ctx: Context) -> list[Message]:
+        """A swipe over this widget: ``step`` +1 next page, -1 previous. Messages, as from a tap."""
         return []
 
     def on_message(self, message: Message, ctx: Context) -> list[Message]:
