@@ -17,6 +17,7 @@ PROVISION = """
 [provision]
 terminals = ["kiosk-1", "kiosk-2"]
 displays = ["display-1", "info-1"]
+pads = ["w3"]
 staff = ["staff-desk", "staff-content", "staff-monitor"]
 """
 SITE = "huangtan"

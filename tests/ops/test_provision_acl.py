@@ -22,12 +22,13 @@ from .mqtt_acl import Client
 
 def test_plan_covers_every_window_terminal_display_and_staff(site_toml):
     devices = {d.id: d for d in P.plan(load(site_toml))}
-    assert devices["hub"].kind == "hub"
+    assert devices["hub"].role == "hub"
     assert {d for d in devices if d.startswith("btn-")} == {f"btn-w{i}" for i in range(1, 10)}  # desk: no tickets
     assert devices["btn-w3"].window == "w3"
     assert {"kiosk-1", "kiosk-2", "display-1", "info-1"} <= set(devices)
     assert (devices["staff-desk"].role, devices["staff-content"].role, devices["staff-monitor"].role) == \
-        ("desk", "content", "monitor")
+        ("desk", "director", "technician")  # the older staff names keep working
+    assert (devices["pad-w3"].role, devices["pad-w3"].window) == ("pad", "w3")
 
 
 def test_counts_and_unknown_staff_role(tmp_path, site_toml):
@@ -46,7 +47,7 @@ def test_counts_and_unknown_staff_role(tmp_path, site_toml):
         raise AssertionError("a staff tool without a role must be refused")
     p.write_text(text.replace('"staff-monitor"]', '"staff-x"]\n[provision.staff_roles]\nstaff-x = "monitor"'),
                  encoding="utf-8")
-    assert next(d for d in P.plan(load(p)) if d.id == "staff-x").role == "monitor"
+    assert next(d for d in P.plan(load(p)) if d.id == "staff-x").role == "technician"
 
 
 def test_files_modes_and_passwords_kept_on_rerun(provisioned, site_toml, tmp_path):
@@ -162,13 +163,14 @@ def test_staff_roles(as_device):
     desk = as_device("staff-desk")
     desk.subscribe(ROOT + "alert")
     content = as_device("staff-content")
-    content.publish(ROOT + "request/help.ack", b"content tool acking")
+    content.publish(ROOT + "request/ticket.issue", b"director taking a number")
     content.publish(ROOT + "content/notice", b"page", retain=True)
     hub.wait_for(ROOT + "content/notice", b"page")
     desk.publish(ROOT + "content/notice", b"desk page", retain=True)
     desk.publish(ROOT + "request/help.ack", b"desk acking")
     hub.wait_for(ROOT + "request/help.ack", b"desk acking")
     assert hub.got(ROOT + "request/help.ack") == [b"desk acking"]
+    assert hub.got(ROOT + "request/ticket.issue") == []
     assert hub.got(ROOT + "content/notice") == [b"page"]
     hub.publish(ROOT + "alert", b"help at the kiosk")
     desk.wait_for(ROOT + "alert", b"help at the kiosk")

@@ -1,10 +1,10 @@
 """``kiosk provision``: per-device MQTT credentials, the ACL and the hall broker's Mosquitto config.
 
-Rule: least privilege per device, decided here from the site config and nowhere else. Every device
-connects with its own user name, which is also its device id (so ``%u`` in the ACL is its own
-``device/<id>/…`` subtree). Only the hub writes hall state; a call button writes only its own window's
-``press``; a kiosk writes only ``request/#``; a display writes nothing but its own availability and
-status. Passwords already issued are kept (a re-run does not lock devices out) unless ``--rotate``.
+Rule: least privilege per device. Who exists comes from the site config (kiosk.config.identities), what
+each role may do from the role table (kiosk.protocol.roles) — the same two sources the hub checks
+against. Every device connects with its own user name, which is also its device id and (the broker
+forces it) its client id, so ``%u`` in the ACL is its own ``device/<id>/…`` subtree. Passwords already
+issued are kept (a re-run does not lock devices out) unless ``--rotate``.
 
 Output (``--out``, default ``./provision``)::
 
@@ -27,91 +27,40 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import SiteConfig
-from ..errors import ConfigError, KioskError
+from ..config import SiteConfig, identities
+from ..errors import KioskError
+from ..protocol import roles
+from ..protocol.roles import Identity
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "config" / "mosquitto"
 BROKER_DIR = "/etc/mosquitto/kiosk"
 CERT_DIR = "/etc/mosquitto/certs"
 DEVICE_PASSWORD_FILE = "/etc/kiosk/mqtt.password"
 DEVICE_CA_FILE = "/etc/kiosk/ca.crt"
-STAFF_ROLES = ("desk", "content", "monitor")
-
-
-@dataclass(frozen=True, slots=True)
-class Device:
-    id: str
-    kind: str  # hub / button / terminal / display / staff
-    window: str | None = None  # buttons: the window they press for
-    role: str | None = None  # staff: desk / content / monitor
+PROVISION_KEYS = ("terminals", "displays", "pads", "web", "staff", "staff_roles")
 
 
 # ---------------------------------------------------------------------------------------------- plan
-def _names(section, key: str, default: list[str], prefix: str) -> list[str]:
-    """A list of ids, or a count N meaning prefix-1 … prefix-N."""
-    v = section.get(key, (list, int), default)
-    if isinstance(v, int):
-        if v < 0:
-            raise section.fail(key, "must be 0 or more")
-        return [f"{prefix}-{i}" for i in range(1, v + 1)]
-    from ..protocol import valid_id
-    for i, name in enumerate(v):
-        if not valid_id(name):
-            raise ConfigError(section.path, f"{section.key(key)}[{i}]", f"must be an id of [a-z0-9_-], got {name!r}")
-    return list(v)
-
-
-def staff_role(name: str, explicit: dict[str, str]) -> str | None:
-    """A staff tool's role: from ``[provision.staff_roles]``, else from its name (staff-desk → desk)."""
-    if name in explicit:
-        return explicit[name]
-    for role in STAFF_ROLES:
-        if role in name.split("-"):
-            return role
-    return None
-
-
-def plan(cfg: SiteConfig) -> list[Device]:
-    """Every device of the hall, from the windows and the ``[provision]`` section."""
+def plan(cfg: SiteConfig) -> list[Identity]:
+    """Every broker identity of the hall with its role (kiosk.config.identities, which the hub checks
+    against too); a key of ``[provision]`` nobody knows is refused like any other typo."""
+    devices = identities(cfg)
     sec = cfg.role("provision")
-    terminals = _names(sec, "terminals", ["kiosk-1"], "kiosk")
-    displays = _names(sec, "displays", ["display-1"], "display")
-    staff = _names(sec, "staff", ["staff-desk"], "staff")
-    roles = sec.table("staff_roles")
-    explicit = {}
-    for name in list(roles.data):
-        explicit[name] = roles.get(name, str, check=lambda v: None if v in STAFF_ROLES else
-                                   f"must be one of {', '.join(STAFF_ROLES)}, got {v!r}")
-    roles.done()
+    for key in PROVISION_KEYS:
+        sec.get(key, (list, int, dict), None)
     sec.done()
-    devices = [Device("hub", "hub")]
-    devices += [Device(f"btn-{w.id}", "button", window=w.id) for w in cfg.hall.windows if w.ticketed]
-    devices += [Device(t, "terminal") for t in terminals]
-    devices += [Device(d, "display") for d in displays]
-    for s in staff:
-        role = staff_role(s, explicit)
-        if role is None:
-            raise ConfigError(cfg.path, "provision.staff", f"cannot tell the role of {s!r}: name it staff-desk, "
-                              f"staff-content or staff-monitor, or set it in [provision.staff_roles]")
-        devices.append(Device(s, "staff", role=role))
-    seen: set[str] = set()
-    for d in devices:
-        if d.id in seen:
-            raise ConfigError(cfg.path, "provision", f"device id {d.id!r} is used twice")
-        seen.add(d.id)
     return devices
 
 
 # ---------------------------------------------------------------------------------------------- ACL
-# What kiosks and displays may read: retained hall state, and whether the hub is up (shown as "offline").
-STATE_TOPICS = ("board", "window/+/state", "mode", "catalog", "content/#", "device/hub/availability")
-
-
-def acl_text(site: str, devices: list[Device]) -> str:
-    """Mosquitto ``acl_file`` text. Access is granted by any matching line; anything else is refused."""
+def acl_text(site: str, devices: list[Identity]) -> str:
+    """Mosquitto ``acl_file`` text from the role table (kiosk.protocol.roles): per identity, one
+    ``topic write`` line per ``request/<op>`` its role may send, its role's other writes and reads.
+    Access is granted by any matching line; anything else is refused."""
     r = f"hall/{site}/"
-    out = [f"# MQTT access rules for hall {site}, generated by `kiosk provision`. Do not edit: re-run it.",
-           "# Every user is a device; its user name is its device id.",
+    out = [f"# MQTT access rules for hall {site}, generated by `kiosk provision` from the role table",
+           "# (kiosk.protocol.roles). Do not edit: re-run it. Every user is a device; its user name is its",
+           "# device id and, on this broker, its client id.",
            "",
            "# Every device: its own availability (Last Will) and status, and the replies addressed to it.",
            f"pattern write {r}device/%u/availability",
@@ -119,33 +68,29 @@ def acl_text(site: str, devices: list[Device]) -> str:
            f"pattern read {r}device/%u/reply",
            ""]
     for d in devices:
-        out.append(f"# {d.kind}" + (f" for window {d.window}" if d.window else "") + (f" ({d.role})" if d.role else ""))
+        out.append(f"# {d.role}" + (f" for window {d.window}" if d.window else ""))
         out.append(f"user {d.id}")
         out += [f"topic {mode} {r}{t}" for mode, t in rules(d)]
         out.append("")
     return "\n".join(out)
 
 
-def rules(d: Device) -> list[tuple[str, str]]:
-    """(read|write, topic below hall/<site>/) for one device, beyond the patterns every device has."""
-    if d.kind == "hub":
-        return [("read", "#")] + [("write", t) for t in (
-            "window/+/state", "board", "call", "mode", "catalog", "alert", "hub/#", "device/+/reply")]
-    if d.kind == "button":
-        return [("write", f"window/{d.window}/press"), ("read", f"window/{d.window}/state")]
-    if d.kind == "terminal":
-        return [("write", "request/#")] + [("read", t) for t in STATE_TOPICS]
-    if d.kind == "display":
-        return [("read", t) for t in (*STATE_TOPICS, "call")]
-    if d.role == "desk":
-        return [("write", "request/#"), ("read", "alert"), ("read", "board"), ("read", "window/+/state"),
-                ("read", "mode")]
-    if d.role == "content":
-        return [("write", "content/#"), ("read", "content/#")]
-    if d.role == "monitor":
-        return [("read", t) for t in ("board", "window/+/state", "mode", "call", "alert", "hub/error",
-                                      "device/+/availability", "device/+/status")]
-    raise ValueError(f"no rules for {d!r}")
+def rules(d: Identity) -> list[tuple[str, str]]:
+    """(read|write, topic below hall/<site>/) for one identity, beyond the patterns every device has."""
+    a = roles.access(d.role, window=d.window)
+    return [("write", t) for t in a.write] + [("read", t) for t in a.read]
+
+
+def roles_markdown() -> str:
+    """The table of docs/operations.md: what each role writes and reads, from the same role table."""
+    rows = ["| role | sends (`request/…`) | also writes | reads |", "|---|---|---|---|"]
+    for role in roles.ROLES:
+        a = roles.access(role, window="<w>" if role in roles.PER_WINDOW else None)
+        ops = [t.removeprefix("request/") for t in a.write if t.startswith("request/") and t != "request/+"]
+        other = [t for t in a.write if t not in {f"request/{o}" for o in ops}]
+        rows.append(f"| {role} | {', '.join(f'`{o}`' for o in ops) or '—'} | "
+                    f"{', '.join(f'`{t}`' for t in other) or '—'} | {', '.join(f'`{t}`' for t in a.read) or '—'} |")
+    return "\n".join(rows)
 
 
 # ---------------------------------------------------------------------------------------------- configs
@@ -178,7 +123,7 @@ def bridge_conf(site: str, city_host: str, city_port: int, remote_password: str,
                   REMOTE_PASSWORD=remote_password, BRIDGE_TLS=tls)
 
 
-def device_broker_toml(d: Device, *, host: str, tls: bool) -> str:
+def device_broker_toml(d: Identity, *, host: str, tls: bool) -> str:
     lines = ["[broker]", f'host = "{host}"', f"port = {8883 if tls else 1883}", f'username = "{d.id}"',
              f'password_file = "{DEVICE_PASSWORD_FILE}"']
     if tls:
@@ -229,7 +174,7 @@ def hash_passwords(path: Path, creds: dict[str, str]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    devices: list[Device]
+    devices: list[Identity]
     new: list[str]
     out: Path
 
@@ -270,7 +215,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
                     broker_dir=args.broker_dir, city=city, city_ca=args.city_ca or "")
     print(f"site {cfg.site_id}: {len(res.devices)} devices → {res.out}")
     for d in res.devices:
-        what = d.kind + (f" {d.window}" if d.window else "") + (f" ({d.role})" if d.role else "")
+        what = d.role + (f" {d.window}" if d.window else "")
         print(f"  {d.id:<16} {what:<22} {'new password' if d.id in res.new else 'password kept'}")
     print(f"next: install -o mosquitto -m 0600 {res.out}/mosquitto/passwd {res.out}/mosquitto/acl {args.broker_dir}/ ;"
           f" cp {res.out}/mosquitto/hall.conf /etc/mosquitto/conf.d/ ; systemctl restart mosquitto")
