@@ -68,10 +68,11 @@ def test_files_modes_and_passwords_kept_on_rerun(provisioned, site_toml, tmp_pat
 
 def test_cli_writes_tls_config(site_toml, tmp_path):
     r = subprocess.run([sys.executable, "-m", "kiosk", "provision", "--config", str(site_toml), "--out",
-                        str(tmp_path / "o"), "--tls", "--city", "city.example:8883", "--city-ca", "/etc/ca.crt"],
+                        str(tmp_path / "o"), "--tls", "--hub-host", "hub.local", "--city", "city.example:8883",
+                        "--city-ca", "/etc/ca.crt"],
                        capture_output=True, text=True, cwd=REPO, timeout=60)
     assert r.returncode == 0, r.stderr
-    assert "btn-w3" in r.stdout and "new password" in r.stdout
+    assert "btn-w3" in r.stdout and "new password" in r.stdout and "certificate for hub.local" in r.stdout
     conf = (tmp_path / "o" / "mosquitto" / "hall.conf").read_text()
     assert "allow_anonymous false" in conf and "set_tcp_nodelay true" in conf and "persistence true" in conf
     assert "listener 1883 127.0.0.1" in conf and "listener 8883" in conf and "certfile" in conf

@@ -15,13 +15,16 @@ from ..ops.conftest import ROOT, as_device, hall_broker, provisioned, site_toml 
 from ..ops.mqtt_acl import Client
 
 
-def with_broker_login(site_toml: Path, out: Path, device: str) -> Path:
-    """The site config a device runs with: its provisioned user and password file in [broker]."""
+def with_broker_login(site_toml: Path, out: Path, device: str, extra: str = "") -> Path:
+    """The site config a device runs with: its provisioned user and password file (and ``extra`` keys)
+    as the whole [broker] table."""
     text = site_toml.read_text(encoding="utf-8")
-    login = f'[broker]\nusername = "{device}"\npassword_file = "{out / "devices" / device / "mqtt.password"}"\n'
-    assert "[broker]\n" in text
+    head, rest = text.split("[broker]\n", 1)
+    rest = rest[rest.index("\n["):]  # drop the old table's keys
+    login = (f'[broker]\nusername = "{device}"\npassword_file = "{out / "devices" / device / "mqtt.password"}"\n'
+             + extra)
     p = site_toml.with_name(f"site-{device}.toml")
-    p.write_text(text.replace("[broker]\n", login, 1), encoding="utf-8")
+    p.write_text(head + login + rest, encoding="utf-8")
     return p
 
 

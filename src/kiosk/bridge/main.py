@@ -68,7 +68,8 @@ class Bridge:
         self.device_id = device_id
         self.pause_reason = pause_reason
         self.bus = BusClient(BusSettings(host=host, port=port, device_id=device_id, topics=self.topics,
-                                         username=cfg.broker.username, password=password))
+                                         username=cfg.broker.username, password=password,
+                                         tls_ca=cfg.broker.tls_ca))
         self.actions: queue.Queue[str] = queue.Queue()
         decoder = KeypadDecoder(keymap_from_names(keymap or DEFAULT_KEYPAD_NAMES))
         # a stable name under /dev/input/by-id, or a full path (its folder is rescanned the same way)

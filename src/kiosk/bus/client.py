@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -72,7 +73,13 @@ class BusClient:
         if s.username:
             self._client.username_pw_set(s.username, s.password or None)
         if s.tls_ca:
-            self._client.tls_set(ca_certs=s.tls_ca)
+            # only the hall CA is trusted, and the broker's name must be in its certificate
+            try:
+                self._client.tls_set(ca_certs=s.tls_ca, cert_reqs=ssl.CERT_REQUIRED,
+                                     tls_version=ssl.PROTOCOL_TLS_CLIENT)
+            except (OSError, ssl.SSLError) as exc:
+                raise BusError(f"broker.tls_ca {s.tls_ca}: {exc}") from exc
+            self._client.tls_insecure_set(False)
         self._client.reconnect_delay_set(min_delay=1, max_delay=10)
         self._client.max_inflight_messages_set(200)
         self._availability = s.topics.availability(s.device_id)

@@ -30,6 +30,9 @@ def resolve_broker(cfg: SiteConfig, cli: str | None, *, discover_timeout: float 
         return parse_hostport(cli, cfg.broker.port)
     if cfg.broker.host:
         return cfg.broker.host, cfg.broker.port
+    if cfg.broker.tls_ca:  # the certificate names the hub; an address found on the network proves nothing
+        raise BusError(f"{cfg.path}: broker.tls_ca is set, so broker.host must be too (a name or address in "
+                       f"the hall certificate; kiosk provision --tls writes it)")
     from .discovery import discover
     found = discover(cfg.site_id, timeout=discover_timeout, interfaces=interfaces)
     if found is None:

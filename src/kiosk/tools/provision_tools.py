@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import SiteConfig, identities
-from ..errors import KioskError
+from ..errors import ConfigError, KioskError
 from ..protocol import roles
 from ..protocol.roles import Identity
 
@@ -37,7 +37,7 @@ BROKER_DIR = "/etc/mosquitto/kiosk"
 CERT_DIR = "/etc/mosquitto/certs"
 DEVICE_PASSWORD_FILE = "/etc/kiosk/mqtt.password"
 DEVICE_CA_FILE = "/etc/kiosk/ca.crt"
-PROVISION_KEYS = ("terminals", "displays", "pads", "web", "staff", "staff_roles")
+PROVISION_KEYS = ("terminals", "displays", "pads", "web", "staff", "staff_roles", "hub_hosts")
 
 
 # ---------------------------------------------------------------------------------------------- plan
@@ -142,15 +142,20 @@ def find_mosquitto_passwd() -> str:
     raise KioskError("mosquitto_passwd is not installed (Debian: apt-get install mosquitto)")
 
 
-def write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str, mode: int = 0o600) -> None:
     """Create or replace a file readable by its owner only, never briefly readable by others."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
-    os.chmod(tmp, 0o600)
+    os.chmod(tmp, mode)
     os.replace(tmp, path)
+
+
+def write_public(path: Path, text: str) -> None:
+    """A certificate: anyone may read it."""
+    write_private(path, text, 0o644)
 
 
 def password_for(out: Path, device_id: str, rotate: bool) -> tuple[str, bool]:
@@ -177,15 +182,26 @@ class Result:
     devices: list[Identity]
     new: list[str]
     out: Path
+    tls_hosts: list[str]
+    cert_issued: bool
 
 
 def provision(cfg: SiteConfig, out: Path, *, tls: bool = False, rotate: bool = False, hub_host: str = "",
               broker_dir: str = BROKER_DIR, city: tuple[str, int] | None = None, city_ca: str = "") -> Result:
     devices = plan(cfg)
+    hosts = hub_hosts(cfg, hub_host)
+    if tls and not hosts:
+        raise ConfigError(cfg.path, "provision.hub_hosts", "kiosk provision --tls needs the names or addresses "
+                          "devices use for the hub (they go into its certificate): set it or pass --hub-host")
     out.mkdir(parents=True, exist_ok=True)
     creds: dict[str, str] = {}
     new: list[str] = []
-    host = hub_host or cfg.broker.host
+    host = hosts[0] if hosts else ""
+    cert = None
+    if tls:
+        from .hallca import broker_cert, utcnow
+        cert = broker_cert(out / "tls", out / "mosquitto" / "certs", cfg.site_id, hosts, utcnow(),
+                           write_private=write_private, write_public=write_public)
     for d in devices:
         pw, made = password_for(out, d.id, rotate)
         creds[d.id] = pw
@@ -194,6 +210,8 @@ def provision(cfg: SiteConfig, out: Path, *, tls: bool = False, rotate: bool = F
         ddir = out / "devices" / d.id
         write_private(ddir / "mqtt.password", pw + "\n")
         (ddir / "broker.toml").write_text(device_broker_toml(d, host=host, tls=tls), encoding="utf-8")
+        if cert is not None and d.role != "hub":
+            write_public(ddir / "ca.crt", cert.ca_crt.read_text(encoding="utf-8"))
     mq = out / "mosquitto"
     hash_passwords(mq / "passwd", creds)
     write_private(mq / "acl", acl_text(cfg.site_id, devices))
@@ -202,7 +220,19 @@ def provision(cfg: SiteConfig, out: Path, *, tls: bool = False, rotate: bool = F
         pw, _ = password_for(out, f"city-{cfg.site_id}", rotate)
         write_private(out / "devices" / f"city-{cfg.site_id}" / "mqtt.password", pw + "\n")
         write_private(mq / "city-bridge.conf", bridge_conf(cfg.site_id, city[0], city[1], pw, city_ca=city_ca))
-    return Result(devices, new, out)
+    return Result(devices, new, out, hosts if tls else [], cert.issued if cert else False)
+
+
+def hub_hosts(cfg: SiteConfig, hub_host: str) -> list[str]:
+    """The names/addresses devices use for the hub: --hub-host, ``[provision] hub_hosts``, ``[broker] host``."""
+    sec = cfg.role("provision")
+    listed = sec.get("hub_hosts", list, [], check=lambda v: None if all(isinstance(h, str) and h.strip() for h in v)
+                     else "must be a list of host names or addresses")
+    out: list[str] = []
+    for h in (hub_host, *listed, cfg.broker.host):
+        if h and h not in out:
+            out.append(h)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- CLI
@@ -221,6 +251,11 @@ def cmd_provision(args: argparse.Namespace) -> int:
           f" cp {res.out}/mosquitto/hall.conf /etc/mosquitto/conf.d/ ; systemctl restart mosquitto")
     print(f"      each device: {res.out}/devices/<id>/mqtt.password → {DEVICE_PASSWORD_FILE} (owner kiosk, 0600),"
           f" and its [broker] table from broker.toml (see docs/operations.md)")
+    if res.tls_hosts:
+        print(f"TLS: broker certificate for {', '.join(res.tls_hosts)} "
+              f"({'new' if res.cert_issued else 'kept'}); install {res.out}/mosquitto/certs/* → {CERT_DIR}/ "
+              f"(owner mosquitto, hub.key 0600), each device's ca.crt → {DEVICE_CA_FILE}; "
+              f"keep {res.out}/tls/ca.key off the hub")
     return 0
 
 
@@ -230,8 +265,9 @@ def register(sub: argparse._SubParsersAction, add_common) -> None:
     p.add_argument("--out", default="provision", help="output folder (default ./provision)")
     p.add_argument("--tls", action="store_true", help="devices use TLS on 8883; plain 1883 only on loopback")
     p.add_argument("--rotate", action="store_true", help="new passwords for every device")
-    p.add_argument("--hub-host", help="the hub's address written into the devices' broker.toml "
-                                      "(default: [broker] host; empty means zeroconf)")
+    p.add_argument("--hub-host", help="the hub's address written into the devices' broker.toml and, with --tls, "
+                                      "its certificate (default: [provision] hub_hosts, then [broker] host; "
+                                      "empty means zeroconf, not possible with --tls)")
     p.add_argument("--broker-dir", default=BROKER_DIR, help=f"where passwd and acl go on the hub (default {BROKER_DIR})")
     p.add_argument("--city", help="HOST[:PORT] of the city broker: also write city-bridge.conf")
     p.add_argument("--city-ca", help="CA certificate of the city broker (bridge over TLS)")
