@@ -77,11 +77,11 @@ class Device:
     def call(self, op: str, **args) -> dict:
         return self.reply(self.request(op, **args))
 
-    def press(self, window: str, action: str, seq: int | None = None, **extra) -> int:
+    def press(self, window: str, action: str, seq: int | None = None, device: str | None = None, **extra) -> int:
         if seq is None:
             self.seq += 1
             seq = self.seq
-        body = {"v": 1, "device": self.device, "seq": seq, "action": action, **extra}
+        body = {"v": 1, "device": device or self.device, "seq": seq, "action": action, **extra}
         self.c.publish(f"{ROOT}window/{window}/press", json.dumps(body).encode())
         return seq
 

@@ -9,6 +9,7 @@ read both has the sentinel, anything that got through would have arrived before 
 from __future__ import annotations
 
 import re
+import socket
 import time
 from pathlib import Path
 
@@ -161,3 +162,46 @@ def test_oversized_payload_and_topic_are_dropped(as_device):
     other.publish(ROOT + "request/ticket.issue", b"sentinel")
     hub.wait_for(ROOT + "request/ticket.issue", b"sentinel")
     assert [len(p) for t, p, _ in hub.messages if t.startswith(ROOT + "request/")] == [len(b"sentinel")]
+
+
+def _utf8(s: str | bytes) -> bytes:
+    b = s.encode() if isinstance(s, str) else s
+    return len(b).to_bytes(2, "big") + b
+
+
+def _packet(kind: int, body: bytes) -> bytes:
+    n, size = len(body), b""
+    while True:
+        n, digit = divmod(n, 128)
+        size += bytes([digit | (0x80 if n else 0)])
+        if not n:
+            return bytes([kind]) + size + body
+
+
+def _raw_session(port: int, user: str, pw: str) -> socket.socket:
+    """An MQTT 3.1.1 client by hand: paho refuses to send what a hostile client would."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(_packet(0x10, _utf8("MQTT") + bytes([4, 0xC2, 0, 30]) + _utf8(user) + _utf8(user) + _utf8(pw)))
+    assert s.recv(4) == b"\x20\x02\x00\x00"  # CONNACK accepted
+    return s
+
+
+@pytest.mark.parametrize("topic", [ROOT + "request/#", ROOT + "request/+", ROOT + "window/+/press", "#",
+                                   ROOT + "request/ticket.issue\x00x",
+                                   (ROOT + "request/\ud800").encode("utf-8", "surrogatepass")])
+def test_publishing_to_a_wildcard_or_malformed_topic_closes_the_connection(as_device, hall_broker, provisioned,
+                                                                            topic):
+    hub = as_device("hub")
+    hub.subscribe(ROOT + "#")
+    s = _raw_session(hall_broker.port, "kiosk-2", password(provisioned.out, "kiosk-2"))
+    with s:
+        s.sendall(_packet(0x30, _utf8(topic) + b"wildcard"))
+        try:
+            closed = s.recv(16) == b""
+        except ConnectionResetError:
+            closed = True
+    assert closed, "the broker kept a client that published to an invalid topic"
+    other = as_device("kiosk-1")
+    other.publish(ROOT + "request/ticket.issue", b"sentinel")
+    hub.wait_for(ROOT + "request/ticket.issue", b"sentinel")
+    assert [t for t, p, _ in hub.messages if p == b"wildcard"] == []
