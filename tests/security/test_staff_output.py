@@ -114,3 +114,11 @@ def test_reports_in_text_csv_and_html_are_inert(broker, hall_cfg, recorder, tmp_
     page = next((tmp_path / "html").glob("*.html")).read_text(encoding="utf-8")
     assert "\\u001b[2J" in page and "\\u202ex" in page
     assert_inert(page)
+
+
+def test_every_command_output_passes_the_filter(tmp_path):
+    """Not only visitor fields: anything a subcommand prints (here a config path in an error) is inert."""
+    bad = tmp_path / f"{CLEAR}{RLO}site.toml"
+    r = run("status", "--config", str(bad))
+    assert r.returncode == 2 and "\\u001b[2J" in r.stderr and "\\u202esite.toml" in r.stderr
+    assert_inert(r.stderr)
