@@ -86,7 +86,7 @@ def test_too_many_choices_in_large_mode_is_reported(ctx_for):
 def test_text_below_minimum_size_is_reported(ctx_for, themes):
     tiny = dataclasses.replace(themes.normal, text_small=8)
     problems = tree_problems(ctx_for(theme=tiny), Column("root", [TextBlock("fine", "小字", style="small")]))
-    assert kinds(problems) == {"size"}
+    assert kinds(problems) == {"size", "glyph"}
 
 
 def test_child_sticking_out_of_parent_is_reported(ctx_for):
@@ -120,3 +120,27 @@ def test_paged_list_respects_six_choices_even_if_asked_for_more(ctx_for):
     items = [ListItem(label=f"项目{i}") for i in range(20)]
     problems = tree_problems(ctx, Column("root", [PagedList("l", items, per_page=12, flex=1)], padded=True))
     assert problems == []
+
+
+def test_glyphs_below_the_floor_are_reported_although_the_em_passes(ctx_for, themes, fonts):
+    """Large print: a 9.5 mm em is above the 9 mm size floor, but 国 is only ~8.3 mm of ink at that em."""
+    from kiosk.ui.text import glyph_height
+    theme = dataclasses.replace(themes.large, text_body=36)  # 9.5 mm at 96 dpi
+    ctx = ctx_for(mode=Mode.LARGE, theme=theme)
+    problems = tree_problems(ctx, Column("root", [TextBlock("words", "国", style="body")], padded=True))
+    assert kinds(problems) == {"glyph"}, problems
+    assert "below the 9mm floor" in problems[0].detail
+    ink = glyph_height("国", fonts.get(36))
+    assert theme.mm(ink) < 9.0 < theme.mm(36)
+
+
+def test_digits_are_drawn_larger_so_their_glyphs_match_chinese(ctx_for, fonts):
+    """An ID number in large print: its digits stand as tall as the Chinese around it (6-8-4 groups)."""
+    from kiosk.ui.text import glyph_height
+    ctx = ctx_for(mode=Mode.LARGE)
+    root = Column("root", [TextBlock("words", "证件号码", style="body"),
+                           TextBlock("digits", "420102 19800101 1234", style="body")], padded=True)
+    assert tree_problems(ctx, root) == []
+    words, digits = (r for w in root.walk() for r in w.runs)
+    assert digits.size > words.size
+    assert abs(glyph_height(digits.text, fonts.get(digits.size)) - glyph_height(words.text, fonts.get(words.size))) <= 4

@@ -191,3 +191,16 @@ def test_swipe_step_maths():
     assert swipe_step((500, 500), (500, 620), 60) == -1
     assert swipe_step((500, 500), (540, 500), 60) == 0      # too short
     assert swipe_step((500, 500), (600, 600), 60) == 0      # diagonal: neither axis dominates
+
+
+def test_id_numbers_are_shown_in_groups_of_6_8_4():
+    from kiosk.ui.keys import ID_GROUPS, NumericKeypad, group_digits
+    assert group_digits("42010219800101123X", ID_GROUPS) == "420102 19800101 123X"
+    assert group_digits("4201021980", ID_GROUPS) == "420102 1980"  # while typing
+    assert group_digits("13812345678", ()) == "13812345678"
+    with start(lambda: [NumericKeypad("pad", extra_key="X", groups=ID_GROUPS)], mode=Mode.LARGE) as p:
+        for key in "42010219800101123X":
+            p.tap(f"pad-key-{key}")
+        assert p.text_of("pad-entry") == "420102 19800101 123X"
+        assert p.widget("pad").value == "42010219800101123X"  # the value itself has no spaces
+        assert p.check_layout() == []

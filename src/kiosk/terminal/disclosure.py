@@ -20,7 +20,7 @@ from typing import Any
 from ..core.idcard import (USCC_CHARS, mask_address, mask_email, mask_id, mask_numbers_in_text,
                            resident_id_problem, valid_email, valid_passport, valid_phone, valid_uscc)
 from ..ui.document import Block, PagedDocument
-from ..ui.keys import LetterKeyboard, NumericKeypad
+from ..ui.keys import ID_GROUPS, LetterKeyboard, NumericKeypad, group_digits
 from ..ui.paging import ListItem, PagedList
 from ..ui.pinyin import PinyinKeyboard
 from ..ui.screen import Transition
@@ -211,7 +211,8 @@ class DisclosureScreen(TerminalScreen):
             return Column(f"{kid}-body", parts, flex=1)
         if field == "phone" or (field == "id_number" and self.id_type() == "resident_id"):
             pad = NumericKeypad(f"{kid}-kb", value=value, max_length=18 if field == "id_number" else 12,
-                                extra_key="X" if field == "id_number" else None)
+                                extra_key="X" if field == "id_number" else None,
+                                groups=ID_GROUPS if field == "id_number" else ())
         else:
             rows = EMAIL_ROWS if field == "email" else ORG_ROWS if self.id_type() == "org_code" else PASSPORT_ROWS
             pad = LetterKeyboard(f"{kid}-kb", rows=rows, value=value, max_length=60 if field == "email" else 20)
@@ -234,6 +235,8 @@ class DisclosureScreen(TerminalScreen):
             return v.gk_deliveries.get(value, "")
         if not value:
             return v.none
+        if field == "id_number" and len(value) == 18:
+            return group_digits(mask_id(value), ID_GROUPS)  # 420*** ******** 1234, as on the keypad
         return {"name": mask_name, "id_number": mask_id, "phone": mask_phone, "address": mask_address,
                 "email": mask_email}.get(field, mask_numbers_in_text)(value)
 

@@ -6,6 +6,11 @@ accessibility floor of the current mode: text overflowing or clipped, text
 colliding, siblings overlapping, children outside their parent, touch targets
 below the minimum, contrast below the minimum, text below the minimum size,
 too many choices on one page, and widget-specific problems.
+
+Text size is judged by what the eye sees: the ink height of the run's letters, digits and characters as
+the font renders them at the run's pixel size, in millimetres on the configured panel (the theme's DPI) —
+not the font's em. A run of digits has shorter glyphs than a run of Chinese at the same em, so an ID
+number needs a bigger size than the words around it to reach the same floor.
 """
 
 from __future__ import annotations
@@ -13,13 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-from kiosk.ui.theme import contrast_ratio
+from kiosk.ui.text import glyph_height
+from kiosk.ui.theme import RULES, contrast_ratio
 from kiosk.ui.widget import Context, Rect, TextRun, Widget
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Problem:
-    kind: str        # overflow | clipped | collision | overlap | outside | target | contrast | size | choices | widget
+    kind: str        # overflow | clipped | collision | overlap | outside | target | contrast | size | glyph
+                     # | choices | widget
     widget_id: str
     detail: str
 
@@ -31,8 +38,10 @@ def _inside(inner: Rect, outer: Rect) -> bool:
     return outer.contains(inner) or inner.width == 0 or inner.height == 0
 
 
-def check_tree(root: Widget, ctx: Context, area: Rect | None = None) -> list[Problem]:
-    """Every problem found in ``root``'s tree for the theme in ``ctx``."""
+def check_tree(root: Widget, ctx: Context, area: Rect | None = None, *,
+               glyph_floor_mm: float | None = None) -> list[Problem]:
+    """Every problem found in ``root``'s tree for the theme in ``ctx``; ``glyph_floor_mm`` overrides the
+    mode's floor for glyph heights (the wall display sets it from its reading distance)."""
     t = ctx.theme
     area = area or Rect((0, 0), ctx.size)
     problems: list[Problem] = []
@@ -42,6 +51,7 @@ def check_tree(root: Widget, ctx: Context, area: Rect | None = None) -> list[Pro
         add("outside", root.id, f"{tuple(root.rect)} is outside the screen {tuple(area)}")
     runs: list[TextRun] = []
     choices = 0
+    floor_mm = glyph_floor_mm if glyph_floor_mm is not None else RULES[t.mode].min_glyph_mm
     for w in root.walk():
         for child in w.children:
             if not _inside(child.rect, w.rect):
@@ -70,6 +80,10 @@ def check_tree(root: Widget, ctx: Context, area: Rect | None = None) -> list[Pro
             if run.size < t.min_text:
                 add("size", w.id, f"text {run.text[:24]!r} is {run.size}px ({t.mm(run.size):.1f}mm), "
                     f"below {t.min_text}px ({t.mm(t.min_text):.1f}mm)")
+            glyph = glyph_height(run.text, ctx.fonts.get(run.size))
+            if glyph and t.mm(glyph) + 0.05 < floor_mm:
+                add("glyph", w.id, f"text {run.text[:24]!r} glyphs are {t.mm(glyph):.1f}mm high "
+                    f"({glyph}px at {run.size}px, {t.dpi:.0f} dpi), below the {floor_mm:g}mm floor")
     for a, b in combinations(runs, 2):
         if a.rect.colliderect(b.rect):
             add("collision", a.widget_id, f"text {a.text[:16]!r} collides with {b.widget_id} {b.text[:16]!r}")

@@ -20,17 +20,38 @@ from kiosk.ui.widgets import Button
 DELETE, CLEAR, CONFIRM = "del", "clear", "ok"
 
 
+def group_digits(text: str, groups: Sequence[int]) -> str:
+    """``text`` cut into groups for the eye: an ID number with (6, 8, 4) reads 420102 19800101 123X —
+    place, birth date, serial — instead of one unbroken run of 18 digits. Extra characters go last."""
+    if not groups:
+        return text
+    out, i = [], 0
+    for n in groups:
+        if i >= len(text):
+            break
+        out.append(text[i:i + n])
+        i += n
+    if i < len(text):
+        out.append(text[i:])
+    return " ".join(out)
+
+
+#: Groups of a resident ID number: 6-digit place code, 8-digit birth date, 3-digit serial + check digit.
+ID_GROUPS = (6, 8, 4)
+
+
 class EntryField(Widget):
     """The read-only box above a keypad showing what has been typed (or a hint)."""
 
-    def __init__(self, id: str, value: str = "", *, mask: bool = False) -> None:
+    def __init__(self, id: str, value: str = "", *, mask: bool = False,
+                 groups: Sequence[int] = ()) -> None:
         super().__init__(id)
-        self.value, self.mask = value, mask
+        self.value, self.mask, self.groups = value, mask, tuple(groups)
 
     def shown(self, ctx: Context) -> str:
         if not self.value:
             return ctx.strings.empty_entry
-        return "•" * len(self.value) if self.mask else self.value
+        return "•" * len(self.value) if self.mask else group_digits(self.value, self.groups)
 
     def measure(self, width: int, ctx: Context) -> int:
         pad = ctx.theme.padding
@@ -55,9 +76,9 @@ class _Keypad(Column):
     """Shared behaviour: entry state, key handling, state carried across rebuilds."""
 
     def __init__(self, id: str, *, value: str = "", max_length: int = 18, mask: bool = False,
-                 flex: float = 0.0) -> None:
+                 groups: Sequence[int] = (), flex: float = 0.0) -> None:
         super().__init__(id, [], flex=flex)
-        self.value, self.max_length, self.mask = value, max_length, mask
+        self.value, self.max_length, self.mask, self.groups = value, max_length, mask, tuple(groups)
 
     def key_id(self, key: str) -> str:
         return f"{self.id}-key-{key}"
@@ -66,7 +87,8 @@ class _Keypad(Column):
         raise NotImplementedError
 
     def _build(self, ctx: Context) -> None:
-        self.children = [EntryField(f"{self.id}-entry", self.value, mask=self.mask), *self._keys(ctx)]
+        self.children = [EntryField(f"{self.id}-entry", self.value, mask=self.mask, groups=self.groups),
+                         *self._keys(ctx)]
 
     def measure(self, width: int, ctx: Context) -> int:
         self._build(ctx)
@@ -164,7 +186,8 @@ class LetterKeyboard(_Keypad):
         s = ctx.strings
         rows: list[Widget] = []
         for i, letters in enumerate(self.rows):
-            keys = [Button(self.key_id(ch), ch, value=ch, tone="secondary") for ch in letters]
+            # capitals on the keys even when lower case is typed: taller glyphs, as on a real keyboard
+            keys = [Button(self.key_id(ch), ch.upper(), value=ch, tone="secondary") for ch in letters]
             rows.append(_KeyRow(f"{self.id}-row{i}", keys, self._key_width))
         actions = Row(f"{self.id}-actions", [
             Button(self.key_id(DELETE), s.delete, value=DELETE, tone="secondary"),

@@ -199,7 +199,7 @@ class _Composition(Widget):
 
     def measure(self, width: int, ctx: Context) -> int:
         pad = ctx.theme.padding
-        one = text_height("8", width - 2 * pad, ctx, "body")
+        one = text_height("tai", width - 2 * pad, ctx, "body")  # the pinyin line under the text lines
         return max(ctx.theme.target_min, self.lines * self._pitch(ctx) + one + 2 * pad)
 
     def _layout(self, ctx: Context) -> None:
@@ -361,7 +361,7 @@ class PinyinKeyboard(Column):
         def key(label: str, value: str, **kw: Any) -> Button:
             return Button(self.key_id(value), label, value=value, tone=kw.pop("tone", "secondary"), **kw)
 
-        rows: list[Widget] = [_KeyRow(f"{self.id}-row{i}", [key(ch, ch) for ch in letters], self._key_width)
+        rows: list[Widget] = [_KeyRow(f"{self.id}-row{i}", [key(ch.upper(), ch) for ch in letters], self._key_width)
                               for i, letters in enumerate(LETTER_ROWS)]
         if self.digits:
             rows.insert(0, _KeyRow(f"{self.id}-digits", [key(d, d, enabled=not composing) for d in DIGITS],
@@ -390,12 +390,22 @@ class PinyinKeyboard(Column):
 
     def _layout(self, ctx: Context) -> None:
         self._build(ctx)
+        # short of height (large print, landscape): the text box shows fewer of its last lines
+        while self.lines > 1 and self._natural(ctx) > self.rect.height:
+            self.lines -= 1
+            self._build(ctx)
         if self.beside:
             width = (self.rect.width - ctx.theme.spacing) * 3 // 5
             self._stretch(self._main.children, self.rect.height, width, ctx)
         else:
             self._stretch(self.children, self.rect.height, self.rect.width, ctx)
         super()._layout(ctx)
+
+    def _natural(self, ctx: Context) -> int:
+        gap = ctx.theme.spacing
+        kids = self._main.children
+        width = (self.rect.width - gap) * 3 // 5 if self.beside else self.rect.width
+        return sum(c.measure(width, ctx) for c in kids) + gap * (len(kids) - 1)
 
     @staticmethod
     def _stretch(children: list[Widget], height: int, width: int, ctx: Context) -> None:

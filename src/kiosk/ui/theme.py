@@ -38,13 +38,14 @@ class Rules:
     min_text_mm: float
     min_line_spacing: float
     max_choices: int
+    min_glyph_mm: float  # ink height of the letters on the panel (checked by kiosk.ui.checks)
 
 
 RULES: dict[Mode, Rules] = {
     Mode.NORMAL: Rules(min_contrast=4.5, min_target_mm=12.0, min_body_mm=5.0,
-                       min_text_mm=4.0, min_line_spacing=1.15, max_choices=12),
+                       min_text_mm=4.0, min_line_spacing=1.15, max_choices=12, min_glyph_mm=3.5),
     Mode.LARGE: Rules(min_contrast=7.0, min_target_mm=20.0, min_body_mm=9.0,
-                      min_text_mm=9.0, min_line_spacing=1.3, max_choices=6),
+                      min_text_mm=9.0, min_line_spacing=1.3, max_choices=6, min_glyph_mm=9.0),
 }
 
 
