@@ -58,8 +58,8 @@ _READS: dict[str, tuple[str, ...]] = {
     "hub": ("#",),
     "button": ("window/{w}/state",),
     "kiosk": _HALL_STATE,
-    "display": (*_HALL_STATE, "call"),
-    "pad": ("window/{w}/evaluation", "window/{w}/state", "mode", "device/hub/availability"),
+    "display": (*_HALL_STATE, "call", "window/+/staff"),
+    "pad": ("window/{w}/evaluation", "window/{w}/state", "window/{w}/staff", "mode", "device/hub/availability"),
     "web": (*_HALL_STATE, "call", "alert", "hub/status", "hub/error", "device/+/availability",
             "device/+/status"),
     "window": ("board", "window/+/state", "mode", "call", "device/hub/availability"),
@@ -70,13 +70,14 @@ _READS: dict[str, tuple[str, ...]] = {
                    "device/+/availability", "device/+/status"),
 }
 # The hub also writes request/+ and window/+/press, only ever to delete a retained command (an empty
-# retained message), and window/+/evaluation for the pads.
+# retained message), and window/+/evaluation for the pads. A staff console (web) writes window/+/staff: who
+# is on duty at a window, for its window screen and pad.
 _WRITES: dict[str, tuple[str, ...]] = {
     "hub": ("window/+/state", "window/+/evaluation", "window/+/press", "request/+", "board", "call", "mode",
             "catalog", "alert", "hub/#", "device/+/reply"),
     "button": ("window/{w}/press",),
     "director": ("content/#",),
-    "web": ("content/#",),
+    "web": ("content/#", "window/+/staff"),
 }
 PER_WINDOW = ("button", "pad")
 

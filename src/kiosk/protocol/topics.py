@@ -33,6 +33,14 @@ class Topics:
     def window_state(self, window: str) -> str:
         return f"{self.root}window/{window}/state"
 
+    def window_evaluation(self, window: str) -> str:
+        """The ticket this window just completed, for its evaluation pad (hub, retained)."""
+        return f"{self.root}window/{window}/evaluation"
+
+    def window_staff(self, window: str) -> str:
+        """Who is on duty at this window (a staff console, retained; optional)."""
+        return f"{self.root}window/{window}/staff"
+
     @property
     def board(self) -> str:
         return f"{self.root}board"
@@ -109,6 +117,8 @@ class Topics:
         match parts:
             case ["window", w, ("press" | "state") as k]:
                 return ("press" if k == "press" else "window_state"), w
+            case ["window", w, ("evaluation" | "staff") as k]:
+                return "window_" + k, w
             case ["request", op]:
                 return "request", op
             case ["device", d, ("reply" | "availability" | "status") as k]:

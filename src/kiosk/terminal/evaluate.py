@@ -19,12 +19,13 @@ from typing import Any, ClassVar
 
 from ..core import evaluation as E
 from ..core.idcard import mask_numbers_in_text, valid_phone
+from ..ui.choices import EqualGrid
 from ..ui.keys import LetterKeyboard, NumericKeypad
 from ..ui.paging import ListItem, PagedList
 from ..ui.pinyin import PinyinKeyboard
 from ..ui.screen import Reset, Transition
 from ..ui.theme import Mode
-from ..ui.widget import Chosen, Column, Context, EntrySubmitted, Grid, Pressed, Rect, Row, Spacer, Widget
+from ..ui.widget import Chosen, Column, Context, EntrySubmitted, Pressed, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, TextBlock
 from .base import CHECKIN, TerminalScreen
 from .codes import code_from_scan, mask_phone
@@ -41,18 +42,8 @@ _TICKET_ID = re.compile(r"^\d{8}-[A-Z][A-Z0-9]{0,7}\d{3,}$")   # a ticket id: 20
 HUB_WORDED = frozenset({"unknown_ticket", "too_late", "bad_phone", "too_long", "missing_field", "bad_value"})
 
 
-class LevelGrid(Grid):
-    """The five levels: cells of exactly one size (whole pixels, the rounding left over goes around the
-    grid), so no level is bigger than another."""
-
-    def _child_rects(self, inner: Rect, ctx: Context) -> list[Rect]:
-        gap, n = self.gap(ctx), len(self.children)
-        rows = -(-n // self.cols)
-        w = (inner.width - gap * (self.cols - 1)) // self.cols
-        h = (inner.height - gap * (rows - 1)) // rows
-        x0 = inner.x + (inner.width - (w * self.cols + gap * (self.cols - 1))) // 2
-        y0 = inner.y + (inner.height - (h * rows + gap * (rows - 1))) // 2
-        return [Rect(x0 + (i % self.cols) * (w + gap), y0 + (i // self.cols) * (h + gap), w, h) for i in range(n)]
+class LevelGrid(EqualGrid):
+    """The five levels: cells of exactly one size, so no level is bigger than another."""
 
 
 def ticket_from_scan(text: str, site: str) -> str | None:

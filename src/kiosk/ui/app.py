@@ -53,6 +53,7 @@ class DisplayConfig:
     fps: int = 30
     title: str = "kiosk"
     hide_cursor: bool = False
+    size: tuple[int, int] | None = None  # any logical size (a pad, a strip above a counter); None: by orientation
 
     def __post_init__(self) -> None:
         if self.orientation not in ORIENTATIONS:
@@ -63,7 +64,7 @@ class DisplayConfig:
 
     @property
     def logical_size(self) -> tuple[int, int]:
-        return ORIENTATIONS[self.orientation]
+        return self.size if self.size is not None else ORIENTATIONS[self.orientation]
 
     @property
     def physical_size(self) -> tuple[int, int]:

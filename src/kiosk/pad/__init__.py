@@ -1,0 +1,1 @@
+"""``kiosk pad``: the evaluation pad (评价器) facing the visitor at one window."""
