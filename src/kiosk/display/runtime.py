@@ -26,6 +26,7 @@ from .. import __version__
 from ..bus.client import BusClient, BusSettings
 from ..bus.lastknown import LastKnown
 from ..protocol import Topics, encode
+from ..system.sdnotify import link_status
 from ..ui.app import ORIENTATIONS, App, DisplayConfig
 from ..ui.theme import ThemeSet, load_themes
 from .render import DisplayContext, RenderCache
@@ -125,6 +126,9 @@ class Runner:
                                          password=password, tls_ca=tls_ca),
                              lastknown.tee(app.inbox) if lastknown else app.inbox)  # type: ignore[arg-type]
         self._stop = threading.Event()
+        self.broker = f"{host}:{port}"
+        self._link_seen = False  # connected once, or showing a cached hall: "offline since", not "connecting"
+        app.status = self.status_line
         self.on_frame: Callable[[bool], None] | None = None  # benchmarks hook drawn frames here
 
     def stop(self) -> None:
@@ -136,6 +140,14 @@ class Runner:
     def status(self, fps: float) -> dict[str, Any]:
         return {"kind": "display", "version": __version__, "fps": round(fps, 1), "layout": self.settings.layout,
                 "size": list(self.settings.size), "frames_drawn": self.app.frames_drawn}
+
+    def status_line(self) -> str:
+        """For systemd's ``STATUS=``: connecting, offline since (hall time), or what the screen shows."""
+        link = self.screen.state.link
+        self._link_seen = self._link_seen or link.connected
+        return link_status(connected=link.connected, offline_since=link.since_wall if self._link_seen else None,
+                           tz=self.screen.hall.tz, broker=self.broker, hub_online=link.hub_online,
+                           serving=f"{self.settings.layout} layout {self.settings.size[0]}x{self.settings.size[1]}")
 
     def replay(self) -> None:
         """Queue the cached hall state for the first frame, marked offline since it was saved."""
@@ -149,6 +161,7 @@ class Runner:
             # the hall on screen is not live, so the marker shows at once (no grace period)
             self.screen.state.start(saved_at, mono - max(wall - saved_at, self.settings.offline_grace_s))
             self.screen.started = True
+            self._link_seen = True
 
     def run(self, *, duration: float | None = None) -> None:
         app = self.app

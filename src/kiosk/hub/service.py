@@ -31,8 +31,9 @@ from ..protocol import roles
 from ..protocol import (ProtocolError, Topics, decode_json, decode_press, decode_request, encode,
                         envelope_of, error_reply, ok_reply)
 from ..store.db import Store
+from ..system.sdnotify import Notifier, link_status
 from . import help as helpdesk
-from . import ops, sdnotify
+from . import ops
 from .features import OpContext, OpError, discover
 from .hallinfo import HallInfo
 
@@ -61,8 +62,11 @@ class Outbox:
 
 class Hub:
     def __init__(self, cfg: SiteConfig, *, state_dir: Path, host: str, port: int,
-                 clock: Callable[[], float] = time.time, password: str = "") -> None:
+                 clock: Callable[[], float] = time.time, password: str = "",
+                 notifier: Notifier | None = None) -> None:
         self.cfg = cfg
+        self.notifier = notifier if notifier is not None else Notifier.from_env()
+        self.broker = f"{host}:{port}"
         self.topics = Topics(cfg.site_id)
         self.tz = ZoneInfo(cfg.timezone)
         self.clock = clock
@@ -147,13 +151,13 @@ class Hub:
     def run(self) -> None:
         """Run until ``stop()``; the calling thread becomes the worker."""
         self.bus.start()
-        sdnotify.notify("STATUS=connecting to the broker")
+        self.notifier.status(f"connecting to the broker {self.broker}")
         while not self._stop.is_set():
             try:
                 first = self.inbox.get(timeout=1.0)
             except queue.Empty:
                 first = None
-            sdnotify.watchdog()
+            self.notifier.alive()
             items = [] if first is None else [first]
             while len(items) < BATCH_MAX:
                 try:
@@ -161,6 +165,7 @@ class Hub:
                 except queue.Empty:
                     break
             self._process(items)
+        self.notifier.stopping("stopping: last snapshot, then disconnect")
         self._snapshot_quietly()
         self.bus.stop()
         self.store.close()
@@ -191,6 +196,9 @@ class Hub:
                 for it in items:
                     if not it.topic:
                         reconnected = reconnected or bool(it.connected)
+                        if it.connected is not None and self._ready.is_set():
+                            self.notifier.status(link_status(connected=it.connected, offline_since=now, tz=self.tz,
+                                                             broker=self.broker, serving="the hall"))
                         continue
                     out.acks.append(it)
                     try:
@@ -525,7 +533,7 @@ class Hub:
         self._publish_hub_status(now)
         if not self._ready.is_set():
             self._ready.set()
-            sdnotify.notify("READY=1\nSTATUS=serving the hall")
+            self.notifier.ready("serving the hall")
 
     def _snapshot_quietly(self) -> None:
         try:

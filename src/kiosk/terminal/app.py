@@ -27,6 +27,7 @@ from ..bus.lastknown import LastKnown
 from ..bus.rpc import Requester
 from ..config import SiteConfig
 from ..protocol import Topics, encode
+from ..system.sdnotify import link_status
 from ..ui.app import App, DisplayConfig
 from ..ui.screen import Screen
 from ..ui.theme import Mode, ThemeSet, default_theme_path, load_themes
@@ -106,8 +107,9 @@ class Terminal:
                                wall_offset=wall() - clock())
         self.devices = attach_devices(cfg, self.session, self.inbox, on_printer=self.publish_status)
         themes = themes or load_themes(Path(s.theme) if s.theme else default_theme_path(), dpi=self.display.dpi)
+        self.broker = f"{host}:{port}"
         self.app = App(screens=registry(self.session), themes=themes, display=self.display, mode=mode,
-                       inbox=self.inbox, clock=clock)
+                       inbox=self.inbox, clock=clock, status=self.status_line)
         self._last_status = float("-inf")
         self._ticker: pygame.time.Clock | None = None
 
@@ -177,6 +179,14 @@ class Terminal:
             self._last_status = now
             self.session.wall_offset = self.wall() - now  # follow NTP corrections of the wall clock
             self.publish_status()
+
+    def status_line(self) -> str:
+        """For systemd's ``STATUS=``: connecting, offline since (hall time), or the screen it serves."""
+        s = self.session
+        since = None if s.offline_since is None else s.offline_since + s.wall_offset
+        screen = self.app.top.key if self.app.stack else "-"
+        return link_status(connected=s.connected, offline_since=since, tz=s.tz, broker=self.broker,
+                           serving=f"screen {screen}, {self.app.mode.value} print")
 
     def publish_status(self) -> None:
         if self.bus is None:

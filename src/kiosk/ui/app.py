@@ -10,6 +10,10 @@ Rules:
 * Screens are created from a registry ``{key: factory}``; a screen's
   transition names the next key. Widget state (page, entry, countdown) is
   carried by widget id when a screen is rebuilt (mode or rotation change).
+* The loop tells systemd how it is (:class:`kiosk.system.sdnotify.Notifier`, built from the environment):
+  ``READY=1`` once the first frame has been presented, ``WATCHDOG=1`` from ``step`` only (every role's
+  loop calls it; idle frames count, a loop that stops calling it stops the pings), ``STATUS=`` from the
+  role's ``status`` callable, looked at about once a second.
 * Rendering happens on a logical surface (portrait 1080×1920 or landscape
   1920×1080) rotated onto the panel; touches are mapped back with
   :mod:`kiosk.ui.touch`.
@@ -27,6 +31,7 @@ from typing import Any
 import pygame
 from pygame import Rect
 
+from kiosk.system.sdnotify import Notifier
 from kiosk.ui.errors import ScreenError
 from kiosk.ui.screen import ModalResult, Pop, Push, Quit, Replace, Reset, Screen, SetMode
 from kiosk.ui.strings import UiStrings
@@ -41,6 +46,7 @@ log = logging.getLogger(__name__)
 ORIENTATIONS = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 MAX_DT = 0.25  # a stalled frame (NTP jump, slow SD card) must not fast-forward timers
 MAX_INBOX_PER_FRAME = 200
+STATUS_EVERY = 1.0  # seconds between looks at the role's status text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,7 +83,8 @@ class App:
     def __init__(self, *, screens: Mapping[str, Callable[[], Screen]], themes: ThemeSet,
                  display: DisplayConfig = DisplayConfig(), mode: Mode = Mode.NORMAL,
                  strings: UiStrings = UiStrings(), inbox: queue.Queue | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, notifier: Notifier | None = None,
+                 status: Callable[[], str] | None = None) -> None:
         self.registry = dict(screens)
         self.themes, self.display_config, self.mode, self.strings = themes, display, mode, strings
         self.inbox: queue.Queue = inbox if inbox is not None else queue.Queue()
@@ -94,6 +101,9 @@ class App:
         self._last: float | None = None
         self._downs: dict[str, tuple[str | None, tuple[int, int]]] = {}  # pointer → (widget id, where)
         self.last_input: float | None = None  # frame time of the last pointer down
+        self.notifier = notifier if notifier is not None else Notifier.from_env(clock=clock)
+        self.status = status  # what the screen is doing, in a line for ``systemctl status``
+        self._status_at: float | None = None
 
     # ---- context -----------------------------------------------------------------------------
     @property
@@ -154,6 +164,7 @@ class App:
         self.dirty = True
 
     def close(self) -> None:
+        self.notifier.stopping()
         while self.stack:
             self.stack.pop().cleanup()
         self.fonts.clear()
@@ -218,13 +229,29 @@ class App:
         if not self.stack or not self.running:
             return False
         self._ensure_built()
-        if not self.dirty:
-            if self._partial:
-                self._draw_partial()
-                return True
-            return False
-        self._draw()
-        return True
+        drew = True
+        if self.dirty:
+            self._draw()
+        elif self._partial:
+            self._draw_partial()
+        else:
+            drew = False  # idle: nothing changed, nothing presented, the loop is alive all the same
+        self._tell_systemd(now)
+        return drew
+
+    def _tell_systemd(self, now: float) -> None:
+        """After a completed frame: READY once something is on screen, then the watchdog and the status."""
+        n = self.notifier
+        if not n.enabled or self.frames_drawn == 0:
+            return
+        if self._status_at is None or now - self._status_at >= STATUS_EVERY or not n.is_ready:
+            self._status_at = now
+            text = self.status() if self.status is not None else "serving"
+            if n.is_ready:
+                n.status(text)
+            else:
+                n.ready(text)
+        n.alive()
 
     def _drain_inbox(self) -> None:
         for _ in range(MAX_INBOX_PER_FRAME):

@@ -1,0 +1,55 @@
+"""What every notify unit test checks: regular pings, silence while frozen, a clean stop, hall time."""
+
+from __future__ import annotations
+
+import signal
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.mqtt_helpers import wait_until
+
+from .conftest import UNITS
+from .units import NotifySocket, UnitProcess, one, parse_unit
+
+WATCHDOG_USEC = 6_000_000  # pings expected every 1.5 s; a gap over 3 s fails
+HALF = WATCHDOG_USEC / 2e6
+HALL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def start_timeout(unit_name: str) -> float:
+    return float(one(parse_unit(UNITS / unit_name), "Service", "TimeoutStartSec"))
+
+
+def assert_pings_regular(sock: NotifySocket, pid: int, since: float, count: int) -> None:
+    sock.wait_for(lambda d: d.at >= since and len(sock.after(since, "WATCHDOG")) >= count,
+                  timeout=count * HALF + 20, what=f"{count} watchdog pings")
+    pings = sock.after(since, "WATCHDOG")
+    assert all(p.pid == pid and p.fields["WATCHDOG"] == "1" for p in pings)
+    gaps = [b.at - a.at for a, b in zip(pings, pings[1:])]
+    assert max(gaps) <= HALF, f"watchdog gaps {gaps} exceed half of WatchdogSec"
+
+
+def wait_stopped(pid: int) -> None:
+    def state() -> str:
+        stat = open(f"/proc/{pid}/stat").read()
+        return stat[stat.rindex(")") + 2]
+    wait_until(lambda: state() == "T", timeout=10, what=f"process {pid} stopped")
+
+
+def hall_minutes_now() -> set[str]:
+    now = datetime.now(HALL_TZ)
+    return {(now + timedelta(minutes=d)).strftime("%Y-%m-%d %H:%M") for d in (-1, 0, 1)}
+
+
+def assert_frozen_is_silent_then_stops_cleanly(unit: UnitProcess, sock: NotifySocket) -> None:
+    """SIGSTOP: not one ping for a whole watchdog timeout; SIGCONT: pings again; SIGTERM: exit 0, STOPPING=1."""
+    unit.signal(signal.SIGSTOP)
+    wait_stopped(unit.pid)
+    assert sock.quiet_for(WATCHDOG_USEC / 1e6, "WATCHDOG"), "pings while the process was stopped"
+    resumed = time.monotonic()
+    unit.signal(signal.SIGCONT)
+    sock.wait_for(lambda d: d.at >= resumed and "WATCHDOG" in d.fields, timeout=HALF + 20,
+                  what="a ping after SIGCONT")
+    assert unit.stop() == 0, unit.output()
+    assert any("STOPPING" in f for f in sock.messages())
