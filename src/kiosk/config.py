@@ -86,6 +86,16 @@ def _non_negative(v: float) -> str | None:
     return None if v >= 0 else "must be 0 or more"
 
 
+def _zone(v: str) -> str | None:
+    """Every time the hall sees is in this zone; a name the zone database lacks must stop the start."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"must be a time zone name such as Asia/Shanghai, got {v!r}"
+    return None
+
+
 def _matches(rx: re.Pattern[str], what: str) -> Callable[[str], str | None]:
     return lambda v: None if rx.match(v) else f"must be {what}, got {v!r}"
 
@@ -148,7 +158,7 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
     site = top.table("site", required=True)
     site_id = site.get("id", str, check=_matches(_ID, "an id of [a-z0-9_-]"))
     name = site.get("name", str)
-    tz = site.get("timezone", str, "Asia/Shanghai")
+    tz = site.get("timezone", str, "Asia/Shanghai", check=_zone)
     address = site.get("address", str, "")
     site.done()
 

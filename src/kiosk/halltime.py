@@ -7,7 +7,9 @@ One helper does it; nothing else formats an epoch time for people.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+import logging
+import time
+from datetime import date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,3 +29,18 @@ def hall_time(ts: Any, tz: tzinfo, fmt: str = MINUTE, *, missing: str = "-") -> 
         return datetime.fromtimestamp(float(ts), tz).strftime(fmt)
     except (TypeError, ValueError, OverflowError, OSError):
         return missing
+
+
+def hall_today(tz: tzinfo, now: float) -> date:
+    """The hall's date at epoch ``now``."""
+    return datetime.fromtimestamp(now, tz).date()
+
+
+def log_in_hall_time(tz: tzinfo, logger: logging.Logger | None = None) -> None:
+    """Stamp log lines written by hand-run commands in hall time (under systemd they carry no time:
+    the journal stamps them)."""
+    def converter(seconds: float | None) -> time.struct_time:
+        return datetime.fromtimestamp(time.time() if seconds is None else seconds, tz).timetuple()
+    for handler in (logger or logging.getLogger()).handlers:
+        if handler.formatter is not None:
+            handler.formatter.converter = converter

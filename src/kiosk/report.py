@@ -445,7 +445,7 @@ def _demo_sessions(cfg) -> Callable[[date], list[tuple[time, time]]]:
                     cache[d.year] = HallSchedule(calendar=load_calendar(cfg.calendar_path, years=[d.year]),
                                                  hours=load_hours(cfg.calendar_path))
                 return [(s.start, s.end) for s in cache[d.year].sessions_on(d) if s.kind is not SessionKind.APPOINTMENT]
-            from_calendar(date.today())
+            from_calendar(datetime.now(ZoneInfo(cfg.timezone)).date())  # loads the calendar once, now
             return from_calendar
         except Exception:  # a demo must run even with a broken calendar file: fall back to plain weeks
             pass

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -159,9 +160,9 @@ def test_status_report_flags_paper_out_and_calendar(capsys):
                "kiosk-1": {"availability": "online", "status": {"kind": "terminal", "printer": "paper_out"}},
                "display-1": {"availability": "online", "status": {"kind": "display", "fps": 3.0}}}
     summary = {"devices": {"kiosk-1": {"last_seen": 90.0}}, "calendar_warning": "2027年节假日安排尚未录入"}
-    assert print_status(devices, summary, now=100.0) == 1
+    assert print_status(devices, summary, now=100.0, tz=ZoneInfo("Asia/Shanghai")) == 1
     out = capsys.readouterr().out
     assert "PROBLEM: kiosk-1: printer paper_out" in out and "seen 10 s ago" in out
     assert "warning: 2027年节假日安排尚未录入" in out
     devices["kiosk-1"]["status"]["printer"] = "ok"
-    assert print_status(devices, summary, now=100.0) == 0
+    assert print_status(devices, summary, now=100.0, tz=ZoneInfo("Asia/Shanghai")) == 0

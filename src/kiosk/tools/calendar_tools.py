@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from ..core.calendar import Reason
 from ..core.hours import describe_days
 from ..errors import ConfigError
+from ..halltime import hall_today, hall_zone
 
 DEFAULT_DAYS = 14
 TAG_LOCAL = "（本中心调整）"
@@ -41,6 +43,12 @@ def _calendar_path(args: argparse.Namespace) -> Path:
     if cfg.calendar_path is None:
         raise ConfigError(cfg.path, "hub.calendar", "the calendar file it names does not exist")
     return cfg.calendar_path
+
+
+def _hall_today(args: argparse.Namespace) -> date:
+    """Today in the hall (the machine's own date is a UTC date until 08:00 in Huangtan)."""
+    from ..config import find_default, load
+    return hall_today(hall_zone(load(args.config or find_default()).timezone), time.time())
 
 
 def calendar_lines(path: Path, dates: list[date], today: date, *, summary_year: int | None = None) -> list[str]:
@@ -73,7 +81,7 @@ def calendar_lines(path: Path, dates: list[date], today: date, *, summary_year: 
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    today = args.today or date.today()
+    today = args.today or _hall_today(args)
     if args.year is not None:
         if args.dates:
             print("kiosk calendar: give dates or --year, not both", file=sys.stderr)

@@ -15,13 +15,14 @@ import argparse
 import csv
 import sqlite3
 import sys
-from datetime import datetime
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from ..bus.rpc import Requester
 from ..core.textsafe import csv_cell, one_line
 from ..errors import BusError
+from ..halltime import hall_time, hall_zone
 from .common import connect, site_config
 
 CSV_COLUMNS = ("application", "received", "reply_due", "extended_due", "state", "overdue", "applicant_type_label",
@@ -31,15 +32,9 @@ CSV_HEADER = ("申请编号", "登记日期", "答复期限", "延期最迟", "�
               "联系电话", "联系地址", "电子邮箱", "提供形式", "获取方式", "所需信息内容描述", "用途")
 
 
-def _when(ts: Any) -> str:
-    try:
-        return datetime.fromtimestamp(float(ts)).strftime("%Y-%m-%d %H:%M")
-    except (TypeError, ValueError, OverflowError, OSError):
-        return "—"
-
-
 def _rpc(args: argparse.Namespace, kind: str, op: str, body: dict[str, Any]) -> tuple[int, Any]:
     cfg = site_config(args)
+    args.hall_tz = hall_zone(cfg.timezone)  # every time printed below is hall time
     bus, topics, device = connect(args, cfg, kind=kind)
     try:
         rep = Requester(bus, topics, device).call(op, body, timeout=args.timeout)
@@ -65,8 +60,8 @@ def describe_case(c: dict[str, Any]) -> str:
                     f"{flag}".rstrip())
 
 
-def describe_case_full(c: dict[str, Any]) -> str:
-    lines = [describe_case(c), f"  登记 {_when(c.get('opened_at'))}"]
+def describe_case_full(c: dict[str, Any], tz: tzinfo) -> str:
+    lines = [describe_case(c), f"  登记 {hall_time(c.get('opened_at'), tz, missing='—')}"]
     if c.get("reasons"):
         lines.append(f"  原因 {'、'.join(c['reasons'])}")
     if c.get("summary"):
@@ -76,7 +71,7 @@ def describe_case_full(c: dict[str, Any]) -> str:
     for s in c.get("history", []):
         note = f"：{s['note']}" if s.get("note") else ""
         result = f"（{s['result']}）" if s.get("result") else ""
-        lines.append(one_line(f"  {_when(s.get('at'))} {s.get('action_label', s['action'])}{result} {s['by']}{note}"))
+        lines.append(one_line(f"  {hall_time(s.get('at'), tz, missing='—')} {s.get('action_label', s['action'])}{result} {s['by']}{note}"))
     return "\n".join(lines)
 
 
@@ -120,7 +115,7 @@ def cmd_case(args: argparse.Namespace) -> int:
     if args.action is None:
         rc, r = _rpc(args, "case", "case.get", {"id": args.id})
         if rc == 0:
-            print(describe_case_full(r))
+            print(describe_case_full(r, args.hall_tz))
         return rc
     if not args.by:
         print("kiosk case: --by NAME is required to record who did it", file=sys.stderr)
@@ -135,7 +130,7 @@ def cmd_case(args: argparse.Namespace) -> int:
         body["callback_result"] = args.result
     rc, r = _rpc(args, "case", "case.advance", body)
     if rc == 0:
-        print(describe_case_full(r))
+        print(describe_case_full(r, args.hall_tz))
     return rc
 
 

@@ -12,6 +12,7 @@ import sys
 from ..bus.client import BusClient, BusSettings
 from ..bus.resolve import read_password, resolve_broker
 from ..config import SiteConfig, find_default, load
+from ..halltime import hall_zone, log_in_hall_time
 from ..protocol import Topics
 
 HUB_ACCOUNT = "hub"  # the hub's broker user and device id
@@ -25,7 +26,9 @@ def add_common(p: argparse.ArgumentParser) -> None:
 
 
 def site_config(args: argparse.Namespace) -> SiteConfig:
-    return load(args.config or find_default())
+    cfg = load(args.config or find_default())
+    log_in_hall_time(hall_zone(cfg.timezone))
+    return cfg
 
 
 def connect(args: argparse.Namespace, cfg: SiteConfig, *, kind: str, subscriptions: tuple[str, ...] = (),

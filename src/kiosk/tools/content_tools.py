@@ -19,6 +19,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..halltime import hall_time, hall_zone
 from ..protocol import MAX_STATE_PAYLOAD, Topics, decode_json, encode, valid_id
 from .common import connect, site_config
 
@@ -208,9 +209,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     if not pages:
         print("no content pages published")
+    tz = hall_zone(cfg.timezone)
     for pid, p in sorted(pages.items()):
-        at = p.get("published_at")
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(at)) if isinstance(at, (int, float)) else "-"
+        when = hall_time(p.get("published_at"), tz)
         print(f"{pid:24} {p.get('kind', '?'):7} {when}  {p.get('title', '')}")
     return 0
 

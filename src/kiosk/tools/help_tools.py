@@ -12,27 +12,25 @@ import argparse
 import queue
 import sys
 import time
-from datetime import datetime
+from datetime import tzinfo
 from typing import Any
 
 from ..bus.rpc import Requester
 from ..core.textsafe import one_line
 from ..errors import BusError
+from ..halltime import SECOND, hall_time, hall_zone
 from ..protocol import ProtocolError, Topics, decode_json
 from .common import connect, site_config
 
 KIND = {"desk": "请求帮办", "home_visit": "上门服务登记"}
 
 
-def _when(ts: Any) -> str:
-    try:
-        return datetime.fromtimestamp(float(ts)).strftime("%H:%M:%S")
-    except (TypeError, ValueError, OverflowError, OSError):
-        return "--:--:--"
+def _when(ts: Any, tz: tzinfo) -> str:
+    return hall_time(ts, tz, SECOND, missing="--:--:--")
 
 
-def describe_help(h: dict[str, Any]) -> str:
-    parts = [f"{h.get('id', '?'):<6}", _when(h.get("at")), KIND.get(h.get("kind", ""), str(h.get("kind", "")))]
+def describe_help(h: dict[str, Any], tz: tzinfo) -> str:
+    parts = [f"{h.get('id', '?'):<6}", _when(h.get("at"), tz), KIND.get(h.get("kind", ""), str(h.get("kind", "")))]
     if h.get("place"):
         parts.append(f"@{h['place']}")
     parts += [str(h[k]) for k in ("group", "phone", "note") if h.get(k)]
@@ -40,15 +38,16 @@ def describe_help(h: dict[str, Any]) -> str:
     return one_line("  ".join(parts))  # a visitor's note must not clear or rewrite the desk's terminal
 
 
-def describe_alert(a: dict[str, Any]) -> str:
+def describe_alert(a: dict[str, Any], tz: tzinfo) -> str:
     text = a.get("text") or a.get("kind", "")
     ident = f"{a['id']}  " if a.get("id") else ""
     extra = "  ".join(str(a[k]) for k in ("group", "phone") if a.get(k))
-    return one_line(f"{_when(a.get('at'))}  {ident}{text}{'  ' + extra if extra else ''}")
+    return one_line(f"{_when(a.get('at'), tz)}  {ident}{text}{'  ' + extra if extra else ''}")
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     cfg = site_config(args)
+    tz = hall_zone(cfg.timezone)
     t = Topics(cfg.site_id)
     subs = (t.alert,) if args.follow else ()
     bus, topics, device = connect(args, cfg, kind="alerts", subscriptions=subs)
@@ -67,7 +66,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     rows = (rep.result or {}).get("help", [])
     if rows:
         for h in rows:
-            print(describe_help(h), flush=True)
+            print(describe_help(h, tz), flush=True)
     else:
         print("没有待处理的求助", flush=True)
     if not args.follow:
@@ -87,7 +86,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             if it.topic != topics.alert:
                 continue
             try:
-                print(describe_alert(decode_json(it.payload)), flush=True)
+                print(describe_alert(decode_json(it.payload), tz), flush=True)
             except ProtocolError as exc:
                 print(f"alert: unreadable ({exc})", flush=True)
     except KeyboardInterrupt:

@@ -11,11 +11,12 @@ import json
 import queue
 import sys
 import time
-from datetime import datetime
+from datetime import tzinfo
 
 from ..bus.client import Inbound
 from ..bus.rpc import Requester
 from ..errors import BusError
+from ..halltime import hall_time, hall_zone
 from ..protocol import MAX_STATE_PAYLOAD, PRESS_ACTIONS, ProtocolError, Topics, decode_json, encode
 from .common import connect, site_config
 
@@ -180,10 +181,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         except ProtocolError:
             devices.setdefault(dev or "?", {})["status"] = {"error": "unreadable"}
     bus.stop()
-    return print_status(devices, hub_summary, now=time.time())
+    return print_status(devices, hub_summary, now=time.time(), tz=hall_zone(cfg.timezone))
 
 
-def print_status(devices: dict[str, dict], hub_summary: dict, *, now: float) -> int:
+def print_status(devices: dict[str, dict], hub_summary: dict, *, now: float, tz: tzinfo) -> int:
     """Print the hall's health; 1 when anything is down (monitoring reads the exit code)."""
     problems, warnings = [], []
     seen = {d: v.get("last_seen") for d, v in hub_summary.get("devices", {}).items()}
@@ -210,7 +211,7 @@ def print_status(devices: dict[str, dict], hub_summary: dict, *, now: float) -> 
         return 1
     hs = hub.get("status", {})
     print(f"hub: online, version {hs.get('version')}, business day {hs.get('day')}, "
-          f"since {datetime.fromtimestamp(hs.get('started_at', 0)).strftime('%Y-%m-%d %H:%M')}")
+          f"since {hall_time(hs.get('started_at'), tz)} ({tz})")
     if hs.get("store_ok") is False:
         problems.append("hub cannot write its database")
     warning = hub_summary.get("calendar_warning") or hs.get("calendar_warning")
