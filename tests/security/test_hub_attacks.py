@@ -40,3 +40,25 @@ def test_one_windows_button_cannot_silence_anothers(real_hub, device):
     wait_until(lambda: (_state(monitor, "w3").get("ticket") or {}).get("number") == "C002", 15, "w3 calling")
 
 
+
+
+def test_a_kiosk_has_no_staff_powers_on_the_provisioned_hall(real_hub, device):
+    """The observed attack: kiosk-1 read alert.list (another kiosk's home-visit note with a phone number),
+    disclosure.list and case.list, advanced a case and acknowledged kiosk-2's help request with a made-up
+    name. The broker drops every one of these requests; the help request stays unacknowledged."""
+    victim = device("kiosk-2")
+    assert victim.call("help.request", kind="home_visit", name="李奶奶", phone="13812345678", address="黄潭镇",
+                       note="腿脚不便")["ok"]
+    desk = device("staff-desk")
+    help_id = desk.call("alert.list")["result"]["help"][0]["id"]
+    attacker = device("kiosk-1")
+    txns = [attacker.request(op, **args) for op, args in (
+        ("alert.list", {}), ("case.list", {}), ("disclosure.list", {}), ("case.get", {"id": "c1"}),
+        ("case.advance", {"id": "c1", "action": "close", "by": "冒充"}),
+        ("help.ack", {"alert": help_id, "by": "张主任"}))]
+    sentinel = attacker.call("ticket.issue", category="C")  # answered: the requests before it were dropped
+    assert sentinel["ok"]
+    assert [m for m in map(json.loads, attacker.c.got(attacker.reply_topic)) if m["txn"] in txns] == []
+    listed = desk.call("alert.list")["result"]["help"]
+    assert [(h["id"], h["state"], h.get("acked_by")) for h in listed] == [(help_id, "waiting", None)]
+    assert "13812345678" not in json.dumps(attacker.c.messages, default=repr)
