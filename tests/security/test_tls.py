@@ -170,3 +170,14 @@ def test_every_role_over_tls_end_to_end(tls_broker, tls_out, tls_toml, tmp_path)
         assert r.returncode == 3 and "cannot reach the broker" in r.stderr
     finally:
         hub.stop()
+
+
+def test_without_the_ca_key_a_new_certificate_is_refused_never_a_second_ca(tls_out, tls_toml):
+    ca_before = (tls_out / "tls" / "ca.crt").read_bytes()
+    (tls_out / "tls" / "ca.key").rename(tls_out / "safe.key")  # in the office safe
+    kept = P.provision(load(tls_toml), tls_out, tls=True, hub_host="localhost")  # same hosts: nothing to sign
+    assert not kept.cert_issued
+    from kiosk.errors import KioskError
+    with pytest.raises(KioskError, match="ca.key"):
+        P.provision(load(tls_toml), tls_out, tls=True, hub_host="hub.hall")
+    assert (tls_out / "tls" / "ca.crt").read_bytes() == ca_before and not (tls_out / "tls" / "ca.key").exists()

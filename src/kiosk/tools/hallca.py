@@ -13,11 +13,14 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from ..errors import KioskError
 
 CA_DAYS = 3650
 BROKER_DAYS = 825
@@ -51,11 +54,21 @@ def san_entries(hosts: list[str]) -> list[x509.GeneralName]:
     return out
 
 
-def ensure_ca(folder: Path, site: str, now: datetime, write_private, write_public) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+Writer = Callable[[Path, str], None]
+
+
+def ensure_ca(folder: Path, site: str, now: datetime, write_private: Writer,
+              write_public: Writer) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey | None]:
+    """The hall CA from ``folder`` (ca.crt, and ca.key when it is there), made on first use. Without the
+    key (kept off the hub) the CA can still be handed to devices, just not sign anything."""
     crt, key = folder / "ca.crt", folder / "ca.key"
-    if crt.exists() and key.exists():
-        return (x509.load_pem_x509_certificate(crt.read_bytes()),
-                serialization.load_pem_private_key(key.read_bytes(), password=None))
+    if crt.exists():
+        cert = x509.load_pem_x509_certificate(crt.read_bytes())
+        k = serialization.load_pem_private_key(key.read_bytes(), password=None) if key.exists() else None
+        return cert, k  # type: ignore[return-value]
+    if key.exists():
+        raise KioskError(f"{key} exists without {crt}: restore the certificate, or remove both to start a new "
+                         f"hall CA")
     k = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"hall {site} CA"),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"kiosk hall {site}")])
@@ -83,8 +96,8 @@ def _still_good(path: Path, hosts: list[str], ca: x509.Certificate, now: datetim
             and cert.not_valid_after_utc - RENEW_BEFORE > now)
 
 
-def broker_cert(ca_dir: Path, out_dir: Path, site: str, hosts: list[str], now: datetime, *, write_private,
-                write_public) -> BrokerCert:
+def broker_cert(ca_dir: Path, out_dir: Path, site: str, hosts: list[str], now: datetime, *,
+                write_private: Writer, write_public: Writer) -> BrokerCert:
     """The broker's certificate for ``hosts`` (names and addresses the devices use), signed by the hall CA."""
     if not hosts:
         raise ValueError("a broker certificate needs at least one host name or address")
@@ -93,6 +106,9 @@ def broker_cert(ca_dir: Path, out_dir: Path, site: str, hosts: list[str], now: d
     write_public(out_dir / "ca.crt", _pem_cert(ca))
     if key.exists() and _still_good(crt, hosts, ca, now):
         return BrokerCert(out_dir / "ca.crt", crt, key, issued=False)
+    if ca_key is None:  # never start a second CA by accident: every device trusts the first one
+        raise KioskError(f"the broker certificate must be issued anew (hosts {', '.join(hosts)}) but the hall "
+                         f"CA key {ca_dir / 'ca.key'} is not here: bring it back from the office safe and re-run")
     k = ec.generate_private_key(ec.SECP256R1())
     cert = (x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
