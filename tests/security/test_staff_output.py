@@ -122,3 +122,19 @@ def test_every_command_output_passes_the_filter(tmp_path):
     r = run("status", "--config", str(bad))
     assert r.returncode == 2 and "\\u001b[2J" in r.stderr and "\\u202esite.toml" in r.stderr
     assert_inert(r.stderr)
+
+
+def test_watch_prints_a_senders_topic_as_one_inert_line(capsys):
+    """hub/error echoes the topic a sender chose; `kiosk watch` must not let it forge lines."""
+    import json as _json
+
+    from kiosk.bus.client import Inbound
+    from kiosk.protocol import Topics
+    from kiosk.tools.queue_tools import print_item
+    t = Topics("huangtan")
+    forged = "hall/huangtan/request/x\nhub: online, all fine\x1b[2J"
+    body = {"v": 1, "code": "unknown_op", "reason": "no op", "topic": forged}
+    print_item(t, Inbound(t.hub_error, _json.dumps(body).encode()))
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "\\u000ahub: online" in out
+    assert_inert(out)

@@ -15,6 +15,7 @@ from datetime import tzinfo
 
 from ..bus.client import Inbound
 from ..bus.rpc import Requester
+from ..core.textsafe import one_line
 from ..errors import BusError
 from ..halltime import hall_time, hall_zone
 from ..protocol import MAX_STATE_PAYLOAD, PRESS_ACTIONS, ProtocolError, Topics, decode_json, encode
@@ -155,7 +156,8 @@ def print_item(topics, it: Inbound) -> None:
     elif it.topic == topics.call:
         print(f"叫号: {body.get('text')}{' (重呼)' if body.get('recall') else ''}", flush=True)
     elif it.topic == topics.hub_error:
-        print(f"hub/error: {body.get('code')} {body.get('reason')} [{body.get('topic')}]", flush=True)
+        # the topic and reason echo what a sender wrote: one inert line
+        print(one_line(f"hub/error: {body.get('code')} {body.get('reason')} [{body.get('topic')}]"), flush=True)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
