@@ -19,7 +19,8 @@ from ..config import Section, SiteConfig
 from ..errors import ConfigError
 from ..protocol import Topics, valid_id
 from ..tools.common import add_common, site_config
-from .settings import LAYOUTS, ORIENTATIONS, announcer_settings, display_settings, orient_size, parse_size
+from .settings import (LAYOUTS, ORIENTATIONS, WINDOW_MIN_SIDE, DisplaySettings, announcer_settings, display_settings,
+                       orient_size, parse_size)
 
 log = logging.getLogger("kiosk.display")
 
@@ -47,10 +48,14 @@ def cmd_display(args: argparse.Namespace) -> int:
     if args.layout:
         settings = replace(settings, layout=args.layout)
     orientation = args.orientation or settings.orientation
+    if args.window:
+        settings = replace(settings, window=args.window)
+    if settings.layout == "window":
+        settings = window_layout(settings, cfg, size_given=bool(args.size))
     size = settings.size
     if args.size:
         try:
-            size = parse_size(args.size)
+            size = parse_size(args.size, min_side=WINDOW_MIN_SIDE if settings.layout == "window" else 480)
         except ValueError as exc:
             raise ConfigError("--size", "", str(exc)) from None
     settings = replace(settings, orientation=orientation, size=orient_size(size, orientation),
@@ -73,14 +78,14 @@ def cmd_display(args: argparse.Namespace) -> int:
     from .runtime import CACHED_KINDS, Runner, build_app
     from .screen import Hall
     tz = ZoneInfo(cfg.timezone)
-    announcer = Announcer(voice, cache_dir=voice_cache_dir(voice.cache_dir), speech=not args.no_speech, tz=tz,
+    announcer = Announcer(voice, cache_dir=voice_cache_dir(voice.cache_dir), speech=not args.no_speech and settings.layout != "window", tz=tz,
                           pack=voice_pack(voice, cfg))
     topics = Topics(cfg.site_id)
     hall = Hall(name=cfg.name, phones=cfg.phones, tz=tz)
     window_scale = args.window_scale or (min(1.0, 1280 / max(settings.size)) if args.windowed else 1.0)
     app, screen = build_app(settings=settings, hall=hall, topics=topics, announce=announcer.submit,
                             windowed=args.windowed, window_scale=window_scale)
-    lastknown = open_lastknown(state_dir, args.device_id, keeping(topics, *CACHED_KINDS))
+    lastknown = open_lastknown(state_dir, args.device_id, keeping(topics, *CACHED_KINDS, "window_staff"))
     runner = Runner(app, screen, settings=settings, topics=topics, device_id=args.device_id, host=host, port=port,
                     username=cfg.broker.username, password=read_password(cfg), tls_ca=cfg.broker.tls_ca,
                     lastknown=lastknown)
@@ -94,6 +99,19 @@ def cmd_display(args: argparse.Namespace) -> int:
     finally:
         announcer.stop()
     return 0
+
+
+def window_layout(settings: DisplaySettings, cfg: SiteConfig, *, size_given: bool) -> DisplaySettings:
+    """``--layout window`` needs the window (``--window`` or ``[display] window``) and defaults to a
+    1920×480 strip; it speaks no calls (the wall display does)."""
+    if not settings.window:
+        raise ConfigError("--window", "", "--layout window needs the window it hangs above, e.g. --window w3")
+    if not valid_id(settings.window) or cfg.hall.window(settings.window) is None:
+        raise ConfigError("--window", "", f"no window {settings.window!r} in {cfg.path}; windows: "
+                          + ", ".join(w.id for w in cfg.hall.windows))
+    if not size_given and "size" not in cfg.roles.get("display", {}):
+        settings = replace(settings, size=(1920, 480))
+    return settings
 
 
 def voice_pack(voice, cfg):
@@ -110,7 +128,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_common(p)
     p.add_argument("--windowed", action="store_true", help="a window instead of full screen (desktop preview)")
     p.add_argument("--device-id", help="this display's id (default: the broker user, else display-1)")
-    p.add_argument("--layout", choices=LAYOUTS, help="board, disclosure or combined (default from [display])")
+    p.add_argument("--layout", choices=LAYOUTS,
+                   help="board, disclosure, combined, or window (the screen above one counter; with --window)")
+    p.add_argument("--window", help="with --layout window: the window this screen hangs above, e.g. w3")
     p.add_argument("--orientation", choices=ORIENTATIONS, help="landscape or portrait (default from [display])")
     p.add_argument("--size", help="panel size in pixels, e.g. 1920x1080 or 3840x2160")
     p.add_argument("--no-speech", action="store_true", help="chime only, no spoken calls")

@@ -97,14 +97,22 @@ def build_app(*, settings: DisplaySettings, hall: Hall, topics: Topics, wall: Ca
               window_scale: float = 1.0, inbox: queue.Queue | None = None) -> tuple[DisplayApp, WallScreen]:
     """The app and its single screen (not opened yet)."""
     state = HallState(topics=topics)
-    screen = WallScreen(state=state, settings=settings, hall=hall, wall=wall, strings=strings, announce=announce)
+    screen: WallScreen
+    if settings.layout == "window":
+        from .counter import CounterScreen
+        screen = CounterScreen(state=state, settings=settings, hall=hall, wall=wall, strings=strings)
+    else:
+        screen = WallScreen(state=state, settings=settings, hall=hall, wall=wall, strings=strings, announce=announce)
     app = DisplayApp(screens={"wall": lambda: screen}, themes=display_themes(settings),
                      display=panel_config(settings, windowed=windowed, window_scale=window_scale),
                      inbox=inbox if inbox is not None else WakeQueue(), clock=clock)
     return app, screen
 
 
-def subscriptions(topics: Topics) -> tuple[str, ...]:
+def subscriptions(topics: Topics, window: str = "") -> tuple[str, ...]:
+    if window:  # the screen above one counter: that window, who is on duty there, and the calls (its flash)
+        return (topics.window_state(window), topics.window_staff(window), topics.call, topics.mode,
+                topics.availability("hub"))
     return (topics.board, topics.all_window_states, topics.mode, topics.all_content, topics.catalog,
             topics.call, topics.availability("hub"))
 
@@ -122,7 +130,8 @@ class Runner:
         self.app, self.screen, self.settings, self.topics, self.device_id = app, screen, settings, topics, device_id
         self.lastknown = lastknown
         self.bus = BusClient(BusSettings(host=host, port=port, device_id=device_id, topics=topics,
-                                         subscriptions=subscriptions(topics), username=username,
+                                         subscriptions=subscriptions(topics, settings.window if settings.layout == "window" else ""),
+                                         username=username,
                                          password=password, tls_ca=tls_ca),
                              lastknown.tee(app.inbox) if lastknown else app.inbox)  # type: ignore[arg-type]
         self._stop = threading.Event()

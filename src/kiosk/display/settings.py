@@ -14,7 +14,7 @@ from pathlib import Path
 from ..config import Section, SiteConfig
 from ..errors import ConfigError
 
-LAYOUTS = ("board", "disclosure", "combined")
+LAYOUTS = ("board", "disclosure", "combined", "window")  # window: the screen above one counter
 ORIENTATIONS = ("landscape", "portrait")
 #: Placeholder for 一码通评 until the hall is given its real evaluation link (see docs/display.md).
 PLACEHOLDER_EVALUATION_URL = "https://example.com/yimatongping/huangtan"
@@ -46,14 +46,18 @@ def parse_span(text: str) -> Span:
     return Span(dtime(h1, m1), end)
 
 
-def parse_size(text: str) -> tuple[int, int]:
+def parse_size(text: str, *, min_side: int = 480) -> tuple[int, int]:
+    """``min_side`` is 480 for a wall display; a strip above a counter (1280×400) may be lower."""
     m = _SIZE.match(text.strip())
     if not m:
         raise ValueError(f"expected WIDTHxHEIGHT such as 3840x2160, got {text!r}")
     w, h = int(m.group(1)), int(m.group(2))
-    if min(w, h) < 480:
-        raise ValueError(f"{text!r} is too small for a wall display (at least 480 px each way)")
+    if min(w, h) < min_side:
+        raise ValueError(f"{text!r} is too small for this display (at least {min_side} px each way)")
     return w, h
+
+
+WINDOW_MIN_SIDE = 240
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +81,7 @@ class DisplaySettings:
     status_interval_s: float = 60.0
     content_max_bytes: int = DEFAULT_CONTENT_MAX_BYTES
     theme: str = ""
+    window: str = ""                      # layout "window": the counter this screen hangs above
 
     @property
     def scale(self) -> float:
@@ -84,7 +89,8 @@ class DisplaySettings:
 
     @property
     def effective_dpi(self) -> float:
-        return self.dpi * self.scale
+        # a window screen is a panel of its own kind (a bar, a 7-inch): its dpi is its real one, not scaled
+        return self.dpi if self.layout == "window" else self.dpi * self.scale
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,7 +149,7 @@ def display_settings(cfg: SiteConfig) -> DisplaySettings:
                         check=lambda v: None if v in ORIENTATIONS else f"must be one of {ORIENTATIONS}")
     size_text = s.get("size", str, "")
     try:
-        size = parse_size(size_text) if size_text else None
+        size = parse_size(size_text, min_side=WINDOW_MIN_SIDE if layout == "window" else 480) if size_text else None
     except ValueError as exc:
         raise s.fail("size", str(exc)) from None
     size = orient_size(size or (1920, 1080), orientation)
@@ -169,6 +175,7 @@ def display_settings(cfg: SiteConfig) -> DisplaySettings:
                                 check=lambda v: None if 0 < v <= CONTENT_MAX_BYTES_CEILING
                                 else f"must be between 1 and {CONTENT_MAX_BYTES_CEILING}"),
         theme=s.get("theme", str, ""),
+        window=s.get("window", str, ""),
     )
     s.done()
     if out.theme and not Path(out.theme).is_file():

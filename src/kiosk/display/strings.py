@@ -62,3 +62,6 @@ class DisplayStrings:
     days_n: str = "{days}个工作日"
     nothing_published: str = "暂无公开信息"
     bullet: str = "· "
+    # the screen above one counter (layout "window")
+    counter_staff_no: str = "工号 {staff_no}"
+    counter_offline: str = "× 离线 自 {since} 起"
