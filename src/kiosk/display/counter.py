@@ -14,14 +14,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import pygame
-
 from ..bus.client import Inbound
 from ..protocol import ProtocolError
 from ..protocol.counter import Staff, decode_staff
-from ..ui.widget import Context, Message, Widget, draw_box
+from ..ui.widget import Context, Widget
 from .screen import WallScreen
-from .widgets import HBox, Panel, Picture, Text
+from .widgets import CallBanner, HBox, Panel, Picture, Text
 
 log = logging.getLogger(__name__)
 
@@ -129,26 +127,17 @@ class CounterScreen(WallScreen):
         return self._local(link.since_wall or self.wall_now).strftime("%H:%M")
 
 
-class CounterNumber(Widget):
+class CounterNumber(CallBanner):
     """The ticket at the counter, as large as its box allows, with its state below. For ``flash_s`` after
     this window calls it alternates inverted (with a thick frame) and plain, so the change is a change of
-    shape and brightness, not only of colour."""
+    shape and brightness, not only of colour (the phases and their timing are the wall board's)."""
 
     def __init__(self, id: str, *, number: str, line: str, fill: str, tone: str, flash_from: float | None,
                  flash_s: float, period: float, now: float, flex: float = 0.0) -> None:
-        super().__init__(id, flex=flex)
+        Widget.__init__(self, id, flex=flex)
         self.number, self.line, self.fill_role, self.tone = number, line, fill, tone
         self.flash_from, self.flash_s, self.period = flash_from, flash_s, period
         self.phase = self._phase(now)
-
-    def _phase(self, now: float) -> int:
-        if self.flash_from is None or not 0 <= now - self.flash_from < self.flash_s:
-            return 0
-        return 1 + int((now - self.flash_from) / self.period) % 2
-
-    @property
-    def flashing(self) -> bool:
-        return self.phase != 0
 
     def _layout(self, ctx: Context) -> None:
         inverted = self.phase == 1
@@ -163,16 +152,3 @@ class CounterNumber(Widget):
         inner.backdrop = self._fill
         inner.layout(self.rect, ctx)
         self.children = [inner]
-
-    def _draw(self, surface: pygame.Surface, ctx: Context) -> None:
-        c = ctx.theme.colors
-        draw_box(surface, self.rect, self._fill, ctx)
-        width = ctx.theme.border * (4 if self.phase else 1)
-        draw_box(surface, self.rect, None, ctx, border=c.primary if self.phase != 1 else c.on_primary, width=width)
-
-    def update(self, now: float, ctx: Context) -> list[Message]:
-        phase = self._phase(now)
-        if phase != self.phase:
-            self.phase = phase
-            self.dirty = True
-        return []
