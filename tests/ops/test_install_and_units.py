@@ -41,7 +41,7 @@ def test_dry_run_on_the_system_touches_nothing(tmp_path):
     assert "user kiosk" in r.stdout
 
 
-@pytest.mark.parametrize("role", ["hub", "terminal", "display"])
+@pytest.mark.parametrize("role", ["hub", "terminal", "display", "pad"])
 def test_install_into_root_is_idempotent_and_keeps_config(tmp_path, role):
     root = tmp_path / "root"
     r = kiosk("install", "--role", role, "--root", str(root))
@@ -84,7 +84,7 @@ def test_bridge_install_needs_an_instance_and_writes_its_env(tmp_path):
     assert "kiosk-bridge@usb-Keypad-event-kbd.service" in r.stdout
 
 
-ROLE_UNITS = ["kiosk-terminal.service", "kiosk-display.service", "kiosk-bridge@.service",
+ROLE_UNITS = ["kiosk-terminal.service", "kiosk-display.service", "kiosk-pad.service", "kiosk-bridge@.service",
               "kiosk-bridge@usb-1a2c_USB_Keypad-event-kbd.service"]
 
 
@@ -101,7 +101,7 @@ def test_role_units_pass_systemd_analyze_verify(name, tmp_path):
     assert r.returncode == 0 and not problems, r.stderr
 
 
-@pytest.mark.parametrize("name", ["kiosk-terminal.service", "kiosk-display.service"])
+@pytest.mark.parametrize("name", ["kiosk-terminal.service", "kiosk-display.service", "kiosk-pad.service"])
 def test_fullscreen_units_settings(name):
     text = (REPO / "systemd" / name).read_text()
     for line in ("Type=notify", "TTYPath=/dev/tty1", "Conflicts=getty@tty1.service", "Environment=SDL_VIDEODRIVER=kmsdrm",

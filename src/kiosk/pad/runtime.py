@@ -17,6 +17,7 @@ from .. import __version__
 from ..bus.client import BusClient, BusSettings
 from ..bus.lastknown import LastKnown
 from ..protocol import Topics, encode
+from ..system.sdnotify import link_status
 from ..ui.app import App, DisplayConfig
 from ..ui.live import LiveLoop, WakeQueue
 from ..ui.theme import Mode, default_theme_path, load_themes
@@ -79,6 +80,9 @@ class Runner:
                                          password=password, tls_ca=tls_ca),
                              lastknown.tee(app.inbox) if lastknown else app.inbox)  # type: ignore[arg-type]
         sender.bus = self.bus
+        self.broker = f"{host}:{port}"
+        self._link_seen = False  # connected once, or showing a cached state: "offline since", not "connecting"
+        app.status = self.status_line
         self.loop = LiveLoop(app, self.bus, key="pad", fps=settings.fps, status_topic=topics.status(device_id),
                              status=lambda fps: {"kind": "pad", "version": __version__, "window": window,
                                                  "fps": round(fps, 1), "stage": screen.flow.state.stage.value},
@@ -86,6 +90,15 @@ class Runner:
 
     def stop(self) -> None:
         self.loop.stop()
+
+    def status_line(self) -> str:
+        """For systemd's ``STATUS=``: connecting, offline since (hall time), or the page on screen."""
+        sc = self.screen
+        self._link_seen = self._link_seen or sc.connected
+        since = sc.offline_since[0] if sc.offline_since and self._link_seen else None
+        return link_status(connected=sc.connected, offline_since=since, tz=sc.counter.tz, broker=self.broker,
+                           hub_online=sc.hub_online,
+                           serving=f"pad at window {sc.counter.id}, {sc.flow.state.stage.value} page")
 
     def replay(self) -> None:
         """Queue the cached state for the first frame, marked offline since it was saved."""
@@ -97,6 +110,7 @@ class Runner:
         if saved_at is not None:
             wall, mono = self.screen.wall(), self.app.clock()
             self.screen.start_offline(saved_at, mono - max(wall - saved_at, self.settings.offline_grace_s))
+            self._link_seen = True
 
     def run(self, *, duration: float | None = None) -> None:
         self.replay()

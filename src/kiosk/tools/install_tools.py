@@ -23,7 +23,7 @@ from ..errors import KioskError
 SOURCE = Path(__file__).resolve().parents[3]  # the checkout, e.g. /opt/kiosk
 USER = "kiosk"
 UNITS = {"hub": "kiosk-hub.service", "terminal": "kiosk-terminal.service", "display": "kiosk-display.service",
-         "bridge": "kiosk-bridge@.service"}
+         "bridge": "kiosk-bridge@.service", "pad": "kiosk-pad.service"}
 
 
 @dataclass(slots=True)
@@ -147,6 +147,13 @@ def steps(plan: Plan) -> list[Step]:
         out.append(Step(f"write {env} (first install only)", not env.exists(), _write_text(env, body),
                         note="exists, kept as it is"))
 
+    if plan.role == "pad":
+        env = etc / "pad.env"
+        body = (f"KIOSK_WINDOW={plan.window}\nKIOSK_DEVICE_ID=pad-{plan.window}\n" if plan.window else
+                "# Set the window this pad stands at, e.g.:\nKIOSK_WINDOW=w3\nKIOSK_DEVICE_ID=pad-w3\n")
+        out.append(Step(f"write {env} (first install only)", not env.exists(), _write_text(env, body),
+                        note="exists, kept as it is"))
+
     unit_src = plan.source / "systemd" / plan.unit
     unit_dst = plan.path("/etc/systemd/system") / plan.unit
     same = unit_dst.exists() and unit_dst.read_bytes() == unit_src.read_bytes()
@@ -207,6 +214,7 @@ def register(sub: argparse._SubParsersAction, add_common) -> None:
     p.add_argument("--root", help="write below this folder only (no useradd, no systemctl)")
     p.add_argument("--dry-run", action="store_true", help="print every step, change nothing")
     p.add_argument("--instance", help="bridge: the keypad's name under /dev/input/by-id/")
-    p.add_argument("--window", help="bridge: the window the keypad calls for (written to its .env on first install)")
+    p.add_argument("--window", help="bridge, pad: the window the keypad calls for / the pad stands at (written to "
+                                    "its .env on first install)")
     p.add_argument("--source", help="the kiosk checkout to install from (default: this one)")
     p.set_defaults(func=cmd_install)
