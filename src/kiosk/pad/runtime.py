@@ -29,9 +29,9 @@ from .settings import PadSettings
 CACHED_KINDS = ("window_state", "window_staff", "mode")
 
 
-def subscriptions(topics: Topics, window: str) -> tuple[str, ...]:
+def subscriptions(topics: Topics, window: str, device_id: str) -> tuple[str, ...]:
     return (topics.window_evaluation(window), topics.window_state(window), topics.window_staff(window),
-            topics.mode, topics.availability("hub"))
+            topics.mode, topics.availability("hub"), topics.reply(device_id))
 
 
 def build_app(*, settings: PadSettings, counter: Counter, topics: Topics, device_id: str,
@@ -76,7 +76,7 @@ class Runner:
         self.app, self.screen, self.settings, self.lastknown = app, screen, settings, lastknown
         window = screen.counter.id
         self.bus = BusClient(BusSettings(host=host, port=port, device_id=device_id, topics=topics,
-                                         subscriptions=subscriptions(topics, window), username=username,
+                                         subscriptions=subscriptions(topics, window, device_id), username=username,
                                          password=password, tls_ca=tls_ca),
                              lastknown.tee(app.inbox) if lastknown else app.inbox)  # type: ignore[arg-type]
         sender.bus = self.bus
