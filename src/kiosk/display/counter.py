@@ -90,7 +90,7 @@ class CounterScreen(WallScreen):
         words = [Text("staff-name", st.name, style="title", max_lines=1, flex=1),
                  Text("staff-no", self.s.counter_staff_no.format(staff_no=st.staff_no), style="body",
                       tone="text_muted", max_lines=1, flex=1)]
-        text = Panel("staff-text", words, spacing=0, flex=3)
+        text = Panel("staff-text", words, spacing=0, flex=2)
         if st.photo is None:
             return Panel("staff", [text], fill="surface", padded=True, flex=1)
         photo = Picture("staff-photo", ("staff", self.staff_serial), st.photo, flex=1)
