@@ -33,6 +33,7 @@ def test_window_screen_renders_cleanly(size, dpi, modes, topics):
         feed(pilot, scene.messages(topics))
         assert not pilot.exists("staff"), "no staff message: no staff block, no placeholder"
         feed(pilot, [staff_message()])
+        pilot.advance(6)  # past the flash of the scene's last call: the steady picture
         for mode in modes:
             pilot.app.set_mode(mode)
             pilot.frames(2)

@@ -146,8 +146,9 @@ class CounterNumber(CallBanner):
         ntone = "on_primary" if inverted else "text"
         number = Text(f"{self.id}-number", self.number, style="display", scale=6.0, tone=ntone, align="center",
                       max_lines=1, flex=3)
+        # on a small panel the state line gets a larger share: 请到窗口 must read from the waiting seats too
         state = Text(f"{self.id}-state", self.line, style="title", tone=self.tone, fill=self.fill_role,
-                     align="center", max_lines=1, flex=1)
+                     align="center", max_lines=1, flex=1.0 if ctx.size[0] > 2.5 * ctx.size[1] else 2.0)
         inner = Panel(f"{self.id}-col", [number, state], padded=True, spacing=None)
         inner.backdrop = self._fill
         inner.layout(self.rect, ctx)
