@@ -22,7 +22,7 @@ _ID = re.compile(r"^[a-z0-9_-]{1,64}$")
 _CAT = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
 DEFAULT_CONFIG = Path("/etc/kiosk/site.toml")
 ROLE_SECTIONS = ("terminal", "display", "printer", "bridge", "announcer", "appointments", "evaluation", "cases",
-                 "disclosure", "report", "provision")
+                 "disclosure", "report", "provision", "backup")
 
 
 class Section:

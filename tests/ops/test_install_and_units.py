@@ -115,3 +115,42 @@ def test_bridge_unit_reads_window_from_env_file():
     text = (REPO / "systemd" / "kiosk-bridge@.service").read_text()
     assert "EnvironmentFile=/etc/kiosk/bridge-%i.env" in text
     assert "--device /dev/input/by-id/%i" in text and "${KIOSK_WINDOW}" in text
+
+
+def test_hub_install_brings_the_nightly_backup_and_every_role_the_journald_settings(tmp_path):
+    root = tmp_path / "root"
+    r = kiosk("install", "--role", "hub", "--root", str(root))
+    assert r.returncode == 0, r.stderr
+    system = root / "etc" / "systemd" / "system"
+    for name in ("kiosk-hub.service", "kiosk-backup.service", "kiosk-backup.timer"):
+        assert (system / name).read_bytes() == (REPO / "systemd" / name).read_bytes(), name
+    assert "systemctl enable kiosk-backup.timer" in r.stdout
+    backups = root / "var" / "backups" / "kiosk"
+    assert stat.S_IMODE(backups.stat().st_mode) == 0o700
+    dropin = root / "etc" / "systemd" / "journald.conf.d" / "kiosk.conf"
+    assert dropin.read_bytes() == (REPO / "systemd" / "journald.conf.d" / "kiosk.conf").read_bytes()
+    again = kiosk("install", "--role", "hub", "--root", str(root))
+    assert "nothing to do" in again.stdout, again.stdout
+
+    r = kiosk("install", "--role", "display", "--root", str(tmp_path / "display"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "display" / "etc" / "systemd" / "journald.conf.d" / "kiosk.conf").exists()
+    assert not (tmp_path / "display" / "etc" / "systemd" / "system" / "kiosk-backup.timer").exists()
+    assert "kiosk-backup" not in r.stdout
+
+
+JOURNALD = Path("/lib/systemd/systemd-journald")
+
+
+@pytest.mark.skipif(not JOURNALD.exists(), reason="systemd-journald not installed")
+def test_journald_dropin_names_only_settings_journald_has():
+    """Every key of the drop-in is in journald's own table of settings (a typo would be ignored with a
+    warning and the card would get the defaults)."""
+    import re
+    table = set(re.findall(rb"Journal\.([A-Za-z]+)\x00", JOURNALD.read_bytes()))
+    assert b"SystemMaxUse" in table and len(table) > 20  # the table really was found
+    text = (REPO / "systemd" / "journald.conf.d" / "kiosk.conf").read_text(encoding="utf-8")
+    assert text.count("[Journal]") == 1
+    keys = {ln.split("=", 1)[0].encode() for ln in text.splitlines() if "=" in ln and not ln.startswith("#")}
+    assert keys <= table, keys - table
+    assert "Storage=persistent" in text and "SystemMaxUse=64M" in text

@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import __version__
 from ..bus.resolve import parse_hostport, read_password
 from ..errors import KioskError
+from ..system.statelock import StateBusy, StateLock
 from ..tools.common import add_common, site_config
 
 log = logging.getLogger("kiosk.hub")
@@ -25,6 +26,10 @@ def cmd_hub(args: argparse.Namespace) -> int:
     host, port = parse_hostport(args.broker, cfg.broker.port) if args.broker else \
         (cfg.broker.host or "127.0.0.1", cfg.broker.port)
     state_dir = Path(args.state) if args.state else cfg.state_dir
+    try:  # one hub per state folder; kiosk restore takes the same lock
+        lock = StateLock(state_dir).acquire()  # noqa: F841 (held until the process ends)
+    except StateBusy as exc:
+        raise KioskError(f"{exc}; not starting a second one") from None
     hub = Hub(cfg, state_dir=state_dir, host=host, port=port, password=read_password(cfg))
     advertiser = None
     if not args.no_advertise:

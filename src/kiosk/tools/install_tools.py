@@ -1,5 +1,9 @@
 """``kiosk install --role hub|terminal|display|bridge``: put one role on this machine.
 
+Besides the role's unit: the hub gets the nightly backup (``kiosk-backup.service`` + ``.timer``, enabled)
+and its folder ``/var/backups/kiosk``; every role gets the journald settings the units expect
+(``/etc/systemd/journald.conf.d/kiosk.conf``).
+
 Rule: idempotent and never destructive. Each step first looks at what is there and does only what is
 missing; configuration under /etc/kiosk is copied on the first install only and never overwritten
 (staff edit it); the systemd unit is code and is replaced when it differs. ``--dry-run`` prints every
@@ -24,6 +28,9 @@ SOURCE = Path(__file__).resolve().parents[3]  # the checkout, e.g. /opt/kiosk
 USER = "kiosk"
 UNITS = {"hub": "kiosk-hub.service", "terminal": "kiosk-terminal.service", "display": "kiosk-display.service",
          "bridge": "kiosk-bridge@.service", "pad": "kiosk-pad.service"}
+EXTRA_UNITS = {"hub": ("kiosk-backup.service", "kiosk-backup.timer")}  # installed with the role's unit
+ENABLE_EXTRA = {"hub": ("kiosk-backup.timer",)}
+JOURNALD_DROPIN = "journald.conf.d/kiosk.conf"  # below systemd/ in the checkout and /etc/systemd/ on the machine
 
 
 @dataclass(slots=True)
@@ -154,18 +161,35 @@ def steps(plan: Plan) -> list[Step]:
         out.append(Step(f"write {env} (first install only)", not env.exists(), _write_text(env, body),
                         note="exists, kept as it is"))
 
-    unit_src = plan.source / "systemd" / plan.unit
-    unit_dst = plan.path("/etc/systemd/system") / plan.unit
-    same = unit_dst.exists() and unit_dst.read_bytes() == unit_src.read_bytes()
-    out.append(Step(f"install unit {unit_dst}", not same, _copy_file(unit_src, unit_dst), note="up to date"))
+    if plan.role == "hub":
+        backups = plan.path("/var/backups/kiosk")
+        out.append(Step(f"directory {backups} (0700, owner {USER}; mount the backup stick or share here)",
+                        not _dir_ok(backups, 0o700), _mkdir(backups, 0o700, system), note="exists"))
+
+    changed = False
+    for name in (plan.unit, *EXTRA_UNITS.get(plan.role, ())):
+        unit_src = plan.source / "systemd" / name
+        unit_dst = plan.path("/etc/systemd/system") / name
+        same = unit_dst.exists() and unit_dst.read_bytes() == unit_src.read_bytes()
+        changed = changed or not same
+        out.append(Step(f"install unit {unit_dst}", not same, _copy_file(unit_src, unit_dst), note="up to date"))
+    journald_src = plan.source / "systemd" / JOURNALD_DROPIN
+    journald_dst = plan.path("/etc/systemd") / JOURNALD_DROPIN
+    journald_same = journald_dst.exists() and journald_dst.read_bytes() == journald_src.read_bytes()
+    out.append(Step(f"install journald settings {journald_dst} (persistent, capped at 64 MiB)", not journald_same,
+                    _copy_file(journald_src, journald_dst), note="up to date"))
+    enable = (plan.enabled_unit, *ENABLE_EXTRA.get(plan.role, ()))
     if system:
-        out.append(Step("systemctl daemon-reload", not same, lambda: _run(["systemctl", "daemon-reload"]),
-                        note="unit unchanged"))
-        enabled = _is_enabled(plan.enabled_unit)
-        out.append(Step(f"systemctl enable {plan.enabled_unit}", not enabled,
-                        lambda: _run(["systemctl", "enable", plan.enabled_unit]), note="enabled"))
+        out.append(Step("systemctl daemon-reload", changed, lambda: _run(["systemctl", "daemon-reload"]),
+                        note="units unchanged"))
+        out.append(Step("systemctl restart systemd-journald", not journald_same,
+                        lambda: _run(["systemctl", "restart", "systemd-journald"]), note="settings unchanged"))
+        for unit in enable:
+            out.append(Step(f"systemctl enable {unit}", not _is_enabled(unit),
+                            lambda unit=unit: _run(["systemctl", "enable", unit]), note="enabled"))
     else:
-        out.append(Step(f"systemctl enable {plan.enabled_unit}", False, note="skipped with --root"))
+        for unit in enable:
+            out.append(Step(f"systemctl enable {unit}", False, note="skipped with --root"))
     return out
 
 
