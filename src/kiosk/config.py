@@ -21,8 +21,8 @@ from .protocol.roles import ALIASES, STAFF_ROLES, Identity, canonical
 _ID = re.compile(r"^[a-z0-9_-]{1,64}$")
 _CAT = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
 DEFAULT_CONFIG = Path("/etc/kiosk/site.toml")
-ROLE_SECTIONS = ("terminal", "display", "printer", "bridge", "announcer", "appointments", "evaluation", "cases",
-                 "disclosure", "report", "provision", "backup")
+ROLE_SECTIONS = ("terminal", "display", "pad", "printer", "bridge", "announcer", "appointments", "evaluation",
+                 "cases", "disclosure", "report", "provision", "backup")
 
 
 class Section:

@@ -91,7 +91,8 @@ def cmd_display(args: argparse.Namespace) -> int:
                     lastknown=lastknown)
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     signal.signal(signal.SIGINT, lambda *_: runner.stop())
-    log.info("display %s: %s %s %dx%d, broker %s:%s", args.device_id, settings.layout, settings.orientation,
+    log.info("display %s: %s %s %dx%d, broker %s:%s", args.device_id,
+             f"window {settings.window}" if settings.layout == "window" else settings.layout, settings.orientation,
              *settings.size, host, port)
     announcer.start()
     try:
