@@ -63,7 +63,7 @@ def test_mode_switch_on_any_screen_and_back_to_default_after_idle(offline_termin
     p.tap("menu-item-1")
     p.tap("mode-toggle")
     assert p.app.mode is Mode.LARGE and p.app.top.key == "guides"
-    assert p.text_of("mode-toggle").endswith("标准模式")
+    assert p.widget("mode-toggle").on and p.text_of("mode-toggle") == "长辈模式 开"  # says its state
     p.advance(121)
     p.advance(11)
     assert p.app.top.key == "home"
@@ -295,3 +295,24 @@ def test_a_late_booking_is_retried_with_the_same_txn(offline_terminal):
     post_reply(p, result={"code": "K7M3QX", "category": "C", "date": "2026-11-30", "start": "08:30",
                           "end": "09:00", "materials": []}, txn=txn)  # the late answer is still shown
     assert p.text_of("done-code") == "K7M3QX" and "身份证" in p.text_of("done-doc")
+
+
+def test_home_shows_every_choice_at_once_in_standard_mode_and_the_most_used_first_in_large(offline_terminal):
+    p = offline_terminal(Mode.NORMAL, "landscape")
+    menu = p.widget("menu")
+    values = [it.value for it in menu.items]
+    assert values[:5] == ["take", "guides", "help", "phones", "evaluate"]
+    assert all(p.exists(f"menu-item-{i}") for i in range(len(values))) and not p.exists("menu-next")
+    assert p.widget("menu-item-0").hero and p.widget("menu-item-0").tone == "primary"  # 取号 dominates
+    hero, other = p.widget("menu-item-0").rect, p.widget("menu-item-1").rect
+    assert hero.width * hero.height > 4 * other.width * other.height
+    assert p.text_of("mode-toggle") == "长辈模式 关" and not p.widget("mode-toggle").on
+    p.tap("mode-toggle")
+    assert p.app.mode is Mode.LARGE and p.text_of("mode-toggle") == "长辈模式 开"
+    first = [w.value for w in p.root.walk() if getattr(w, "choice", False)]
+    assert first == [0, 1, 2, 3, 4, 5]  # 取号 … 办事评价 on the first page
+    p.swipe("menu-item-3", "left")
+    assert p.widget("menu").page == 1
+    second = [p.widget("menu").items[w.value].value for w in p.root.walk() if getattr(w, "choice", False)]
+    assert {"feedback", "open_gov", "disclosure"} <= set(second)
+    assert p.check_layout() == []

@@ -51,7 +51,8 @@ def texts_of(strings_obj) -> list[str]:
             for x in v:
                 add(x)
     for f in dataclasses.fields(strings_obj):
-        add(getattr(strings_obj, f.name))
+        if not f.name.startswith("icon_"):  # names of pictures, never spoken
+            add(getattr(strings_obj, f.name))
     return out
 
 

@@ -38,7 +38,7 @@ def start(tree, **kw):
 SERVICES = [ListItem(label=f"业务{i}", value=f"svc-{i}") for i in range(14)]
 
 
-@pytest.mark.parametrize("mode, per_page", [(Mode.NORMAL, 8), (Mode.LARGE, 6)])
+@pytest.mark.parametrize("mode, per_page", [(Mode.NORMAL, 10), (Mode.LARGE, 6)])
 def test_paged_list_pages_and_choices(mode, per_page):
     with start(lambda: [PagedList("list", SERVICES, per_page=10, flex=1)], mode=mode) as p:
         shown = [w for w in p.root.walk() if w.choice]

@@ -17,6 +17,7 @@ from ..ui.paging import PagedList
 from ..ui.screen import ModalResult, Push, Reset, Screen, SetMode, Transition
 from ..ui.theme import Mode
 from ..ui.widget import Column, Context, Pressed, Row, Spacer, Widget
+from ..ui.tiles import Switch
 from ..ui.widgets import Button, Label, StatusBanner, TextBlock
 from .codes import code_from_scan
 from .messages import ScanResult
@@ -79,12 +80,13 @@ class TerminalScreen(Screen):
         self.mode = ctx.theme.mode
         self.landscape = ctx.size[0] > ctx.size[1]
         t = self.t
-        toggle = t.large_off if self.mode is Mode.LARGE else t.large_on
-        header = Row("hdr", [
-            Label("hdr-name", self.s.cfg.name, style="title", max_lines=1, flex=5),
-            Label("hdr-clock", self.s.clock_text(self.now), align="center", flex=4),
-            Button(TOGGLE_ID, toggle, icon="◎", tone="secondary", flex=3),
-        ])
+        name = Label("hdr-name", self.s.cfg.name, style="title", max_lines=1, flex=5)
+        clock = Label("hdr-clock", self.s.clock_text(self.now), max_lines=1, flex=4)
+        # 长辈模式 [开]/[关]: large, stateful, the same place on every screen
+        switch = Switch(TOGGLE_ID, t.large_switch, on=self.mode is Mode.LARGE, on_text=t.switch_on,
+                        off_text=t.switch_off, icon=t.icon_switch, flex=4)
+        header = Row("hdr", [name, clock, switch] if self.landscape else
+                     [Column("hdr-left", [name, clock], flex=5), switch])
         children: list[Widget] = [header]
         offline = self.s.offline_text(self.now)
         if offline:

@@ -154,7 +154,7 @@ class OpenGovScreen(TerminalScreen):
             parts.append(PagedList(LIST_ID, items, per_page=6 if large else 8, columns=cols, page=self.list_page,
                                    flex=1, stretch=True, max_stretch=1.6))
         wide = 1.0 if self.landscape else 0.0  # side by side in a Row (flex = width), stacked otherwise
-        apply = Button(APPLY_ID, v.menu_apply, icon=v.icon_apply, tone="secondary", flex=wide)
+        apply = Button(APPLY_ID, v.menu_apply, tone="secondary", flex=wide)
         note = TextBlock("gk-apply-note", t.open_apply_note, valign="center", flex=wide)
         parts.append(Row("gk-apply-row", [note, apply]) if self.landscape else
                      Column("gk-apply-box", [note, apply]))

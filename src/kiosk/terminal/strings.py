@@ -17,8 +17,9 @@ WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "�
 class TerminalStrings:
     # ---- frame (every screen) ----
     date_time: str = "{month}月{day}日 {weekday} {hour:02d}:{minute:02d}"
-    large_on: str = "长辈模式"
-    large_off: str = "标准模式"
+    large_switch: str = "长辈模式"     # the switch on every screen: 长辈模式 [开] / 长辈模式 [关]
+    switch_on: str = "开"
+    switch_off: str = "关"
     home: str = "返回首页"
     back: str = "上一步"
     offline: str = "网络未连接（自 {since} 起），正在自动重连。取号请到咨询台。"
@@ -37,13 +38,16 @@ class TerminalStrings:
     menu_help: str = "帮办代办"
     menu_disclosure: str = "政务公开"
     menu_phones: str = "服务电话"
-    icon_take: str = "№"
-    icon_guides: str = "◆"
-    icon_help: str = "★"
-    icon_phones: str = "☎"
-    icon_appointment: str = "◇"
-    icon_checkin: str = "✔"
-    icon_open: str = "▤"
+    take_note: str = "排队办事，请先取号"
+    # pictures of the home tiles: names of kiosk.ui.icons
+    icon_take: str = "ticket"
+    icon_guides: str = "book"
+    icon_help: str = "handshake-o"
+    icon_phones: str = "phone"
+    icon_appointment: str = "calendar"
+    icon_checkin: str = "calendar-check-o"
+    icon_open: str = "newspaper-o"
+    icon_switch: str = "search-plus"
 
     # ---- home outside office hours (24小时自助服务区) ----
     after_title: str = "24小时自助服务区"

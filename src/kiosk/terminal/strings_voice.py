@@ -22,9 +22,9 @@ class VoiceStrings:
     menu_evaluate: str = "办事评价"
     menu_feedback: str = "办不成事反映"
     menu_apply: str = "政府信息公开申请"
-    icon_evaluate: str = "○"
-    icon_feedback: str = "！"
-    icon_apply: str = "▣"
+    icon_evaluate: str = "star-o"          # names of kiosk.ui.icons
+    icon_feedback: str = "exclamation-circle"
+    icon_apply: str = "file-text-o"
 
     # ---- shared ----
     sending: str = "正在提交，请稍候…"

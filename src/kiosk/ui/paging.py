@@ -27,6 +27,7 @@ class ListItem:
     value: Any = None
     icon: str | None = None
     enabled: bool = True
+    note: str = ""   # a second line under the label (tiles)
 
 
 class PageLabel(Widget):

@@ -63,6 +63,19 @@ class Label(TextBlock):
         super().__init__(id, text, **kw)
 
 
+def draw_button_frame(w: Widget, surface: pygame.Surface, ctx: Context, fill, fg) -> None:
+    """A tappable's box: filled; a focus ring while pressed; a dashed outline when disabled (shown by
+    shape as well as colour). ``w`` has ``pressed``, ``enabled`` and ``tone``."""
+    t = ctx.theme
+    draw_box(surface, w.rect, fill, ctx)
+    if w.pressed and w.enabled:
+        draw_box(surface, w.rect, None, ctx, border=t.colors.focus, width=2 * t.border)
+    elif not w.enabled:
+        draw_box(surface, w.rect, None, ctx, border=fg, dashed=True)
+    else:
+        draw_box(surface, w.rect, None, ctx, border=t.colors.border if w.tone != "primary" else fill)
+
+
 class Button(Widget):
     """A large tappable button: label, optional icon glyph, disabled state.
 
@@ -113,16 +126,7 @@ class Button(Widget):
                    x=max(label_box.x, start + icon_w) if lay.width <= label_box.width else label_box.x)
 
     def _draw(self, surface: pygame.Surface, ctx: Context) -> None:
-        t = ctx.theme
-        fill, fg = self._colors(ctx)
-        draw_box(surface, self.rect, fill, ctx)
-        if self.pressed and self.enabled:
-            draw_box(surface, self.rect, None, ctx, border=t.colors.focus, width=2 * t.border)
-        elif not self.enabled:
-            # dashed outline: disabled is shown by shape as well as colour
-            draw_box(surface, self.rect, None, ctx, border=fg, dashed=True)
-        else:
-            draw_box(surface, self.rect, None, ctx, border=t.colors.border if self.tone != "primary" else fill)
+        draw_button_frame(self, surface, ctx, *self._colors(ctx))
         draw_runs(self, surface, ctx)
 
     def tap(self, ctx: Context) -> list[Message]:
