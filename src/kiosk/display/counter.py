@@ -87,18 +87,21 @@ class CounterScreen(WallScreen):
         st = self.staff
         if st is None:
             return None
-        words = [Text("staff-name", st.name, style="title", max_lines=1, flex=1),
+        photo = Picture("staff-photo", ("staff", self.staff_serial), st.photo, flex=1) if st.photo else None
+        align = "left" if stacked else "center"
+        words = [Text("staff-name", st.name, style="title", max_lines=1, align=align, flex=1),
                  Text("staff-no", self.s.counter_staff_no.format(staff_no=st.staff_no), style="body",
-                      tone="text_muted", max_lines=1, flex=1)]
+                      tone="text_muted", max_lines=1, align=align, flex=1)]
+        if not stacked:  # a strip: the photo above the words, which get the block's whole width
+            return Panel("staff", [p for p in (photo, *words) if p is not None], fill="surface", padded=True,
+                         spacing=0, flex=1.6)
         text = Panel("staff-text", words, spacing=0, flex=2)
-        if st.photo is None:
-            return Panel("staff", [text], fill="surface", padded=True, flex=1)
-        photo = Picture("staff-photo", ("staff", self.staff_serial), st.photo, flex=1)
-        return HBox("staff", [photo, text], fill="surface", padded=True, flex=1.4 if stacked else 1.6)
+        return HBox("staff", [p for p in (photo, text) if p is not None], fill="surface", padded=True, flex=1.4)
 
     def build(self, ctx: Context) -> Widget:
         self.rebuilds += 1
         w_px, h_px = ctx.size
+        strip = w_px / h_px > 2.5
         w = self.state.windows.get(self.window) or {}
         number, line, fill, tone = self._status(w)
         title = self.s.window_title.format(number=w.get("number", "?")) if w else self.window
@@ -110,14 +113,19 @@ class CounterScreen(WallScreen):
         big = CounterNumber("ticket", number=number, line=line, fill=fill, tone=tone,
                             flash_from=self._flash_from(number), flash_s=FLASH_S,
                             period=self.settings.flash_period_s, now=self.now, flex=4)
-        head = Panel("head", [Text("win-title", title, style="title", scale=1.6, max_lines=1, align="center", flex=3),
-                              Text("win-name", name, style="body", tone="text_muted", max_lines=1, align="center",
-                                   flex=2)], fill="surface", padded=True, spacing=0, flex=1.2)
-        if w_px / h_px > 2.5:  # a strip: side by side
-            parts = [p for p in (head, big, self.staff_block(stacked=False)) if p is not None]
-            body: Widget = HBox("body", parts, flex=1)
+        staff = self.staff_block(stacked=not strip)
+        if strip:  # side by side
+            head = Panel("head", [Text("win-title", title, style="title", scale=1.6, max_lines=1, align="center",
+                                       flex=3),
+                                  Text("win-name", name, style="body", tone="text_muted", max_lines=1, align="center",
+                                       flex=2)], fill="surface", padded=True, spacing=0, flex=1.2)
+            body: Widget = HBox("body", [p for p in (head, big, staff) if p is not None], flex=1)
         else:
-            top = [p for p in (head, self.staff_block(stacked=True)) if p is not None]
+            head = Panel("head", [Text("win-title", title, style="title", scale=1.6, max_lines=1, align="center",
+                                       flex=3),
+                                  Text("win-name", name, style="body", tone="text_muted", max_lines=1, align="center",
+                                       flex=2)], fill="surface", padded=True, spacing=0, flex=1.2)
+            top = [p for p in (head, staff) if p is not None]
             body = Panel("body", [HBox("top", top, flex=1), big], flex=1, spacing=None)
             big.flex = 2
         return Panel("root", [p for p in (offline, body) if p is not None], padded=True)
