@@ -178,3 +178,19 @@ def test_a_table_file_of_another_format_is_refused(tmp_path):
     bad.write_text(json.dumps({"format": 99, "chars": {}, "words": {}}), encoding="utf-8")
     with pytest.raises(ValueError, match="format"):
         PinyinTable.from_file(bad)
+
+
+def test_the_halls_own_words_come_first():
+    """潭 is not on page 3 in 黄潭: the town's words lead their syllables and come as whole words."""
+    from kiosk.ui.pinyin import default_table
+    plain = default_table()
+    local = plain.with_lexicon(["黄潭", "黄潭镇", "低保", "五保", "杨场村"])
+    assert [c.text for c in plain.candidates("tan")].index("潭") >= 8  # beyond a large-print page
+    assert local.candidates("tan")[0].text == "潭"
+    assert local.candidates("huangtan")[0].text == "黄潭"
+    assert local.candidates("huangtanzhen")[0].text == "黄潭镇"
+    assert local.candidates("dibao")[0].text == "低保"
+    assert local.candidates("yangchangcun")[0].text == "杨场村"
+    assert local.candidates("bao")[0].text == "保"
+    # the common order is kept after the hall's words; nothing is lost
+    assert set(plain.chars["tan"]) == set(local.chars["tan"])

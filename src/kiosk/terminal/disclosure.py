@@ -204,7 +204,7 @@ class DisclosureScreen(TerminalScreen):
                                                      Button(f"{kid}-skip", v.skip, icon="▶", tone="secondary")]))
             elif note:
                 parts.append(note)
-            parts.append(PinyinKeyboard(f"{kid}-kb", value=value, max_length=limit, lines=lines,
+            parts.append(PinyinKeyboard(f"{kid}-kb", table=self.s.pinyin_table(), value=value, max_length=limit, lines=lines,
                                         punctuation=field in ("info_description", "purpose"), beside=self.landscape,
                                         hint=v.gk_desc_hint if field == "info_description" else "", flex=1,
                                         **v.pinyin()))

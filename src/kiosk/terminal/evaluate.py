@@ -172,7 +172,7 @@ class EvaluateScreen(TerminalScreen):
 
     def _text(self, ctx: Context) -> Widget:
         v = self.v
-        kb = PinyinKeyboard("eval-text-kb", value=self.text, max_length=E.TEXT_MAX, lines=2, punctuation=True,
+        kb = PinyinKeyboard("eval-text-kb", table=self.s.pinyin_table(), value=self.text, max_length=E.TEXT_MAX, lines=2, punctuation=True,
                             beside=self.landscape, hint=v.eval_text_hint, flex=1, **v.pinyin())
         return Column("eval-text", [self._skip_row("text-skip"), kb], flex=1)
 

@@ -152,7 +152,7 @@ class FeedbackScreen(TerminalScreen):
         return Row(f"{id}-row", [Spacer(f"{id}-space", flex=2), Button(id, self.v.skip, icon="▶", tone="secondary")])
 
     def _own(self, ctx: Context) -> Widget:
-        kb = PinyinKeyboard("fb-item-kb", value=self.item_text, max_length=100, beside=self.landscape, flex=1,
+        kb = PinyinKeyboard("fb-item-kb", table=self.s.pinyin_table(), value=self.item_text, max_length=100, beside=self.landscape, flex=1,
                             **self.v.pinyin())
         return Column("fb-own", [self._skip_row("own-skip"), kb], flex=1)
 
@@ -162,7 +162,7 @@ class FeedbackScreen(TerminalScreen):
         return PagedList("fb-problems", items, per_page=6, columns=cols, flex=1, stretch=True, max_stretch=1.6)
 
     def _text(self, ctx: Context) -> Widget:
-        kb = PinyinKeyboard("fb-text-kb", value=self.text, max_length=300, lines=2, punctuation=True,
+        kb = PinyinKeyboard("fb-text-kb", table=self.s.pinyin_table(), value=self.text, max_length=300, lines=2, punctuation=True,
                             beside=self.landscape, flex=1, **self.v.pinyin())
         return Column("fb-text", [self._skip_row("text-skip"), kb], flex=1)
 

@@ -129,6 +129,17 @@ class Session:
         self.printer_state = PrinterState.NONE
         self._left_prints: dict[str, str] = {}  # print job tag → ticket id, for jobs no screen waits for
 
+    # ---- the pinyin keyboard's words ----------------------------------------------------------
+    def pinyin_table(self):
+        """The pinyin table with the hall's own words first: the town and its villages, the service
+        words residents use, the categories and ``[terminal] lexicon``. Built on first use."""
+        if getattr(self, "_pinyin", None) is None:
+            from ..ui.pinyin import default_table
+            words = [self.cfg.name, *self.strings.lexicon, *self.settings.villages, *self.settings.lexicon,
+                     *(c.name for c in self.cfg.hall.categories)]
+            self._pinyin = default_table().with_lexicon(words)
+        return self._pinyin
+
     # ---- time --------------------------------------------------------------------------------
     def wall(self, now: float) -> datetime:
         return datetime.fromtimestamp(now + self.wall_offset, self.tz)

@@ -12,6 +12,7 @@ Keys (all optional)::
     reply_timeout = 5.0         # seconds to wait for the hub before 请到咨询台取号
     location = "自助区1号机"     # where staff find this terminal (help requests); default: device id
     villages = ["黄潭村", …]     # addresses offered for 上门服务登记
+    lexicon = ["…"]              # the town's own words the pinyin keyboard offers first (places, services)
     read_aloud = false          # speak headings and choices with espeak-ng
     voice = "cmn-latn-pinyin"   # espeak-ng voice: the only one that speaks Mandarin from pinyin
     dpi = 96.0                  # the panel's dots per inch (mm sizes of the theme)
@@ -98,6 +99,7 @@ class TerminalSettings:
     reply_timeout: float = 5.0
     location: str = ""
     villages: tuple[str, ...] = DEFAULT_VILLAGES
+    lexicon: tuple[str, ...] = ()
     read_aloud: bool = False
     voice: str = "cmn-latn-pinyin"
     dpi: float = 96.0
@@ -124,6 +126,8 @@ def load_settings(cfg: SiteConfig) -> TerminalSettings:
         reply_timeout=sec.get("reply_timeout", float, 5.0, check=_positive),
         location=sec.get("location", str, ""),
         villages=tuple(sec.get("villages", list, list(DEFAULT_VILLAGES), check=_villages)),
+        lexicon=tuple(sec.get("lexicon", list, [], check=lambda v: None if all(
+            isinstance(x, str) and x.strip() for x in v) else "must be a list of words")),
         read_aloud=sec.get("read_aloud", bool, False),
         voice=sec.get("voice", str, "cmn-latn-pinyin",
                       check=lambda v: None if v == "cmn-latn-pinyin" else

@@ -25,6 +25,12 @@ class TerminalStrings:
     offline: str = "网络未连接（自 {since} 起），正在自动重连。取号请到咨询台。"
     offline_short: str = "网络未连接，正在自动重连。取号请到咨询台。"
 
+    # words of the hall the pinyin keyboard offers first (with the villages, the site's name, the
+    # categories and [terminal] lexicon): service words as residents say them
+    lexicon: tuple[str, ...] = ("黄潭", "黄潭镇", "天门", "低保", "五保", "医保", "社保", "社保卡", "户口",
+                                "身份证", "营业执照", "养老保险", "医疗保险", "残疾证", "结婚证", "出生证明",
+                                "退休", "高龄补贴", "临时救助", "不动产", "便民服务中心")
+
     # ---- home ----
     welcome: str = "欢迎办事，请选择"
     mode_unknown: str = "正在获取大厅状态…"

@@ -23,7 +23,7 @@ import functools
 import json
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,6 +177,44 @@ class PinyinTable:
             out += [Candidate(text=w, consumes=used) for w in self.words.get("'".join(pieces[:n]), ())]
         out += [Candidate(text=c, consumes=len(pieces[0])) for c in self.chars_for(pieces[0])]
         return out
+
+
+    def readings(self) -> dict[str, list[str]]:
+        """Character → its syllables (every reading the table lists it under)."""
+        out: dict[str, list[str]] = {}
+        for syl, chars in self.chars.items():
+            for ch in chars:
+                out.setdefault(ch, []).append(syl)
+        return out
+
+    def with_lexicon(self, words: Iterable[str], *, max_readings: int = 8) -> "PinyinTable":
+        """A table where the hall's own words come first: each word (黄潭, 低保, a village's name) is the
+        first candidate for its syllables, and each of its characters the first for its own syllable —
+        so 潭 is offered at once for ``tan`` in 黄潭镇, not on page 3. Readings come from the table itself."""
+        chars = dict(self.chars)
+        extra: dict[str, list[str]] = {}
+        readings = self.readings()
+        promoted: dict[str, list[str]] = {}
+        for word in dict.fromkeys(w.strip() for w in words):
+            han = [ch for ch in word if ch in readings]
+            if not han or len(han) != len(word):
+                continue
+            combos: list[tuple[str, ...]] = [()]
+            for ch in han:
+                combos = [c + (r,) for c in combos for r in readings[ch]][:max_readings]
+                for r in readings[ch]:
+                    promoted.setdefault(r, [])
+                    if ch not in promoted[r]:
+                        promoted[r].append(ch)
+            if len(han) > 1:
+                for combo in combos:
+                    extra.setdefault("'".join(combo), []).append(word)
+        for syl, first in promoted.items():
+            chars[syl] = "".join(first) + "".join(c for c in chars[syl] if c not in first)
+        merged = dict(self.words)
+        for key, ws in extra.items():
+            merged[key] = ws + [w for w in merged.get(key, ()) if w not in ws]
+        return PinyinTable(chars, merged)
 
 
 @functools.cache
