@@ -21,7 +21,8 @@ sys.path.insert(0, str(REPO / "src"))
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
-MODULES = ["bench_hub", "bench_printer", "bench_terminal", "bench_display", "bench_counter", "bench_eta", "bench_soak"]
+MODULES = ["bench_hub", "bench_printer", "bench_terminal", "bench_display", "bench_counter", "bench_eta", "bench_soak",
+           "bench_trust"]
 
 # (module, dotted key, label, target text, check) — the table rows
 ROWS = [
