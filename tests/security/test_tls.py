@@ -181,3 +181,10 @@ def test_without_the_ca_key_a_new_certificate_is_refused_never_a_second_ca(tls_o
     with pytest.raises(KioskError, match="ca.key"):
         P.provision(load(tls_toml), tls_out, tls=True, hub_host="hub.hall")
     assert (tls_out / "tls" / "ca.crt").read_bytes() == ca_before and not (tls_out / "tls" / "ca.key").exists()
+
+
+def test_tls_without_a_host_refuses_zeroconf(tls_out, tls_toml):
+    """An address found on the network proves nothing: with tls_ca a device needs the name from its config."""
+    conf = with_broker_login(tls_toml, tls_out, "staff-monitor", f'tls_ca = "{tls_out / "tls" / "ca.crt"}"\n')
+    r = kiosk("status", "--config", str(conf))
+    assert r.returncode == 3 and "broker.host must be too" in r.stderr and str(conf) in r.stderr
