@@ -35,7 +35,8 @@ def test_defaults():
 def test_values_and_orientation():
     d = display_settings(cfg(display={"layout": "combined", "orientation": "portrait", "size": "3840x2160",
                                       "blank": ["22:00-06:00"], "evaluation_url": "https://pj.example/hq"}))
-    assert d.size == (2160, 3840) and d.scale == 2.0 and d.effective_dpi == 192.0
+    assert d.size == (2160, 3840) and d.scale == 2.0 and d.effective_dpi == 80.0  # a 55-inch 4K panel
+    assert d.glyph_floor_mm == 14.0  # 3 m from the seats: 16 arcmin
     assert d.blank[0].contains(dtime(23, 0)) and not d.blank[0].contains(dtime(12, 0))
     a = announcer_settings(cfg(announcer={"repeat": 3, "volume": 0.8,
                                           "quiet": [{"hours": "12:00-14:30", "volume": 0.3}]}))

@@ -37,7 +37,8 @@ from .strings import DisplayStrings
 
 log = logging.getLogger(__name__)
 
-THEME_FILE = Path(__file__).with_name("theme.toml")
+THEME_FILE = Path(__file__).with_name("theme.toml")        # the counter screen, read at arm's length
+BOARD_THEME_FILE = Path(__file__).with_name("board.toml")  # the wall layouts, read from the seats
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,13 +83,15 @@ class DisplayApp(App):
 
 
 def display_themes(settings: DisplaySettings) -> ThemeSet:
-    return load_themes(settings.theme or THEME_FILE, dpi=settings.effective_dpi)
+    default = THEME_FILE if settings.layout == "window" else BOARD_THEME_FILE
+    return load_themes(settings.theme or default, dpi=settings.effective_dpi)
 
 
 def panel_config(settings: DisplaySettings, *, windowed: bool = False, window_scale: float = 1.0) -> PanelConfig:
     return PanelConfig(orientation=settings.orientation, rotation=settings.rotation, dpi=settings.effective_dpi,
                        fullscreen=settings.fullscreen and not windowed, window_scale=window_scale,
-                       fps=settings.fps, title="kiosk display", hide_cursor=not windowed, size=settings.size)
+                       fps=settings.fps, title="kiosk display", hide_cursor=not windowed, size=settings.size,
+                       glyph_floor_mm=settings.glyph_floor_mm)
 
 
 def build_app(*, settings: DisplaySettings, hall: Hall, topics: Topics, wall: Callable[[], float] = time.time,

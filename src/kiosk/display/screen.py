@@ -188,9 +188,13 @@ class WallScreen(Screen):
                          align="center", flex=3)]),
                 big,
             ], fill="surface", border="border", padded=True, spacing=0)
+        big = Text(f"win-{wid}-number", number, style="display", scale=0.9, max_lines=1, align="center", flex=1)
+        if status == "paused" and w.get("reason"):  # the reason in full where the number would be, not squeezed
+            line = s.window_paused_plain
+            big = Text(f"win-{wid}-number", str(w["reason"])[:30], style="body", max_lines=2, align="center", flex=1)
         return Panel(f"win-{wid}", [
             Text(f"win-{wid}-title", title, style="body", tone="text_muted", max_lines=1, align="center"),
-            Text(f"win-{wid}-number", number, style="display", scale=0.9, max_lines=1, align="center", flex=1),
+            big,
             Text(f"win-{wid}-status", line, style="body", tone=tone, fill=fill, max_lines=1, align="center"),
         ], fill="surface", border="border", padded=True, spacing=0)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..config import Section, SiteConfig
 from ..errors import ConfigError
 
+MM_PER_M_AT_16_ARCMIN = 4.65  # glyph height per metre of distance for a 16 arcmin character
 LAYOUTS = ("board", "disclosure", "combined", "window")  # window: the screen above one counter
 ORIENTATIONS = ("landscape", "portrait")
 #: Placeholder for 一码通评 until the hall is given its real evaluation link (see docs/display.md).
@@ -66,7 +67,9 @@ class DisplaySettings:
     orientation: str = "landscape"
     size: tuple[int, int] = (1920, 1080)  # logical pixels, in the orientation's direction
     rotation: int = 0
-    dpi: float = 96.0                     # for a 1080-line panel; scaled with the panel's short side
+    dpi: float = 0.0                      # the panel's own; 0: a 55-inch 1080p wall panel (40 dpi, scaled
+                                          # with the short side: 80 for 4K), or 96 for a counter screen
+    viewing_distance_m: float = 3.0       # how far the board is read from (the nearer seats of the waiting area)
     fullscreen: bool = True
     fps: int = 20                         # loop rate; a bus message wakes the loop at once anyway
     evaluation_url: str = PLACEHOLDER_EVALUATION_URL
@@ -90,7 +93,15 @@ class DisplaySettings:
     @property
     def effective_dpi(self) -> float:
         # a window screen is a panel of its own kind (a bar, a 7-inch): its dpi is its real one, not scaled
-        return self.dpi if self.layout == "window" else self.dpi * self.scale
+        if self.layout == "window":
+            return self.dpi or 96.0
+        return (self.dpi or 40.0) * self.scale
+
+    @property
+    def glyph_floor_mm(self) -> float | None:
+        """The smallest glyph the board may show: ISO 9241-303's 16 arcmin at the viewing distance
+        (4.65 mm a metre). The counter screen (``window``) is read at arm's length: its mode's floor."""
+        return None if self.layout == "window" else round(self.viewing_distance_m * MM_PER_M_AT_16_ARCMIN, 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,7 +167,9 @@ def display_settings(cfg: SiteConfig) -> DisplaySettings:
     out = DisplaySettings(
         layout=layout, orientation=orientation, size=size,
         rotation=s.get("rotation", int, 0, check=lambda v: None if v in (0, 90, 180, 270) else "must be 0/90/180/270"),
-        dpi=s.get("dpi", float, d.dpi, check=_pos),
+        dpi=s.get("dpi", float, d.dpi, check=lambda v: None if v >= 0 else "must be 0 (the default) or more"),
+        viewing_distance_m=s.get("viewing_distance_m", float, d.viewing_distance_m,
+                                 check=lambda v: None if 0.3 <= v <= 30 else "must be between 0.3 and 30 (metres)"),
         fullscreen=s.get("fullscreen", bool, d.fullscreen),
         fps=s.get("fps", int, d.fps, check=lambda v: None if 5 <= v <= 60 else "must be between 5 and 60"),
         evaluation_url=s.get("evaluation_url", str, d.evaluation_url,

@@ -42,7 +42,7 @@ class DisplayStrings:
     complaint: str = "投诉电话 {phone}"
     hotline: str = "政务服务热线 {phone}"
     on_duty: str = "值班电话 {phone}"
-    evaluation: str = "一码通评 扫码评价"
+    evaluation: str = "一码通评\n扫码评价"
     ticker_gap: str = "　　◆　　"
     ticker_item: str = "{title}：{body}"
     # closed

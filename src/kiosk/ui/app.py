@@ -60,6 +60,7 @@ class DisplayConfig:
     title: str = "kiosk"
     hide_cursor: bool = False
     size: tuple[int, int] | None = None  # any logical size (a pad, a strip above a counter); None: by orientation
+    glyph_floor_mm: float | None = None  # smallest glyph for the screen check (None: the mode's own floor)
 
     def __post_init__(self) -> None:
         if self.orientation not in ORIENTATIONS:

@@ -56,7 +56,7 @@ class LiveClock:
 
 def check_layout(app: App) -> list[Problem]:
     """Problems in the top screen's widget tree for the app's current mode."""
-    return check_tree(app.tree(), app.ctx)
+    return check_tree(app.tree(), app.ctx, glyph_floor_mm=app.display_config.glyph_floor_mm)
 
 
 class Pilot:
