@@ -31,12 +31,13 @@ def consumed(text: str, lines: list[str]) -> bool:
 
 
 def test_breaks_between_cjk_characters():
-    assert break_lines("黄潭镇便民服务中心", 80, mono) == ["黄潭镇便", "民服务中", "心"]
+    assert break_lines("一二三四五六七八九", 80, mono) == ["一二三四", "五六七", "八九"]  # no orphan 九
+    assert break_lines("黄潭镇便民服务中心", 80, mono) == ["黄潭镇", "便民服务", "中心"]  # words stay whole
 
 
 def test_closing_punctuation_never_starts_a_line():
     lines = break_lines("请到三号窗口，谢谢。", 120, mono)
-    assert lines == ["请到三号窗", "口，谢谢。"]
+    assert lines == ["请到三号", "窗口，谢谢。"]
     assert all(line[0] not in CLOSING for line in lines)
 
 
@@ -125,3 +126,15 @@ def test_narrower_than_one_glyph_never_crashes(text, width):
     assert consumed(text, lines)
     assert all(mono(line) <= width or unbreakable(line) or len(line.strip()) == 1
                or any(c in CLOSING | OPENING for c in line) for line in lines)
+
+
+def test_a_window_name_or_a_word_is_never_cut_and_no_line_is_a_lone_character():
+    text = "请在等候区就座，留意叫号屏和语音叫号。办理窗口：3号人社窗口、5号综合窗口"
+    for width in range(120, 400, 10):  # at least the widest word with its punctuation (人社窗口、)
+        lines = break_lines(text, width, mono)
+        assert "".join(lines) == text
+        for a, b in zip(lines, lines[1:]):
+            assert not (a.endswith("人") and b.startswith("社")), lines   # "3号人/社窗口"
+            assert not (a.endswith("窗") and b.startswith("口")), lines
+            assert not (a[-1:].isdigit() and b.startswith("号")), lines  # 3 / 号
+    assert break_lines("请携带身份证到窗口办", 90, mono)[-1] != "办"  # the orphan 办

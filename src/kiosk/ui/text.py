@@ -7,6 +7,10 @@ Rules:
 * Kinsoku: a line never starts with closing punctuation (，。、；：？！）」》】’” …)
   and never ends with opening punctuation (（「《【‘“ …); the offending character
   is carried to the next line together with its neighbour.
+* Words stay whole: a number keeps its counter (3号, 21 分钟 → 21分钟 stays with 分), and the hall's
+  own words (:data:`WORDS`: 窗口, 人社, 评价, 办理 …) are never cut in the middle — "3号人社窗口" may
+  break before 窗口 but never as "3号人/社窗口". A paragraph never ends on a lone character (an
+  orphan "办"): the last line takes the word before it along.
 * Nothing is clipped silently: :func:`layout` reports ``overflow`` when the text
   is wider or taller than the box, and :func:`fit` shrinks only down to a floor.
 * No pygame work at import; fonts load lazily through an explicit
@@ -30,6 +34,45 @@ CLOSING = frozenset("，。、；：？！）」』》〉】〕］｝〗’”�
 OPENING = frozenset("（「『《〈【〔［｛〖‘“([{<¥￥$#")
 _WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]+"
                    r"(?:[.:/\-_'@+][A-Za-z0-9\u00C0-\u024F]+)*")
+
+
+#: Words of the hall's screens that a line must not cut (the UI's vocabulary; longest match first).
+WORDS = frozenset("""
+窗口 人社 医保 社保 公安 户口 市场 监管 综合 业务 办理 办事 评价 扫码 政务 公开 服务 中心 便民 身份证 营业执照
+预约 签到 取号 号码 咨询 电话 投诉 热线 指南 帮办 代办 信息 申请 反映 不成 系统 维护 等候 分钟 小时 小票 缴费
+医疗 保险 居民 城乡 长辈 模式 标准 首页 上一步 下一步 上一页 下一页 确认 提交 返回 继续 打印 工作 人员 值班
+大厅 前面 还有 预计 请到 请在 就座 留意 叫号 语音 屏幕 二维码 手机 网上 鄂汇办 天门 黄潭 低保 五保 养老 退休
+工作日 时间 今日 明天 办公 下班 上班 开放 暂停 现场 自助 设备 故障 材料 证件 原件 复印件 姓名 地址 联系 邮箱
+邮寄 领取 纸质 电子 内容 用途 描述 期限 答复 延长 登记 日期 编号 进度 查询 结果 满意 不满意 非常 一般 原因
+问题 窗口办理 人社窗口 医保窗口 公安窗口 综合窗口 市场监管窗口 办不成事 办不成事反映 政府信息公开 一码通评
+""".split())
+_MAX_WORD = max(map(len, WORDS))
+_COUNTERS = frozenset("号人位个分秒天日月年点页次张份元岁")
+
+
+def _is_cjk_char(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _glue_words(items: list[str]) -> list[str]:
+    """Merge clusters that together spell a word of :data:`WORDS`, or a number and its counter."""
+    out: list[str] = []
+    i, n = 0, len(items)
+    while i < n:
+        cur = items[i]
+        if len(cur) == 1 and _is_cjk_char(cur):
+            for k in range(min(_MAX_WORD, n - i), 1, -1):
+                parts = items[i:i + k]
+                if all(len(p) == 1 for p in parts[:-1]) and "".join(parts).rstrip("".join(CLOSING)) in WORDS:
+                    cur = "".join(parts)
+                    i += k - 1
+                    break
+        if out and out[-1][-1:].isdigit() and cur[:1] in _COUNTERS:
+            out[-1] += cur
+        else:
+            out.append(cur)
+        i += 1
+    return out
 
 
 def _is_space(ch: str) -> bool:
@@ -81,7 +124,7 @@ def clusters(paragraph: str) -> list[str]:
         else:
             result.append(atom)
         glue_next = atom[-1] in OPENING
-    return result
+    return _glue_words(result)
 
 
 def _split_wide(cluster: str, width: int, measure: Measure) -> list[str]:
@@ -139,7 +182,22 @@ def break_lines(text: str, width: int, measure: Measure) -> list[str]:
             lines.extend(full)
         if current.strip() or len(lines) == first:
             lines.append(_rstrip(current))
+        _no_orphan(lines, first, width, measure)
     return lines
+
+
+def _no_orphan(lines: list[str], first: int, width: int, measure: Measure) -> None:
+    """A paragraph's last line of one lone Chinese character takes the character before it along."""
+    if len(lines) - first < 2:
+        return
+    last, prev = lines[-1], lines[-2]
+    if len(last.rstrip("".join(CLOSING))) != 1 or not _is_cjk_char(last[0]):
+        return
+    parts = clusters(prev)
+    moved = parts[-1] if len(parts) > 1 else ""
+    if not moved or _is_space(moved[0]) or measure(moved + last) > width:
+        return
+    lines[-2], lines[-1] = _rstrip(prev[:len(prev) - len(moved)]), moved + last
 
 
 def _rstrip(s: str) -> str:
