@@ -7,7 +7,6 @@ import os
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
-import base64  # noqa: E402
 import io  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -86,5 +85,3 @@ def staff_message(window: str = "w3", photo: bool = True) -> tuple[str, bytes]:
                photo_mime="image/png" if photo else None, since=T0 - 3600)
     return topics().window_staff(window), encode(staff_body(window, st))
 
-
-__all__ = ["base64"]

@@ -19,9 +19,9 @@ STAFF = json.dumps({"v": 1, "window": "w3", "staff": {"name": "冒名", "staff_n
 @pytest.fixture
 def site_toml(tmp_path):
     p = tmp_path / "site.toml"
-    p.write_text(HALL_CONFIG.read_text(encoding="utf-8") + PROVISION.replace("pads = [\"w3\"]",
-                                                                               "pads = [\"w3\", \"w4\"]\nweb = [\"web-1\"]"),
-                 encoding="utf-8")
+    extra = PROVISION.replace('pads = ["w3"]', 'pads = ["w3", "w4"]\nweb = ["web-1"]')
+    assert 'web = ["web-1"]' in extra
+    p.write_text(HALL_CONFIG.read_text(encoding="utf-8") + extra, encoding="utf-8")
     return p
 
 

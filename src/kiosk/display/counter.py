@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from ..bus.client import Inbound
-from ..protocol import ProtocolError
+from ..protocol import ProtocolError, decode_json
 from ..protocol.counter import Staff, decode_staff
 from ..ui.widget import Context, Widget
 from .screen import WallScreen
@@ -42,7 +42,6 @@ class CounterScreen(WallScreen):
                 return None
             if kind == "call":  # only this window's calls flash here
                 try:
-                    from ..protocol import decode_json
                     if decode_json(message.payload).get("window") != self.window:
                         return None
                 except ProtocolError:

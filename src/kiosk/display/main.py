@@ -78,7 +78,8 @@ def cmd_display(args: argparse.Namespace) -> int:
     from .runtime import CACHED_KINDS, Runner, build_app
     from .screen import Hall
     tz = ZoneInfo(cfg.timezone)
-    announcer = Announcer(voice, cache_dir=voice_cache_dir(voice.cache_dir), speech=not args.no_speech and settings.layout != "window", tz=tz,
+    speech = not args.no_speech and settings.layout != "window"  # the wall display speaks, not the counter's
+    announcer = Announcer(voice, cache_dir=voice_cache_dir(voice.cache_dir), speech=speech, tz=tz,
                           pack=voice_pack(voice, cfg))
     topics = Topics(cfg.site_id)
     hall = Hall(name=cfg.name, phones=cfg.phones, tz=tz)

@@ -132,9 +132,9 @@ class Runner:
                  tls_ca: str = "", lastknown: LastKnown | None = None) -> None:
         self.app, self.screen, self.settings, self.topics, self.device_id = app, screen, settings, topics, device_id
         self.lastknown = lastknown
+        window = settings.window if settings.layout == "window" else ""
         self.bus = BusClient(BusSettings(host=host, port=port, device_id=device_id, topics=topics,
-                                         subscriptions=subscriptions(topics, settings.window if settings.layout == "window" else ""),
-                                         username=username,
+                                         subscriptions=subscriptions(topics, window), username=username,
                                          password=password, tls_ca=tls_ca),
                              lastknown.tee(app.inbox) if lastknown else app.inbox)  # type: ignore[arg-type]
         self._stop = threading.Event()

@@ -194,7 +194,7 @@ class PadFlow:
 
     # ---- handlers: (state, event, now) -> (new state, effects); they raise before changing anything ----
     def _on_Offered(self, s: PadState, e: Offered, now: float):
-        if e.ticket in s.rated or (s.day and e.day != s.day) or e.ticket == s.ticket and s.stage is not S.IDLE:
+        if e.ticket in s.rated or (s.day and e.day != s.day) or (e.ticket == s.ticket and s.stage is not S.IDLE):
             return s, ()  # rated already, yesterday's, or the one on screen: nothing to do
         return _fresh(s, stage=S.LEVELS, ticket=e.ticket, number=e.number, last_touch=now), ()
 
