@@ -112,3 +112,21 @@ def test_a_malformed_offer_changes_nothing():
             pilot.post(Inbound(topics().window_evaluation("w3"), bad, retain=True))
             pilot.post(Inbound(topics().window_staff("w3"), bad, retain=True))
         assert screen.flow.state.stage is Stage.IDLE and screen.staff is None
+
+
+def test_a_new_day_returns_to_idle_and_a_paused_window_says_so():
+    pilot, screen, wall = make_pilot()
+    with pilot:
+        online(pilot)
+        offer(pilot)
+        assert screen.flow.state.stage is Stage.LEVELS
+        wall.now += 13 * 3600  # 11:00 → 00:00 the next day in the hall's zone
+        pilot.frames(2)
+        assert screen.flow.state.stage is Stage.IDLE and screen.flow.state.day == "2025-11-30"
+        offer(pilot)  # yesterday's offer, redelivered after a reconnect: not offered again
+        assert screen.flow.state.stage is Stage.IDLE
+        state = {"window": "w3", "number": 3, "name": "人社窗口", "status": "paused", "reason": "午休",
+                 "ticket": None, "version": 5}
+        pilot.post(Inbound(topics().window_state("w3"), encode(state), retain=True))
+        assert pilot.text_of("idle-closed") == "暂停服务"
+        _check(pilot, "idle-paused-landscape-large-10in")
