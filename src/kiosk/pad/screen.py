@@ -283,48 +283,50 @@ class PadScreen(Screen):
     def reasons_columns(self, ctx: Context) -> int:
         return 2 if self.landscape and ctx.theme.max_choices > 6 else 1
 
-    def reasons_per_page(self, ctx: Context) -> int:
-        """As many one-line chips as fit at a comfortable touch height, never more than the mode allows."""
+    def reasons_per_page(self, ctx: Context, fixed: list[Widget]) -> int:
+        """As many one-line chips as fit at touch height under the heading and above the buttons (measured,
+        not guessed), never more than the mode allows on one page."""
         t = ctx.theme
-        line = round(t.text_size("body") * t.line_spacing)
-        heading = line if self.landscape else round(t.text_size("title") * t.line_spacing) + line + t.spacing
-        actions = t.target_min if self.landscape else 2 * t.target_min + t.spacing
-        room = ctx.size[1] - 2 * t.padding - heading - actions - 3 * t.spacing
-        rows = max(1, int((room + t.spacing) // (t.target_min * 1.1 + t.spacing)))
+        width = ctx.size[0] - 2 * t.padding
+        used = sum(w.measure(width, ctx) for w in fixed) + len(fixed) * t.spacing
+        room = ctx.size[1] - 2 * t.padding - used
+        rows = max(1, int((room + t.spacing) // (t.target_min + t.spacing)))
         return max(1, min(t.max_choices, rows * self.reasons_columns(ctx)))
 
     def _reasons(self, ctx: Context) -> Widget:
         s, st = self.s, self.flow.state
         reasons = list(E.BAD_REASONS.items())
-        per = self.reasons_per_page(ctx)
+        cols = self.reasons_columns(ctx)
+
+        def fixed(page: int, pages: int) -> tuple[list[Widget], list[Widget]]:
+            sub = s.reasons_status.format(n=len(st.reasons), page=page + 1, pages=pages)
+            top: list[Widget] = [self._heading(s.reasons_title, sub, one_line=self.landscape)]
+            if self.note:
+                top.append(Label("reasons-note", self.note, fill="warning", tone="on_warning", max_lines=1))
+            prev = Button("reasons-prev", s.prev_page, tone="secondary", enabled=page > 0)
+            nxt = Button("reasons-next", s.next_page, tone="secondary", enabled=page < pages - 1)
+            back = Button("reasons-back", s.back, tone="secondary")
+            done = Button("reasons-done", s.submit, tone="primary", enabled=bool(st.reasons), flex=1.5)
+            bottom: list[Widget] = [Row("reasons-actions", [back, prev, nxt, done])] if self.landscape else \
+                [Row("reasons-nav", [prev, nxt]), Row("reasons-actions", [back, done])]
+            return top, bottom
+
+        per = self.reasons_per_page(ctx, [w for part in fixed(0, 9) for w in part])
         pages = -(-len(reasons) // per)
         self.reason_page = max(0, min(self.reason_page, pages - 1))
         first = self.reason_page * per
-        cols = self.reasons_columns(ctx)
         chips = [Button(f"reason-{rid}", (s.reason_on if rid in st.reasons else s.reason_off).format(label=label),
                         value=rid, tone="primary" if rid in st.reasons else "secondary", choice=True)
                  for rid, label in reasons[first:first + per]]
         chips += [Spacer(f"reason-pad-{i}") for i in range(per - len(chips))]
-        sub = s.reasons_status.format(n=len(st.reasons), page=self.reason_page + 1, pages=pages)
-        parts: list[Widget] = [self._heading(s.reasons_title, sub, one_line=self.landscape)]
-        if self.note:
-            parts.append(Label("reasons-note", self.note, fill="warning", tone="on_warning", max_lines=1))
-        parts.append(EqualGrid("reasons", chips, cols=cols, flex=1))
-        prev = Button("reasons-prev", s.prev_page, tone="secondary", enabled=self.reason_page > 0)
-        nxt = Button("reasons-next", s.next_page, tone="secondary", enabled=self.reason_page < pages - 1)
-        back = Button("reasons-back", s.back, tone="secondary")
-        done = Button("reasons-done", s.submit, tone="primary", enabled=bool(st.reasons))
-        if self.landscape:
-            parts.append(Row("reasons-actions", [back, prev, nxt, done]))
-        else:
-            parts += [Row("reasons-nav", [prev, nxt]), Row("reasons-actions", [back, done])]
-        return Column("reasons-page", parts, flex=1)
+        top, bottom = fixed(self.reason_page, pages)
+        return Column("reasons-page", [*top, EqualGrid("reasons", chips, cols=cols, flex=1), *bottom], flex=1)
 
     def _centred(self, id: str, title: str, line: str, buttons: list[Widget] = ()) -> Widget:
         # the big title takes a flexible share (it shrinks to one line); the line below wraps at its size
         parts: list[Widget] = [Spacer(f"{id}-top", flex=0.5),
                                Label(f"{id}-title", title, style="display", align="center", max_lines=1, flex=1),
-                               TextBlock(f"{id}-line", line, style="title", align="center", shrink=True),
+                               TextBlock(f"{id}-line", line, align="center", shrink=True),
                                Spacer(f"{id}-bottom", flex=0.5)]
         if buttons:
             parts.append(Row(f"{id}-actions", list(buttons)))
