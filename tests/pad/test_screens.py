@@ -108,7 +108,9 @@ def test_a_malformed_offer_changes_nothing():
         online(pilot)
         for bad in (b"{", encode({"window": "w3", "ticket": "x y", "number": "C1", "at": 1.0}),
                     encode({"window": "w3", "ticket": "20251129-C012", "number": "c12", "at": 1.0}),
-                    encode({"window": "w3", "staff": 5})):
+                    encode({"window": "w3", "staff": 5}),
+                    b'{"v":1,"window":"w3","ticket":"20251129-C012","number":"C012","at":NaN}',
+                    encode({"window": "w3", "ticket": "20251129-C012", "number": "C012", "at": 1e300})):
             pilot.post(Inbound(topics().window_evaluation("w3"), bad, retain=True))
             pilot.post(Inbound(topics().window_staff("w3"), bad, retain=True))
         assert screen.flow.state.stage is Stage.IDLE and screen.staff is None

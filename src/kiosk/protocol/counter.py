@@ -24,6 +24,7 @@ _STAFF_NO = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 STAFF_NAME_MAX = 20
 PHOTO_MAX_BYTES = 256 * 1024  # decoded; a 300×400 JPEG is about 30 KB
 PHOTO_MIMES = ("image/jpeg", "image/png")
+AT_MAX = 4_102_444_800.0  # 2100-01-01: any later time is not a completion this hall has seen
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +44,8 @@ def decode_offer(payload: bytes) -> Offer:
         raise ProtocolError("missing_field", "an evaluation offer names its window")
     if isinstance(at, bool) or not isinstance(at, (int, float)):
         raise ProtocolError("bad_type", "field 'at' must be a number")
+    if not 0 <= at <= AT_MAX:  # also NaN: a screen turns it into a local date
+        raise ProtocolError("bad_value", "field 'at' must be epoch seconds")
     if ticket is None:
         return Offer(window=window, ticket=None, number=None, at=float(at))
     if not isinstance(ticket, str) or not _TICKET_ID.match(ticket):
@@ -97,7 +100,8 @@ def decode_staff(payload: bytes) -> Staff | None:
         if len(photo) > PHOTO_MAX_BYTES:
             raise ProtocolError("too_large", f"staff.photo is larger than {PHOTO_MAX_BYTES} bytes")
     since = body.get("since")
-    since = float(since) if isinstance(since, (int, float)) and not isinstance(since, bool) else None
+    since = float(since) if isinstance(since, (int, float)) and not isinstance(since, bool) \
+        and 0 <= since <= AT_MAX else None
     return Staff(name=body["name"].strip(), staff_no=body["staff_no"], photo=photo, photo_mime=mime, since=since)
 
 
