@@ -24,6 +24,7 @@ _STAFF_NO = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 STAFF_NAME_MAX = 20
 PHOTO_MAX_BYTES = 256 * 1024  # decoded; a 300×400 JPEG is about 30 KB
 PHOTO_MIMES = ("image/jpeg", "image/png")
+PHOTO_MAX_SIDE = 1200
 AT_MAX = 4_102_444_800.0  # 2100-01-01: any later time is not a completion this hall has seen
 
 
@@ -99,10 +100,41 @@ def decode_staff(payload: bytes) -> Staff | None:
             raise ProtocolError("bad_value", "staff.photo_b64 is not base64") from None
         if len(photo) > PHOTO_MAX_BYTES:
             raise ProtocolError("too_large", f"staff.photo is larger than {PHOTO_MAX_BYTES} bytes")
+        size = image_size(photo, mime)
+        if size is None:
+            raise ProtocolError("bad_value", f"staff.photo is not a {mime} picture")
+        if max(size) > PHOTO_MAX_SIDE or min(size) < 1:
+            # a few KB can claim 30000×30000 pixels: refuse before any screen decodes it
+            raise ProtocolError("too_large", f"staff.photo is {size[0]}×{size[1]}; at most {PHOTO_MAX_SIDE} each way")
     since = body.get("since")
     since = float(since) if isinstance(since, (int, float)) and not isinstance(since, bool) \
         and 0 <= since <= AT_MAX else None
     return Staff(name=body["name"].strip(), staff_no=body["staff_no"], photo=photo, photo_mime=mime, since=since)
+
+
+def image_size(data: bytes, mime: str) -> tuple[int, int] | None:
+    """(width, height) from a PNG's IHDR or a JPEG's frame header, without decoding; None if unreadable."""
+    if mime == "image/png":
+        if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+            return None
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:2] != b"\xff\xd8":
+        return None
+    i = 2
+    while i + 9 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # no length
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start of frame
+            return int.from_bytes(data[i + 7:i + 9], "big"), int.from_bytes(data[i + 5:i + 7], "big")
+        if length < 2:
+            return None
+        i += 2 + length
+    return None
 
 
 def staff_body(window: str, staff: Staff | None) -> dict[str, Any]:
