@@ -196,7 +196,10 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
         categories.append(Category(
             id=cid, name=c.get("name", str), group=c.get("group", str, "comprehensive",
                                                          check=_one_of("domain", "comprehensive", "complaint")),
-            default_service_s=60.0 * c.get("service_minutes", float, 5.0, check=_positive)))
+            default_service_s=60.0 * c.get("service_minutes", float, 5.0, check=_positive),
+            plain=c.get("plain", str, "", check=lambda v: None if len(v) <= 20 else "must be at most 20 characters"),
+            tasks=tuple(c.get("tasks", list, [], check=lambda v: None if all(
+                isinstance(x, str) and 0 < len(x.strip()) <= 20 for x in v) else "must be a list of short phrases"))))
         c.done()
     if not categories:
         raise ConfigError(path, "categories", "at least one [[categories]] table is required")

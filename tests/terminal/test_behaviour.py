@@ -131,7 +131,7 @@ def test_read_aloud_speaks_heading_and_choices_once(offline_terminal):
     p = offline_terminal(Mode.NORMAL, read_aloud=True)
     p.tap("menu-item-0")
     spoken = p.terminal.session.speaker.spoken
-    assert spoken and spoken[-1].startswith("取号：请选择业务") and "公安业务" in spoken[-1]
+    assert spoken and spoken[-1].startswith("取号：请选择业务") and "户口 / 身份证" in spoken[-1]
     before = len(spoken)
     p.advance(1)
     assert len(spoken) == before  # a redraw is not a new screen
@@ -316,3 +316,26 @@ def test_home_shows_every_choice_at_once_in_standard_mode_and_the_most_used_firs
     second = [p.widget("menu").items[w.value].value for w in p.root.walk() if getattr(w, "choice", False)]
     assert {"feedback", "open_gov", "disclosure"} <= set(second)
     assert p.check_layout() == []
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_categories_in_visitors_words_and_a_finder_by_what_they_want_to_do(offline_terminal, mode, orientation):
+    from .conftest import SHOTS
+    p = offline_terminal(mode, orientation)
+    p.tap("menu-item-0")
+    texts = " ".join(p.visible_texts())
+    assert "社保 / 就业 / 退休" in texts and "户口 / 身份证" in texts and "营业执照" in texts and "医保" in texts
+    assert "字头" not in texts and not any(ch.islower() for ch in texts if ch.isascii() and ch.isalpha())
+    p.tap("take-find")
+    assert p.app.top.stage == "find" and p.check_layout() == []
+    p.screenshot(SHOTS / f"take-find-{mode.value}-{orientation}.png")
+    lst = p.widget("find-tasks")
+    index = next(i for i, it in enumerate(lst.items) if it.label.startswith("社保卡"))
+    while not p.exists(f"find-tasks-item-{index}"):
+        p.swipe("find-tasks", "left")
+    p.tap(f"find-tasks-item-{index}")
+    assert p.app.top.stage == "confirm" and p.app.top.category == "C"
+    assert "社保 / 就业 / 退休" in p.text_of("confirm-category")
+    p.tap("go-back")
+    assert p.app.top.stage == "choose"

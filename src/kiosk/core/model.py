@@ -25,6 +25,8 @@ class Category:
     name: str  # 公安业务
     group: str = "comprehensive"  # how the kiosk groups choices: "domain" / "comprehensive" / "complaint"
     default_service_s: float = 300.0
+    plain: str = ""  # the category in the words visitors use (社保 / 就业 / 退休); the kiosk shows it
+    tasks: tuple[str, ...] = ()  # what people come to do (办身份证 …): the kiosk's 不知道选哪个？ finder
 
     @property
     def prefix(self) -> str:

@@ -253,7 +253,7 @@ class Session:
 
     def category_name(self, category: str) -> str:
         cat = self.cfg.hall.category(category)
-        return cat.name if cat else category
+        return (cat.plain or cat.name) if cat else category  # in the words visitors use
 
     def windows_for(self, category: str) -> str:
         s = self.strings

@@ -66,6 +66,8 @@ class TerminalStrings:
 
     # ---- take a number ----
     take_title: str = "取号：请选择业务"
+    take_find: str = "不知道选哪个？按想办的事找"
+    find_title: str = "想办什么事？点一下就行"
     group_names: dict[str, str] = field(default_factory=lambda: {
         "domain": "分领域综合窗口", "comprehensive": "无差别综合窗口", "complaint": "办不成事反映"})
     category_button: str = "{name}\n{waiting}"

@@ -17,7 +17,10 @@ reported ``how = "printed"`` and can be printed again for ``REPRINT_SECONDS``. W
 resident keeps the number on screen (``on_screen``) or gives it up (``ticket.void``, reason
 ``printer_failed``) — so the queue only holds tickets somebody has. Every printer wait has a deadline.
 
-Stages: choose → confirm → [checking → noprint →] issuing → [printing → print_failed → cancelled |]
+Categories are shown in the words visitors use (``plain`` in the config: 社保 / 就业 / 退休), and
+不知道选哪个？ opens a list of what people come to do (``tasks``: 办身份证 …) that picks the category.
+
+Stages: choose [→ find] → confirm → [checking → noprint →] issuing → [printing → print_failed → cancelled |]
 ticket | late → issuing | failed.
 """
 
@@ -28,7 +31,8 @@ from typing import Any, ClassVar
 
 from ..core.model import Category
 from ..ui.screen import Transition
-from ..ui.widget import Column, Context, Grid, Pressed, Row, Spacer, Widget
+from ..ui.paging import ListItem, PagedList
+from ..ui.widget import Chosen, Column, Context, Grid, Pressed, Row, Spacer, Widget
 from ..ui.theme import Mode
 from ..ui.widgets import Button, Label, QRImage, TextBlock
 from .base import TerminalScreen
@@ -37,6 +41,7 @@ from .messages import ReplyIn
 
 GROUPS = ("domain", "comprehensive", "complaint")
 CHOOSE, CONFIRM, ISSUING, TICKET, FAILED, LATE = "choose", "confirm", "issuing", "ticket", "failed", "late"
+FIND = "find"  # 不知道选哪个？: by what the visitor wants to do
 CHECKING, NOPRINT, PRINTING, PRINT_FAILED, CANCELLED = "checking", "noprint", "printing", "print_failed", "cancelled"
 REPRINT_SECONDS = 60.0  # 重新打印 is offered this long after the ticket printed
 _JOBS = itertools.count(1)  # print job tags, unique in this process
@@ -78,7 +83,7 @@ class TakeNumberScreen(TerminalScreen):
     # ---- text ------------------------------------------------------------------------------------
     def title(self) -> str:
         t = self.t
-        return {CHOOSE: t.take_title, CONFIRM: t.confirm_title, ISSUING: t.confirm_title,
+        return {CHOOSE: t.take_title, FIND: t.find_title, CONFIRM: t.confirm_title, ISSUING: t.confirm_title,
                 TICKET: t.ticket_title, FAILED: t.failed_title, LATE: t.late_title, CHECKING: t.confirm_title,
                 NOPRINT: t.printer_problem_title, PRINTING: t.ticket_title, PRINT_FAILED: t.print_failed_title,
                 CANCELLED: t.print_cancelled_title}[self.stage]
@@ -88,7 +93,7 @@ class TakeNumberScreen(TerminalScreen):
         return self.t.waiting_unknown if n is None else self.t.waiting_count.format(n=n)
 
     def has_back(self) -> bool:
-        return self.stage in (CONFIRM, FAILED, LATE, NOPRINT)
+        return self.stage in (FIND, CONFIRM, FAILED, LATE, NOPRINT)
 
     def back(self) -> Transition | None:
         self._go(CHOOSE)
@@ -100,7 +105,7 @@ class TakeNumberScreen(TerminalScreen):
 
     # ---- bodies ----------------------------------------------------------------------------------
     def body(self, ctx: Context) -> Widget:
-        return {CHOOSE: self._choose, CONFIRM: self._confirm, ISSUING: self._issuing, TICKET: self._ticket,
+        return {CHOOSE: self._choose, FIND: self._find, CONFIRM: self._confirm, ISSUING: self._issuing, TICKET: self._ticket,
                 FAILED: self._failed, LATE: self._late, CHECKING: self._issuing, NOPRINT: self._noprint,
                 PRINTING: self._issuing, PRINT_FAILED: self._print_failed, CANCELLED: self._cancelled}[self.stage](ctx)
 
@@ -114,7 +119,7 @@ class TakeNumberScreen(TerminalScreen):
         ], flex=1)
 
     def _category_button(self, c: Category) -> Button:
-        label = self.t.category_button.format(name=c.name, waiting=self.waiting_text(c.id))
+        label = self.t.category_button.format(name=c.plain or c.name, waiting=self.waiting_text(c.id))
         return Button(f"cat-{c.id}", label, value=c.id, tone="secondary", choice=True, style="title")
 
     def _choose(self, ctx: Context) -> Widget:
@@ -136,9 +141,17 @@ class TakeNumberScreen(TerminalScreen):
         parts: list[Widget] = [section(g, cs, 2) for g, cs in wide]
         if single:
             parts.append(Row("group-singles", [section(g, cs, 1) for g, cs in single]))
+        if any(c.tasks for c in self.s.cfg.hall.categories):
+            parts.append(Button("take-find", t.take_find, icon="?", tone="secondary", style="title"))
         if self.landscape and len(parts) == 2:
             return Column("choose", [Row("choose-row", parts), Spacer("choose-end", flex=1)], flex=1)
         return Column("choose", [*parts, Spacer("choose-end", flex=1)], flex=1)
+
+    def _find(self, ctx: Context) -> Widget:
+        items = [ListItem(label=task, value=c.id) for c in self.s.cfg.hall.categories for task in c.tasks]
+        cols = 2 if self.landscape and self.mode is not Mode.LARGE else 1
+        return Column("find", [PagedList("find-tasks", items, per_page=8, columns=cols, flex=1, style="title")],
+                      flex=1)
 
     def _confirm(self, ctx: Context) -> Widget:
         t = self.t
@@ -273,6 +286,8 @@ class TakeNumberScreen(TerminalScreen):
             if wid.startswith("cat-") and self.stage == CHOOSE:
                 self.category, self.priority = message.value, False
                 self._go(CONFIRM)
+            elif wid == "take-find" and self.stage == CHOOSE:
+                self._go(FIND)
             elif wid == "green" and self.stage == CONFIRM:
                 self.priority = not self.priority
                 self.invalidate()
@@ -296,6 +311,9 @@ class TakeNumberScreen(TerminalScreen):
                 self.reprint = "printing"
                 self._print()
                 self.invalidate()
+        elif isinstance(message, Chosen) and message.widget_id == "find-tasks" and self.stage == FIND:
+            self.category, self.priority = message.value, False
+            self._go(CONFIRM)
         elif isinstance(message, (PrinterChecked, PrintFinished)) and message.tag == self.print_tag:
             self._printer_answer(message)
         elif isinstance(message, ReplyIn) and self.txn and message.reply.txn == self.txn \
