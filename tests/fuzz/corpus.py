@@ -109,6 +109,8 @@ raw_payloads = st.sampled_from([
     b'{"v":1.0}', b"\xff\xfe\x00", b"\xed\xa0\x80", b'{"v":1,"v":1}', b"[" * 100000 + b"]" * 100000,
     b'{"v":1,"a":' * 5000 + b"1" + b"}" * 5000, b"x" * (1 << 20), b'{"v":1,"txn":"' + b"a" * (1 << 20) + b'"}',
     b'{"v": 1, "txn": "t", "reply_to": "hall/huangtan/device/x/reply", "category": NaN}',
+    b'{"v":1,"device":"b","seq":' + b"9" * 5000 + b',"action":"next"}', b'{"v":1,"seq":1,"seq":2}',
+    b'{"v":1,"txn":"t","reply_to":"hall/huangtan/device/x/reply","note":"\\ud800"}', b'{"v":1,"seq":true}',
 ])
 
 presses = _encoded(_object(_PRESS_SPEC, envelope=False))
@@ -176,7 +178,28 @@ class Corpus:
             return json.dumps([obj]).encode()
         elif r < 0.9:
             return bytes(self.rng.getrandbits(8) for _ in range(self.rng.randint(1, 200)))
+        elif r < 0.965:
+            return self._hostile(obj)
         return json.dumps(obj, ensure_ascii=False).encode()
+
+    def _hostile(self, obj: dict[str, Any]) -> bytes:
+        """Valid UTF-8 JSON that must still be refused with a code: a huge integer, a lone surrogate in a
+        text field (spelled as a JSON escape), a float or boolean where an integer is due, a key twice."""
+        k = self.rng.choice(sorted(obj)) if obj else "seq"
+        c = self.rng.randrange(5)
+        if c == 0:
+            digits = "9" * self.rng.choice([21, 400, 5000, 20000])
+            return json.dumps({**obj, k: 0}, ensure_ascii=False).replace(f'"{k}": 0', f'"{k}": {digits}').encode()
+        if c == 1:
+            text = self.rng.choice(["\\ud800", "a\\udfff", "\\udc00备注", "\\ud83d"])  # JSON escapes
+            return json.dumps({**obj, self.rng.choice([k, "note", "text", "reason"]): "x"}).replace(
+                '"x"', f'"{text}"', 1).encode()
+        if c == 2:
+            return json.dumps({**obj, "v": self.rng.choice([1.0, True, 1e0, "1"])}).encode()
+        if c == 3:
+            return json.dumps({**obj, k: self.rng.choice([True, 1.0, 2.5, -0.0])}).encode()
+        b = json.dumps(obj, ensure_ascii=False).encode()
+        return b[:-1] + (b", " if obj else b"") + json.dumps({k: "again"})[1:].encode()  # the key twice
 
     def _topic(self, kind: str, arg: str) -> str:
         r = self.rng.random()

@@ -12,7 +12,7 @@ from kiosk.protocol import REQUEST_OPS, ProtocolError, Topics, decode_press, dec
 from .corpus import Corpus, op_names, presses, requests
 
 CODES = {"bad_json", "bad_utf8", "bad_version", "bad_type", "bad_value", "missing_field", "unknown_field",
-         "too_long", "too_large", "empty", "unknown_op", "bad_payload"}
+         "too_long", "too_large", "empty", "unknown_op", "bad_payload", "duplicate_key", "bad_text"}
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                          HealthCheck.data_too_large])
 
@@ -67,3 +67,32 @@ def test_seeded_corpus_through_the_codec():
         elif kind == "request":
             _only_protocol_errors(decode_request, arg or "", payload)
             envelope_of(payload)
+
+
+R = ',"txn":"t1","reply_to":"hall/huangtan/device/k/reply"'
+
+
+@pytest.mark.parametrize("payload, code", [
+    ('{"v":1,"device":"b","seq":' + "9" * 5000 + ',"action":"next"}', "bad_value"),  # beyond Python's int limit
+    ('{"v":1,"device":"b","seq":' + "9" * 30 + ',"action":"next"}', "bad_value"),
+    ('{"v":1,"device":"b","seq":1,"action":"pause","reason":"\\ud800"}', "bad_text"),
+    ('{"v":1,"device":"b","seq":1,"action":"next","\\udfff":1}', "bad_text"),
+    ('{"v":1.0,"device":"b","seq":1,"action":"next"}', "bad_version"),
+    ('{"v":true,"device":"b","seq":1,"action":"next"}', "bad_version"),
+    ('{"v":1,"device":"b","seq":1.0,"action":"next"}', "bad_type"),
+    ('{"v":1,"device":"b","seq":true,"action":"next"}', "bad_type"),
+    ('{"v":1,"device":"b","seq":1,"seq":2,"action":"next"}', "duplicate_key"),
+    ('{"v":1,"device":"b","seq":Infinity,"action":"next"}', "bad_json"),
+])
+def test_hostile_but_well_formed_presses_are_refused_with_a_code(payload, code):
+    with pytest.raises(ProtocolError) as exc:
+        decode_press(payload.encode())
+    assert exc.value.code == code and exc.value.reason
+
+
+def test_a_lone_surrogate_in_a_request_still_leaves_an_envelope_to_answer():
+    body = ('{"v":1' + R + ',"kind":"desk","note":"\\ud800"}').encode()
+    with pytest.raises(ProtocolError) as exc:
+        decode_request("help.request", body)
+    assert exc.value.code == "bad_text"
+    assert envelope_of(body) == ("t1", "hall/huangtan/device/k/reply")

@@ -55,15 +55,59 @@ def decode_json(payload: bytes, *, limit: int = MAX_PAYLOAD) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ProtocolError("bad_utf8", f"payload is not UTF-8 (byte {exc.start})") from None
     try:
-        obj = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+        obj = json.loads(text, object_pairs_hook=_object, parse_int=_integer, parse_constant=_constant)
+    except ProtocolError:
+        raise
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         raise ProtocolError("bad_json", f"payload is not JSON: {str(exc)[:80]}") from None
     if not isinstance(obj, dict):
         raise ProtocolError("bad_json", "payload must be a JSON object")
+    _unicode_only(obj)
     v = obj.get("v")
-    if v != VERSION or isinstance(v, bool):
+    if type(v) is not int or v != VERSION:  # exactly the integer 1: not 1.0, not true
         raise ProtocolError("bad_version", f'field "v" must be {VERSION}, got {str(v)[:20]!r}')
     return obj
+
+
+MAX_DIGITS = 20  # no field needs more; Python would otherwise spend time on (or refuse) huge numbers
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ProtocolError("duplicate_key", f"key {k[:40]!r} appears twice")
+        out[k] = v
+    return out
+
+
+def _integer(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise ProtocolError("bad_value", f"a number has {len(digits)} digits; at most {MAX_DIGITS}")
+    return int(digits)
+
+
+def _constant(name: str) -> Any:
+    raise ProtocolError("bad_json", f"{name} is not a JSON number")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unicode_only(obj: Any) -> None:
+    """Refuse lone surrogates (``\\ud800``): JSON can spell them, but they are not text and cannot be
+    stored, printed or sent on. Iterative, so a deeply nested payload cannot exhaust the stack."""
+    stack = [obj]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, str):
+            if _SURROGATE.search(x):
+                raise ProtocolError("bad_text", "a text field holds a lone surrogate, which is not Unicode text")
+        elif isinstance(x, dict):
+            stack.extend(x.keys())
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
 
 
 def encode(obj: dict[str, Any]) -> bytes:
