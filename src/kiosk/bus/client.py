@@ -20,6 +20,9 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from ..errors import BusError
 from ..protocol import Topics
@@ -56,6 +59,13 @@ class BusSettings:
     announce_availability: bool = True
     tls_ca: str = ""
     manual_ack: bool = False  # the owner acknowledges a QoS 1 message only once it is durable
+    # MQTT 5 with "retain as published" subscriptions: every message keeps the retain flag it was
+    # published with, also when queued for this client while it was offline (the hub refuses retained
+    # commands). MQTT 3.1.1 clears the flag on such messages. The hub's own connection only.
+    retain_as_published: bool = False
+
+
+SESSION_EXPIRY_S = 7 * 86400  # MQTT 5 persistent session: the broker keeps the hub's inbox this long
 
 
 class BusClient:
@@ -64,12 +74,16 @@ class BusClient:
         self.inbox: queue.Queue[Inbound] = inbox if inbox is not None else queue.Queue()
         self._connected = threading.Event()
         s = settings
-        self._client = mqtt.Client(
-            callback_api_version=CallbackAPIVersion.VERSION2,
-            client_id=f"{s.topics.site}-{s.device_id}",
-            clean_session=not s.persistent_session,
-            protocol=mqtt.MQTTv311,
-        )
+        if s.retain_as_published:
+            self._client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2,
+                                       client_id=f"{s.topics.site}-{s.device_id}", protocol=mqtt.MQTTv5)
+        else:
+            self._client = mqtt.Client(
+                callback_api_version=CallbackAPIVersion.VERSION2,
+                client_id=f"{s.topics.site}-{s.device_id}",
+                clean_session=not s.persistent_session,
+                protocol=mqtt.MQTTv311,
+            )
         if s.username:
             self._client.username_pw_set(s.username, s.password or None)
         if s.tls_ca:
@@ -100,7 +114,7 @@ class BusClient:
                         reason_code)
             return
         for t in self.settings.subscriptions:
-            client.subscribe(t, qos=1)
+            self._subscribe(t)
         if self.settings.announce_availability:
             client.publish(self._availability, ONLINE, qos=1, retain=True)
         self._connected.set()
@@ -119,8 +133,15 @@ class BusClient:
 
     # ------------------------------------------------------------------ owner side
     def start(self) -> "BusClient":
+        s = self.settings
         try:
-            self._client.connect_async(self.settings.host, self.settings.port, keepalive=self.settings.keepalive)
+            if s.retain_as_published:
+                props = Properties(PacketTypes.CONNECT)
+                props.SessionExpiryInterval = SESSION_EXPIRY_S if s.persistent_session else 0
+                self._client.connect_async(s.host, s.port, keepalive=s.keepalive,
+                                           clean_start=not s.persistent_session, properties=props)
+            else:
+                self._client.connect_async(s.host, s.port, keepalive=s.keepalive)
         except (OSError, ValueError) as exc:
             raise BusError(f"cannot start connecting to {self.settings.host}:{self.settings.port}: {exc}") from exc
         self._client.loop_start()
@@ -147,6 +168,12 @@ class BusClient:
         """Add a subscription now and after every reconnect."""
         self.settings = _with_subscription(self.settings, topic)
         if self.connected:
+            self._subscribe(topic)
+
+    def _subscribe(self, topic: str) -> None:
+        if self.settings.retain_as_published:
+            self._client.subscribe(topic, options=SubscribeOptions(qos=1, retainAsPublished=True))
+        else:
             self._client.subscribe(topic, qos=1)
 
     def stop(self, *, timeout: float = 2.0) -> None:
