@@ -95,14 +95,17 @@ def test_take_a_number_prints_the_ticket_and_reprints_within_a_minute(broker, hu
     text = "\n".join(snap.text_lines)
     assert "C001" in text and "人社业务" in text and "黄潭镇便民服务中心" in text
     assert "过号" in text and "前面还有 0 人" in text
-    assert snap.qr_payloads == (f"HT1|huangtan|{tid}",)
+    from kiosk.store.tickets import TicketTokens
+    token = TicketTokens(hub.store).get(tid)
+    assert token and len(token) >= 16  # the ticket's secret travels in its printed QR, nowhere else
+    assert snap.qr_payloads == (f"HT1|huangtan|{tid}|{token}",)
     assert snap.status_queries[:4] == (1, 2, 3, 4)  # asked before the number was taken
     wait_until(lambda: hub.queue.state.tickets[tid].delivery == "printed", what="ticket.delivered printed")
     assert "取号单" in p.text_of("ticket-printed")
 
     p.tap("reprint")
     p.run_until(lambda: fake_printer.snapshot().cuts == 2 and p.app.top.reprint == "", what="the reprint")
-    assert fake_printer.snapshot().qr_payloads == (f"HT1|huangtan|{tid}",) * 2
+    assert fake_printer.snapshot().qr_payloads == (f"HT1|huangtan|{tid}|{token}",) * 2
     assert p.widget("reprint").enabled
 
     p.clock.jump(REPRINT_SECONDS + 1)

@@ -99,7 +99,7 @@ class CheckinScreen(TerminalScreen):
             TextBlock("ticket-where", t.where_wait.format(windows=self.s.windows_for(str(r.get("category", "")))),
                       fill="surface"),
         ]
-        qr = QRImage("ticket-qr", self.s.qr_for_ticket(str(r.get("ticket", ""))), caption=t.ticket_qr_caption,
+        qr = QRImage("ticket-qr", self.s.qr_for_ticket(str(r.get("ticket", "")), r.get("token")), caption=t.ticket_qr_caption,
                      flex=2)
         if self.landscape:
             return Row("checkin-ticket", [Column("ticket-info", info, flex=3), qr], flex=1)

@@ -47,12 +47,18 @@ class LevelGrid(EqualGrid):
 
 
 def ticket_from_scan(text: str, site: str) -> str | None:
-    """The ticket id in a scanned ``HT1|<site>|<ticket id>``, or None (another code, another centre)."""
+    """The ticket id in a scanned ``HT1|<site>|<ticket id>[|<token>]``, or None (another code, another centre)."""
     parts = [p.strip() for p in text.strip().split("|")]
-    if len(parts) != 3 or parts[0].upper() != QR_PREFIX or parts[1] != site:
+    if len(parts) not in (3, 4) or parts[0].upper() != QR_PREFIX or parts[1] != site:
         return None
     ref = parts[2].upper()
     return ref if _TICKET_ID.match(ref) or _NUMBER.match(ref) else None
+
+
+def token_from_scan(text: str) -> str:
+    """The ticket's secret token in a scanned ticket QR ("" in an older QR without one)."""
+    parts = [p.strip() for p in text.strip().split("|")]
+    return parts[3] if len(parts) == 4 else ""
 
 
 class EvaluateScreen(TerminalScreen):
@@ -72,6 +78,7 @@ class EvaluateScreen(TerminalScreen):
     def _forget(self) -> None:
         self.stage = TICKET
         self.ref = ""            # as typed or scanned
+        self.token = ""          # the ticket's secret, when its QR was scanned
         self.number = ""         # as the hub names it
         self.entry_error = ""
         self.level: int | None = None
@@ -227,6 +234,7 @@ class EvaluateScreen(TerminalScreen):
     def _check(self, ref: str) -> None:
         ref = ref.strip().upper()
         self.ref, self.level, self.reasons, self.text, self.phone, self.note = ref, None, [], "", "", ""
+        self.token = ""
         if not (_NUMBER.match(ref) or _TICKET_ID.match(ref)):
             self.entry_error = self.v.eval_ticket_bad
             self._go(TICKET)
@@ -242,6 +250,8 @@ class EvaluateScreen(TerminalScreen):
             out["text"] = self.text.strip()
         if self.phone:
             out["phone"] = self.phone
+        if self.token:
+            out["token"] = self.token
         return out
 
     def _submit(self) -> None:
@@ -307,6 +317,7 @@ class EvaluateScreen(TerminalScreen):
         ref = ticket_from_scan(text, self.s.cfg.site_id)
         if ref:
             self._check(ref)
+            self.token = token_from_scan(text)
             return None
         code = code_from_scan(text, self.s.cfg.site_id)
         return Reset(key=CHECKIN, data={"code": code}) if code else None

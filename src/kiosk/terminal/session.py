@@ -96,8 +96,9 @@ class NoPrinter:
         return False
 
 
-def ticket_qr(site: str, ticket: str) -> str:
-    return f"{QR_PREFIX}|{site}|{ticket}"
+def ticket_qr(site: str, ticket: str, token: str | None = None) -> str:
+    """The ticket's QR payload; with the hub's secret token when the reply carried one (docs/protocol.md)."""
+    return f"{QR_PREFIX}|{site}|{ticket}" + (f"|{token}" if token else "")
 
 
 class Session:
@@ -261,8 +262,8 @@ class Session:
                  for w in self.cfg.hall.windows if category in w.categories]
         return s.window_sep.join(names)
 
-    def qr_for_ticket(self, ticket: str) -> str:
-        return ticket_qr(self.cfg.site_id, ticket)
+    def qr_for_ticket(self, ticket: str, token: str | None = None) -> str:
+        return ticket_qr(self.cfg.site_id, ticket, token)
 
     def qr_for_booking(self, code: str) -> str:
         return booking_qr(self.cfg.site_id, code)
@@ -285,7 +286,7 @@ class Session:
             wait_at=s.wait_at.format(windows=self.windows_for(str(r.get("category", "")))),
             missed_rule=s.missed_rule.format(calls=policy.recall_limit + 1,
                                              minutes=round(policy.noshow_grace_s / 60)),
-            qr_payload=self.qr_for_ticket(str(r.get("ticket", ""))), large_print=large)
+            qr_payload=self.qr_for_ticket(str(r.get("ticket", "")), r.get("token")), large_print=large)
 
     def booking_slip(self, r: dict[str, Any], *, materials: list[str], large: bool) -> BookingSlip:
         """The printed 预约凭条 for an ``appointment.book`` result."""

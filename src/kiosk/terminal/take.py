@@ -229,7 +229,7 @@ class TakeNumberScreen(TerminalScreen):
                       fill="surface"),
             *self._print_part(),
         ]
-        qr = QRImage("ticket-qr", self.s.qr_for_ticket(str(r.get("ticket", ""))), caption=t.ticket_qr_caption,
+        qr = QRImage("ticket-qr", self.s.qr_for_ticket(str(r.get("ticket", "")), r.get("token")), caption=t.ticket_qr_caption,
                      flex=2)
         if self.landscape:
             return Row("ticket", [Column("ticket-info", info, flex=3), qr], flex=1)
