@@ -214,7 +214,7 @@ def print_status(devices: dict[str, dict], hub_summary: dict, *, now: float, tz:
     hs = hub.get("status", {})
     print(f"hub: online, version {hs.get('version')}, business day {hs.get('day')}, "
           f"since {hall_time(hs.get('started_at'), tz)} ({tz})")
-    if hs.get("store_ok") is False:
+    if hs.get("store_ok") is False or hub_summary.get("store_ok") is False:
         problems.append("hub cannot write its database")
     warning = hub_summary.get("calendar_warning") or hs.get("calendar_warning")
     if warning:
