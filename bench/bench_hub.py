@@ -57,7 +57,8 @@ class Client:
         self.c.on_message = lambda c, u, m: self.on_msg(m.topic, m.payload, time.perf_counter())
         self.c.connect("127.0.0.1", port)
         self.c.loop_start()
-        self.ready.wait(10)
+        if not self.ready.wait(10):
+            raise RuntimeError(f"bench client {name} could not connect to 127.0.0.1:{port} within 10 s")
 
     def _conn(self, c, u, f, rc, p):
         for s in self.subs:
@@ -104,9 +105,11 @@ def issue_many(port: int, n: int, window: int = 500) -> float:
             time.sleep(0.0005)
         body = {"v": 1, "txn": f"b{i}-{t0}", "reply_to": f"hall/{SITE}/device/bench-kiosk/reply", "category": "A"}
         cl.c.publish(f"hall/{SITE}/request/ticket.issue", json.dumps(body), qos=1)
-    done.wait(300)
+    finished = done.wait(300)
     dt = time.perf_counter() - t0
     cl.close()
+    if not finished:
+        raise RuntimeError(f"only {got} of {n} ticket.issue replies within 300 s: no rate to report")
     return n / dt
 
 
@@ -129,10 +132,12 @@ def raw_rate(port: int, n: int, window: int = 500) -> float:
         while i - got >= window:
             time.sleep(0.0005)
         cl.c.publish(f"hall/{SITE}/raw/req", json.dumps({"v": 1, "i": i}), qos=1)
-    done.wait(300)
+    finished = done.wait(300)
     dt = time.perf_counter() - t0
     cl.close()
     echo.close()
+    if not finished:
+        raise RuntimeError(f"only {got} of {n} echoes within 300 s: no rate to report")
     return n / dt
 
 
@@ -220,8 +225,10 @@ def wait_hub(port: int) -> None:
     probe = Client(port, "bench-probe", (f"hall/{SITE}/device/hub/availability",))
     seen = threading.Event()
     probe.on_msg = lambda topic, payload, t: payload == b"online" and seen.set()
-    seen.wait(20)
+    up = seen.wait(20)
     probe.close()
+    if not up:
+        raise RuntimeError("the hub did not come online within 20 s")
 
 
 if __name__ == "__main__":

@@ -1,2 +1,4 @@
 from .cli import main
-raise SystemExit(main())
+
+if __name__ == "__main__":  # not when a worker process (multiprocessing, spawn) imports this module
+    raise SystemExit(main())

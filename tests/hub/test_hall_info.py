@@ -94,10 +94,12 @@ def test_home_visit_keeps_phone_private(hub, recorder):
     alert = staff.wait_for("alert", lambda a: a.get("help_kind") == "home_visit")
     raw = b"".join(p for _, p, _ in staff.messages)
     assert b"13812345678" not in raw and "张三丰".encode() not in raw and alert["phone"] == "138****5678"
-    row = hub.store.help_request(ok["result"]["alert"])
+    from kiosk.store.help import HelpRequests
+    table = HelpRequests(hub.store)
+    row = table.get(ok["result"]["alert"])
     assert row["phone"] == "13812345678"  # kept only in the hub's database
-    assert hub.store.purge_help(before=row["at"] + 1) == 1
-    assert hub.store.help_request(ok["result"]["alert"])["phone"] is None
+    assert table.purge(before=row["at"] + 1) == 1
+    assert table.get(ok["result"]["alert"])["phone"] is None
 
 
 def test_closing_time_aware_issuing(broker, real_cfg, tmp_path, recorder):

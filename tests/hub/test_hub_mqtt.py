@@ -167,13 +167,14 @@ def test_availability_is_last_will(broker, hall_cfg, tmp_path, recorder):
 
 
 def test_a_defect_in_a_handler_costs_one_message_not_the_hub(hub, recorder, monkeypatch):
-    from kiosk.hub import ops
+    from kiosk.core.commands import IssueTicket
+    from kiosk.hub.features import Op
 
-    def broken(q, req, now, device):
-        q.apply(__import__("kiosk.core.commands", fromlist=["x"]).IssueTicket(now=now, category="A"))
+    def broken(ctx, req):
+        ctx.queue.apply(IssueTicket(now=ctx.now, category="A"))
         raise RuntimeError("simulated defect after a change")
 
-    monkeypatch.setitem(ops.QUEUE_OPS, "ticket.info", broken)
+    monkeypatch.setitem(hub.ops, "ticket.info", Op(broken, read_only=True))
     r = recorder("hub/error")
     r.request("ticket.info", ticket="A001")
     err = r.wait_for("hub/error", lambda e: e["code"] == "internal_error")

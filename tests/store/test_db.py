@@ -49,12 +49,30 @@ def test_database_is_private_and_dedupe_is_forgotten(tmp_path):
     s = Store(tmp_path / "h.sqlite3")
     assert stat.S_IMODE(os.stat(tmp_path / "h.sqlite3").st_mode) == 0o600
     with s.batch():
-        s.mark_press("btn-w1", 7, 100.0, "ok")
+        s.mark_press("w1", "btn-w1", 7, 100.0, "ok")
         s.save_reply("kiosk-1", "t1", 100.0, {"txn": "t1", "ok": True})
-    assert s.press_seen("btn-w1", 7) == "ok" and s.stored_reply("kiosk-1", "t1")["ok"]
+    assert s.press_seen("w1", "btn-w1", 7) == "ok" and s.stored_reply("kiosk-1", "t1")["ok"]
+    assert s.press_seen("w3", "btn-w1", 7) is None  # the same (device, seq) on another window is another press
     with s.batch():
         s.forget_dedupe(before=200.0)
-    assert s.press_seen("btn-w1", 7) is None and s.stored_reply("kiosk-1", "t1") is None
+    assert s.press_seen("w1", "btn-w1", 7) is None and s.stored_reply("kiosk-1", "t1") is None
+
+
+def test_a_file_with_presses_keyed_by_device_only_is_upgraded(tmp_path):
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "h.sqlite3")
+    db.execute("CREATE TABLE presses (device TEXT NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL, "
+               "outcome TEXT NOT NULL, PRIMARY KEY (device, seq)) WITHOUT ROWID")
+    db.execute("INSERT INTO presses VALUES ('btn-w1', 7, 100.0, 'ok')")
+    db.commit()
+    db.close()
+    s = Store(tmp_path / "h.sqlite3")
+    assert s.rows("SELECT window, device, seq, outcome FROM presses") == [
+        {"window": "", "device": "btn-w1", "seq": 7, "outcome": "ok"}]
+    with s.batch():
+        s.mark_press("w1", "btn-w1", 7, 200.0, "ok")
+    assert s.press_seen("w1", "btn-w1", 7) == "ok"
+    s.close()
 
 
 def test_unopenable_path_is_a_store_error(tmp_path):

@@ -1,7 +1,7 @@
 """预约 (appointments) in the hub: the ops `appointment.slots/book/checkin/cancel/list` and the daily chores.
 
 Rule: the rules live in `kiosk.core.appointments`; this module only reads the config, keeps the
-bookings in the hub's database (table `appointments`, the only place a full phone number exists) and
+bookings in the hub's database (`kiosk.store.appointments`, the only place a full phone number exists) and
 turns a check-in into a logged `IssueTicket`. Every op runs inside the hub's single-threaded batch, so
 a capacity check and the insert that follows it can never interleave with another booking: when two
 kiosks want the last place, the first message in the batch gets it and the other gets `slot_full`.
@@ -15,10 +15,9 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..config import SiteConfig
@@ -27,38 +26,13 @@ from ..core import commands as C
 from ..core.hours import HallSchedule, SessionKind
 from ..core.views import ticket_view
 from ..errors import ConfigError
-from .features import OpContext, OpError
+from ..protocol import Request
+from ..store.appointments import SCHEMA, Appointments
+from .features import Feature, Hall, Op, OpContext, OpError
+from .feature_tickets import with_token
 from .help import mask_phone
 
-if TYPE_CHECKING:
-    from ..protocol import Request
-    from .service import Hub
-
 log = logging.getLogger(__name__)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS appointments (
-    code TEXT PRIMARY KEY,
-    category TEXT NOT NULL,
-    day TEXT NOT NULL,              -- ISO date of the slot, hall time
-    slot TEXT NOT NULL,             -- "2026-12-01T09:00", hall time
-    start_at REAL NOT NULL,
-    end_at REAL NOT NULL,
-    kind TEXT NOT NULL,             -- session kind: walk_in / extended / appointment
-    phone TEXT,                     -- personal data: NULL once purged
-    items TEXT NOT NULL DEFAULT '[]',
-    state TEXT NOT NULL,
-    booked_at REAL NOT NULL,
-    device TEXT NOT NULL,
-    ticket TEXT,
-    number TEXT,
-    checked_in_at REAL,
-    placement TEXT,
-    cancelled_at REAL
-);
-CREATE INDEX IF NOT EXISTS appointments_slot ON appointments(category, start_at);
-CREATE INDEX IF NOT EXISTS appointments_day ON appointments(day, state);
-"""
 
 # User-facing Chinese text of this module.
 MSG_NOT_BOOKABLE = "{name}暂不开放预约"
@@ -136,44 +110,11 @@ class _Setup:
     names: dict[str, str]  # category id -> name
 
 
-READ_ONLY = ("appointment.slots", "appointment.list")
-
-_setups: "weakref.WeakKeyDictionary[Hub, _Setup]" = weakref.WeakKeyDictionary()
-
-
-def setup(hub: "Hub") -> _Setup:
-    """Read `[appointments]` once per hub; a bad section raises ConfigError (call this at the hub's start)."""
-    got = _setups.get(hub)
-    if got is None:
-        got = _setups[hub] = _build(hub, load_policy(hub.cfg), "")
-    return got
-
-
-def _setup_in_batch(hub: "Hub") -> _Setup:
-    """Like `setup`, but inside a batch a bad section must not stop the hub: the ops answer `not_configured`."""
-    try:
-        return setup(hub)
-    except ConfigError as exc:
-        log.error("appointments disabled: %s", exc)
-        got = _setups[hub] = _build(hub, None, str(exc))
-        return got
-
-
-def _build(hub: "Hub", policy: A.AppointmentPolicy | None, problem: str) -> _Setup:
-    catalog = getattr(hub.info, "catalog", None) or {}
+def _build(hall: Hall, policy: A.AppointmentPolicy) -> _Setup:
+    catalog = hall.info.catalog or {}
     items = {i["id"]: i for i in catalog.get("items", []) if isinstance(i, dict) and "id" in i}
-    return _Setup(policy=policy, problem=problem, tz=ZoneInfo(hub.cfg.timezone),
-                  schedule=getattr(hub.info, "schedule", None), items=items,
-                  names={c.id: c.name for c in hub.cfg.hall.categories})
-
-
-def _ready(ctx: OpContext) -> tuple[_Setup, A.AppointmentPolicy, HallSchedule]:
-    st = _setup_in_batch(ctx.hub)
-    if st.policy is None:
-        raise OpError("not_configured", MSG_NOT_CONFIGURED.format(reason=st.problem))
-    if st.schedule is None:
-        raise OpError("not_configured", MSG_NO_SCHEDULE)
-    return st, st.policy, st.schedule
+    return _Setup(policy=policy, problem="", tz=hall.tz, schedule=hall.info.schedule, items=items,
+                  names={c.id: c.name for c in hall.cfg.hall.categories})
 
 
 def _refused(exc: A.AppointmentError) -> OpError:
@@ -193,35 +134,6 @@ def _bookable(st: _Setup, policy: A.AppointmentPolicy, category: str) -> str:
 _PLACE_STATES = tuple(s.value for s in A.HOLDS_PLACE)
 
 
-def _taken(ctx: OpContext, category: str, slots: list[A.Slot]) -> dict[str, int]:
-    """Places already held, by slot key, for `slots` of one category."""
-    if not slots:
-        return {}
-    marks = ",".join("?" * len(_PLACE_STATES))
-    rows = ctx.store.rows(
-        f"SELECT slot, COUNT(*) AS n FROM appointments WHERE category = ? AND start_at BETWEEN ? AND ? "
-        f"AND state IN ({marks}) GROUP BY slot",
-        (category, slots[0].start.timestamp(), slots[-1].start.timestamp(), *_PLACE_STATES))
-    return {r["slot"]: r["n"] for r in rows}
-
-
-def _row(ctx: OpContext, code: str) -> dict[str, Any]:
-    rows = ctx.store.rows("SELECT * FROM appointments WHERE code = ?", (code,))
-    if not rows:
-        raise OpError("unknown_appointment", MSG_UNKNOWN.format(code=code))
-    return rows[0]
-
-
-class _Codes:
-    """Every code ever stored, as a container for `new_code` (codes are never reused)."""
-
-    def __init__(self, ctx: OpContext) -> None:
-        self.ctx = ctx
-
-    def __contains__(self, code: object) -> bool:
-        return bool(self.ctx.store.rows("SELECT 1 AS x FROM appointments WHERE code = ?", (code,)))
-
-
 def public_view(row: dict[str, Any], st: _Setup) -> dict[str, Any]:
     """A booking as staff and kiosks see it: the phone masked, nothing else personal."""
     end = datetime.fromtimestamp(row["end_at"], st.tz)
@@ -234,161 +146,167 @@ def public_view(row: dict[str, Any], st: _Setup) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- ops
 
-def op_slots(ctx: OpContext, req: "Request") -> dict[str, Any]:
-    st, policy, schedule = _ready(ctx)
-    cat = _bookable(st, policy, req.args["category"])
-    now = datetime.fromtimestamp(ctx.now, st.tz)
-    try:
-        day = A.parse_day(req.args["date"]) if "date" in req.args else None
-    except A.AppointmentError as exc:
-        raise _refused(exc) from None
-    slots = A.upcoming_slots(schedule, policy, now, day)
-    taken = _taken(ctx, cat, slots)
-    cap = policy.capacity_for(cat)
-    first, last = A.horizon(policy, now)
-    return {"category": cat, "category_name": st.names[cat], "from": first.isoformat(), "until": last.isoformat(),
-            "slot_minutes": policy.slot_minutes, "slots": [s.to_dict(cap, taken.get(s.key, 0)) for s in slots]}
+class Bookings(Feature):
+    def __init__(self, hall: Hall) -> None:
+        super().__init__(hall)
+        self.setup = _build(hall, load_policy(hall.cfg))  # a bad [appointments] section stops the hub here
+        self.table = Appointments.open(hall.store)
+        self.ops = {"appointment.slots": Op(self.slots, read_only=True), "appointment.book": Op(self.book),
+                    "appointment.checkin": Op(self.checkin), "appointment.cancel": Op(self.cancel),
+                    "appointment.list": Op(self.list_day, read_only=True)}
+
+    def _ready(self) -> tuple[_Setup, A.AppointmentPolicy, HallSchedule]:
+        st = self.setup
+        if st.policy is None:
+            raise OpError("not_configured", MSG_NOT_CONFIGURED.format(reason=st.problem))
+        if st.schedule is None:
+            raise OpError("not_configured", MSG_NO_SCHEDULE)
+        return st, st.policy, st.schedule
+
+    def _taken(self, category: str, slots: list[A.Slot]) -> dict[str, int]:
+        """Places already held, by slot key, for `slots` of one category."""
+        if not slots:
+            return {}
+        return self.table.taken(category, slots[0].start.timestamp(), slots[-1].start.timestamp(), _PLACE_STATES)
+
+    def _row(self, code: str) -> dict[str, Any]:
+        row = self.table.get(code)
+        if row is None:
+            raise OpError("unknown_appointment", MSG_UNKNOWN.format(code=code))
+        return row
+
+    def slots(self, ctx: OpContext, req: Request) -> dict[str, Any]:
+        st, policy, schedule = self._ready()
+        cat = _bookable(st, policy, req.args["category"])
+        now = datetime.fromtimestamp(ctx.now, st.tz)
+        try:
+            day = A.parse_day(req.args["date"]) if "date" in req.args else None
+        except A.AppointmentError as exc:
+            raise _refused(exc) from None
+        slots = A.upcoming_slots(schedule, policy, now, day)
+        taken = self._taken(cat, slots)
+        cap = policy.capacity_for(cat)
+        first, last = A.horizon(policy, now)
+        return {"category": cat, "category_name": st.names[cat], "from": first.isoformat(), "until": last.isoformat(),
+                "slot_minutes": policy.slot_minutes, "slots": [s.to_dict(cap, taken.get(s.key, 0)) for s in slots]}
+
+    def _materials(self, st: _Setup, category: str, ids: list[str]) -> list[dict[str, Any]]:
+        out = []
+        for iid in ids:
+            item = st.items.get(iid)
+            if item is None:
+                raise OpError("unknown_item", MSG_UNKNOWN_ITEM.format(item=iid))
+            mats = []
+            for m in item.get("materials", []):
+                copies = m.get("copies", 1)
+                mats.append(f"{m.get('name', '')}（{m.get('form', '')}{f'×{copies}' if copies and copies > 1 else ''}）")
+            out.append({"id": iid, "name": item.get("name", iid), "materials": mats})
+        return out
+
+    def book(self, ctx: OpContext, req: Request) -> dict[str, Any]:
+        st, policy, schedule = self._ready()
+        a = req.args
+        cat = _bookable(st, policy, a["category"])
+        phone = A.normalise_phone(a["phone"])
+        if phone is None:
+            raise OpError("bad_phone", MSG_BAD_PHONE)
+        now = datetime.fromtimestamp(ctx.now, st.tz)
+        try:
+            slot = A.find_slot(schedule, policy, now, A.parse_slot(a["slot"], st.tz))
+        except A.AppointmentError as exc:
+            raise _refused(exc) from None
+        items = self._materials(st, cat, a.get("items", []))
+        same = self.table.same_day_slots(phone, cat, slot.day.isoformat(), A.AppointmentState.BOOKED.value)
+        if same:
+            when = same[0].replace("T", " ")
+            raise OpError("already_booked", MSG_ALREADY.format(when=when, name=st.names[cat]))
+        cap = policy.capacity_for(cat)
+        if self._taken(cat, [slot]).get(slot.key, 0) >= cap:
+            upcoming = A.upcoming_slots(schedule, policy, now)
+            taken = self._taken(cat, upcoming)
+            suggestion = A.next_free(upcoming, taken, cap, after=slot.start) or A.next_free(upcoming, taken, cap)
+            raise OpError("slot_full", A.slot_full_message(slot, st.names[cat], suggestion, policy.days_ahead),
+                          extra={"suggest": suggestion.key if suggestion is not None else None})
+        try:
+            code = A.new_code(_RNG, self.table)
+        except A.AppointmentError as exc:
+            raise _refused(exc) from None
+        self.table.add({"code": code, "category": cat, "day": slot.day.isoformat(), "slot": slot.key,
+                        "start_at": slot.start.timestamp(), "end_at": slot.end.timestamp(), "kind": slot.kind.value,
+                        "phone": phone, "items": json.dumps([i["id"] for i in items]),
+                        "state": A.AppointmentState.BOOKED.value, "booked_at": ctx.now, "device": ctx.device})
+        return {"code": code, "category": cat, "category_name": st.names[cat], "date": slot.day.isoformat(),
+                "slot": slot.key, "start": f"{slot.start:%H:%M}", "end": f"{slot.end:%H:%M}", "at": slot.start.timestamp(),
+                "kind": slot.kind.value, "provisional": slot.provisional, "phone": mask_phone(phone),
+                "items": items, "materials": [m for i in items for m in i["materials"]],
+                "checkin": CHECKIN_HINT.format(start=f"{slot.start:%m月%d日 %H:%M}", grace=policy.grace_minutes)}
+
+    def checkin(self, ctx: OpContext, req: Request) -> dict[str, Any]:
+        st, policy, _ = self._ready()
+        code = A.normalise_code(req.args["code"])
+        row = self._row(code)
+        start = datetime.fromtimestamp(row["start_at"], st.tz)
+        end = datetime.fromtimestamp(row["end_at"], st.tz)
+        try:
+            A.transition(A.AppointmentState(row["state"]), "checkin", code)
+            A.check_day(code, date.fromisoformat(row["day"]), date.fromisoformat(ctx.day), start)
+        except A.AppointmentError as exc:
+            raise _refused(exc) from None
+        where = A.placement(start, datetime.fromtimestamp(ctx.now, st.tz), policy.grace_minutes)
+        events = ctx.apply(C.IssueTicket(now=ctx.now, category=row["category"], source=ctx.device, appointment=code,
+                                         front=where is A.Placement.ON_TIME))
+        issued = next(e for e in events if isinstance(e, C.TicketIssued))
+        self.table.checked_in(code, A.AppointmentState.CHECKED_IN.value, issued.ticket, issued.number, ctx.now,
+                              where.value)
+        view = with_token(ctx, ticket_view(ctx.queue, ctx.queue.state.tickets[issued.ticket]))
+        view["appointment"] = {"code": code, "slot": row["slot"], "start": f"{start:%H:%M}", "end": f"{end:%H:%M}",
+                               "placement": where.value}
+        view["note"] = A.placement_note(where, start, end)
+        return view
+
+    def cancel(self, ctx: OpContext, req: Request) -> dict[str, Any]:
+        st, _, _ = self._ready()
+        code = A.normalise_code(req.args["code"])
+        row = self._row(code)
+        try:
+            A.transition(A.AppointmentState(row["state"]), "cancel", code)
+        except A.AppointmentError as exc:
+            raise _refused(exc) from None
+        if row["end_at"] <= ctx.now:
+            raise OpError("appointment_expired", A.MSG_EXPIRED.format(code=code))
+        self.table.cancelled(code, A.AppointmentState.CANCELLED.value, ctx.now)
+        row.update(state=A.AppointmentState.CANCELLED.value)
+        return public_view(row, st)
+
+    def list_day(self, ctx: OpContext, req: Request) -> dict[str, Any]:
+        st, _, _ = self._ready()
+        try:
+            day = A.parse_day(req.args["date"]).isoformat() if "date" in req.args else ctx.day
+        except A.AppointmentError as exc:
+            raise _refused(exc) from None
+        rows = self.table.of_day(day, req.args.get("category"))
+        counts: dict[str, int] = {s.value: 0 for s in A.AppointmentState}
+        for r in rows:
+            counts[r["state"]] = counts.get(r["state"], 0) + 1
+        return {"date": day, "counts": counts, "appointments": [public_view(r, st) for r in rows]}
 
 
-def _materials(st: _Setup, category: str, ids: list[str]) -> list[dict[str, Any]]:
-    out = []
-    for iid in ids:
-        item = st.items.get(iid)
-        if item is None:
-            raise OpError("unknown_item", MSG_UNKNOWN_ITEM.format(item=iid))
-        mats = []
-        for m in item.get("materials", []):
-            copies = m.get("copies", 1)
-            mats.append(f"{m.get('name', '')}（{m.get('form', '')}{f'×{copies}' if copies and copies > 1 else ''}）")
-        out.append({"id": iid, "name": item.get("name", iid), "materials": mats})
-    return out
+    # ---------------------------------------------------------------- daily chores
+
+    def on_day_start(self, ctx: OpContext) -> None:
+        """Mark earlier days' unused bookings as no-shows (one alert per day) and erase expired phones."""
+        st = self.setup
+        booked = A.AppointmentState.BOOKED.value
+        missed = self.table.mark_missed(booked, A.AppointmentState.NO_SHOW.value, ctx.day)
+        for r in missed:
+            log.info("appointments of %s: %d no-shows", r["day"], r["n"])
+            ctx.alert({"id": f"appointment-no-show-{r['day']}", "kind": "appointment_no_show", "day": r["day"],
+                       "count": r["n"], "text": ALERT_NO_SHOW.format(day=r["day"], n=r["n"])})
+        days = st.policy.retention_days if st.policy else _DEFAULT_RETENTION_DAYS
+        purged = self.table.purge(ctx.now - 86400.0 * days)
+        if purged:
+            log.info("forgot the phone numbers of %d past appointments", purged)
 
 
-def op_book(ctx: OpContext, req: "Request") -> dict[str, Any]:
-    st, policy, schedule = _ready(ctx)
-    a = req.args
-    cat = _bookable(st, policy, a["category"])
-    phone = A.normalise_phone(a["phone"])
-    if phone is None:
-        raise OpError("bad_phone", MSG_BAD_PHONE)
-    now = datetime.fromtimestamp(ctx.now, st.tz)
-    try:
-        slot = A.find_slot(schedule, policy, now, A.parse_slot(a["slot"], st.tz))
-    except A.AppointmentError as exc:
-        raise _refused(exc) from None
-    items = _materials(st, cat, a.get("items", []))
-    same = ctx.store.rows("SELECT slot FROM appointments WHERE phone = ? AND category = ? AND day = ? AND state = ?",
-                          (phone, cat, slot.day.isoformat(), A.AppointmentState.BOOKED.value))
-    if same:
-        when = same[0]["slot"].replace("T", " ")
-        raise OpError("already_booked", MSG_ALREADY.format(when=when, name=st.names[cat]))
-    cap = policy.capacity_for(cat)
-    if _taken(ctx, cat, [slot]).get(slot.key, 0) >= cap:
-        upcoming = A.upcoming_slots(schedule, policy, now)
-        taken = _taken(ctx, cat, upcoming)
-        suggestion = A.next_free(upcoming, taken, cap, after=slot.start) or A.next_free(upcoming, taken, cap)
-        raise OpError("slot_full", A.slot_full_message(slot, st.names[cat], suggestion, policy.days_ahead),
-                      extra={"suggest": suggestion.key if suggestion is not None else None})
-    try:
-        code = A.new_code(_RNG, _Codes(ctx))
-    except A.AppointmentError as exc:
-        raise _refused(exc) from None
-    ctx.store.execute(
-        "INSERT INTO appointments (code, category, day, slot, start_at, end_at, kind, phone, items, state, "
-        "booked_at, device) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (code, cat, slot.day.isoformat(), slot.key, slot.start.timestamp(), slot.end.timestamp(), slot.kind.value,
-         phone, json.dumps([i["id"] for i in items]), A.AppointmentState.BOOKED.value, ctx.now, ctx.device))
-    return {"code": code, "category": cat, "category_name": st.names[cat], "date": slot.day.isoformat(),
-            "slot": slot.key, "start": f"{slot.start:%H:%M}", "end": f"{slot.end:%H:%M}", "at": slot.start.timestamp(),
-            "kind": slot.kind.value, "provisional": slot.provisional, "phone": mask_phone(phone),
-            "items": items, "materials": [m for i in items for m in i["materials"]],
-            "checkin": CHECKIN_HINT.format(start=f"{slot.start:%m月%d日 %H:%M}", grace=policy.grace_minutes)}
-
-
-def op_checkin(ctx: OpContext, req: "Request") -> dict[str, Any]:
-    st, policy, _ = _ready(ctx)
-    code = A.normalise_code(req.args["code"])
-    row = _row(ctx, code)
-    start = datetime.fromtimestamp(row["start_at"], st.tz)
-    end = datetime.fromtimestamp(row["end_at"], st.tz)
-    try:
-        A.transition(A.AppointmentState(row["state"]), "checkin", code)
-        A.check_day(code, date.fromisoformat(row["day"]), date.fromisoformat(ctx.day), start)
-    except A.AppointmentError as exc:
-        raise _refused(exc) from None
-    where = A.placement(start, datetime.fromtimestamp(ctx.now, st.tz), policy.grace_minutes)
-    events = ctx.apply(C.IssueTicket(now=ctx.now, category=row["category"], source=ctx.device, appointment=code,
-                                     front=where is A.Placement.ON_TIME))
-    issued = next(e for e in events if isinstance(e, C.TicketIssued))
-    ctx.store.execute(
-        "UPDATE appointments SET state = ?, ticket = ?, number = ?, checked_in_at = ?, placement = ? WHERE code = ?",
-        (A.AppointmentState.CHECKED_IN.value, issued.ticket, issued.number, ctx.now, where.value, code))
-    view = ticket_view(ctx.queue, ctx.queue.state.tickets[issued.ticket])
-    view["appointment"] = {"code": code, "slot": row["slot"], "start": f"{start:%H:%M}", "end": f"{end:%H:%M}",
-                           "placement": where.value}
-    view["note"] = A.placement_note(where, start, end)
-    return view
-
-
-def op_cancel(ctx: OpContext, req: "Request") -> dict[str, Any]:
-    st, _, _ = _ready(ctx)
-    code = A.normalise_code(req.args["code"])
-    row = _row(ctx, code)
-    try:
-        A.transition(A.AppointmentState(row["state"]), "cancel", code)
-    except A.AppointmentError as exc:
-        raise _refused(exc) from None
-    if row["end_at"] <= ctx.now:
-        raise OpError("appointment_expired", A.MSG_EXPIRED.format(code=code))
-    ctx.store.execute("UPDATE appointments SET state = ?, cancelled_at = ? WHERE code = ?",
-                      (A.AppointmentState.CANCELLED.value, ctx.now, code))
-    row.update(state=A.AppointmentState.CANCELLED.value)
-    return public_view(row, st)
-
-
-def op_list(ctx: OpContext, req: "Request") -> dict[str, Any]:
-    st, _, _ = _ready(ctx)
-    try:
-        day = A.parse_day(req.args["date"]).isoformat() if "date" in req.args else ctx.day
-    except A.AppointmentError as exc:
-        raise _refused(exc) from None
-    sql, args = "SELECT * FROM appointments WHERE day = ?", [day]
-    if "category" in req.args:
-        sql += " AND category = ?"
-        args.append(req.args["category"])
-    rows = ctx.store.rows(sql + " ORDER BY start_at, category, booked_at", tuple(args))
-    counts: dict[str, int] = {s.value: 0 for s in A.AppointmentState}
-    for r in rows:
-        counts[r["state"]] = counts.get(r["state"], 0) + 1
-    return {"date": day, "counts": counts, "appointments": [public_view(r, st) for r in rows]}
-
-
-OPS = {
-    "appointment.slots": op_slots,
-    "appointment.book": op_book,
-    "appointment.checkin": op_checkin,
-    "appointment.cancel": op_cancel,
-    "appointment.list": op_list,
-}
-
-
-# ---------------------------------------------------------------- daily chores
-
-def on_day_start(ctx: OpContext) -> None:
-    """Mark earlier days' unused bookings as no-shows (one alert per day) and erase expired phones."""
-    st = _setup_in_batch(ctx.hub)
-    booked = A.AppointmentState.BOOKED.value
-    missed = ctx.store.rows("SELECT day, COUNT(*) AS n FROM appointments WHERE state = ? AND day < ? "
-                            "GROUP BY day ORDER BY day", (booked, ctx.day))
-    if missed:
-        ctx.store.execute("UPDATE appointments SET state = ? WHERE state = ? AND day < ?",
-                          (A.AppointmentState.NO_SHOW.value, booked, ctx.day))
-    for r in missed:
-        log.info("appointments of %s: %d no-shows", r["day"], r["n"])
-        ctx.alert({"id": f"appointment-no-show-{r['day']}", "kind": "appointment_no_show", "day": r["day"],
-                   "count": r["n"], "text": ALERT_NO_SHOW.format(day=r["day"], n=r["n"])})
-    days = st.policy.retention_days if st.policy else _DEFAULT_RETENTION_DAYS
-    cur = ctx.store.execute("UPDATE appointments SET phone = NULL WHERE phone IS NOT NULL AND end_at < ?",
-                            (ctx.now - 86400.0 * days,))
-    if cur.rowcount:
-        log.info("forgot the phone numbers of %d past appointments", cur.rowcount)
+FEATURE = Bookings
+__all__ = ["FEATURE", "SCHEMA", "load_policy", "public_view"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Callable
 
@@ -25,24 +25,12 @@ from ..core.evaluation import LEVEL_LABELS, reason_labels
 from ..core.idcard import mask_numbers_in_text, valid_phone
 from ..core.model import WindowKind
 from ..core.views import ticket_view
-from .features import OpContext, OpError
+from ..store.cases import SCHEMA, Cases
+from .features import Feature, Hall, Op, OpContext, OpError
+from .feature_tickets import with_token
 from .help import mask_phone
 
 log = logging.getLogger(__name__)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS cases (
-    id        TEXT PRIMARY KEY,
-    seq       INTEGER NOT NULL,
-    opened_at REAL NOT NULL,
-    state     TEXT NOT NULL,
-    deadline  TEXT,
-    closed_at REAL,
-    phone     TEXT,
-    body      TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS cases_state ON cases(state);
-"""
 
 # Chinese text this module produces.
 ALERT_NEW_EVALUATION = "新差评待核实：{window} {number} {label}{reasons}"
@@ -92,9 +80,9 @@ def today(ctx: OpContext) -> date:
     return date.fromisoformat(ctx.day)
 
 
-def working_day_fn(hub) -> Callable[[date], bool] | None:
+def working_day_fn(ctx: OpContext) -> Callable[[date], bool] | None:
     """The hall calendar's working-day test, or None (every day counts) when the hub has no calendar."""
-    sched = hub.info.schedule
+    sched = ctx.info.schedule
     return sched.calendar.is_working_day if sched is not None else None
 
 
@@ -109,24 +97,23 @@ def next_seq(ctx: OpContext, key: str) -> int:
 def save(ctx: OpContext, case: K.Case, seq: int | None = None) -> None:
     body = json.dumps(case.to_dict(), ensure_ascii=False)
     if seq is None:
-        ctx.store.execute("UPDATE cases SET state=?, deadline=?, closed_at=?, phone=?, body=? WHERE id=?",
-                          (case.state.value, case.deadline, case.closed_at, case.phone, body, case.id))
+        Cases(ctx.store).update(case.id, state=case.state.value, deadline=case.deadline, closed_at=case.closed_at,
+                                phone=case.phone, body=body)
     else:
-        ctx.store.execute("INSERT INTO cases(id, seq, opened_at, state, deadline, closed_at, phone, body) "
-                          "VALUES (?,?,?,?,?,?,?,?)", (case.id, seq, case.opened_at, case.state.value,
-                                                       case.deadline, case.closed_at, case.phone, body))
+        Cases(ctx.store).add({"id": case.id, "seq": seq, "opened_at": case.opened_at, "state": case.state.value,
+                              "deadline": case.deadline, "closed_at": case.closed_at, "phone": case.phone,
+                              "body": body})
 
 
 def load(ctx: OpContext, cid: str) -> K.Case:
-    rows = ctx.store.rows("SELECT phone, body FROM cases WHERE id=?", (cid,))
-    if not rows:
+    row = Cases(ctx.store).get(cid)
+    if row is None:
         raise OpError("unknown_case", MSG_UNKNOWN_CASE.format(id=cid))
-    return K.Case.from_dict(json.loads(rows[0]["body"]), rows[0]["phone"])
+    return K.Case.from_dict(json.loads(row["body"]), row["phone"])
 
 
 def load_all(ctx: OpContext, *, open_only: bool) -> list[K.Case]:
-    sql = "SELECT phone, body FROM cases" + (" WHERE state != 'closed'" if open_only else "") + " ORDER BY seq"
-    return [K.Case.from_dict(json.loads(r["body"]), r["phone"]) for r in ctx.store.rows(sql)]
+    return [K.Case.from_dict(json.loads(r["body"]), r["phone"]) for r in Cases(ctx.store).all(open_only=open_only)]
 
 
 # ------------------------------------------------------------------ views (always masked)
@@ -164,7 +151,8 @@ def create_case(ctx: OpContext, *, source: str, summary: str = "", phone: str | 
     st = settings(ctx.cfg)
     seq = next_seq(ctx, "case_seq")
     case = K.open_case(id=f"c{seq}", source=source, now=ctx.now, today=today(ctx), deadlines=st.deadlines,
-                       is_working=working_day_fn(ctx.hub), summary=summary, phone=phone, **details)
+                       is_working=working_day_fn(ctx), summary=mask_numbers_in_text(summary), phone=phone,
+                       **{k: mask_numbers_in_text(v) if k == "item" else v for k, v in details.items()})
     save(ctx, case, seq)
     hall = ctx.cfg.hall
     if source == "evaluation":
@@ -205,7 +193,7 @@ def op_advance(ctx: OpContext, req) -> dict[str, Any]:
     st = settings(ctx.cfg)
     try:
         new = K.advance(case, a["action"], by=a["by"], now=ctx.now, today=today(ctx), deadlines=st.deadlines,
-                        is_working=working_day_fn(ctx.hub), note=a.get("note", ""),
+                        is_working=working_day_fn(ctx), note=mask_numbers_in_text(a.get("note", "")),
                         callback_result=a.get("callback_result"))
     except K.CaseError as exc:
         raise OpError(exc.code, exc.message) from None
@@ -226,10 +214,10 @@ def complaint_target(cfg) -> tuple[str | None, str | None]:
     return (win.id if win else None), cat
 
 
-def _catalog_item_name(hub, item_id: str | None) -> str:
-    if not item_id or not hub.info.catalog:
+def _catalog_item_name(ctx: OpContext, item_id: str | None) -> str:
+    if not item_id or not ctx.info.catalog:
         return ""
-    for it in hub.info.catalog.get("items", ()):
+    for it in ctx.info.catalog.get("items", ()):
         if it.get("id") == item_id:
             return str(it.get("name", ""))
     return ""
@@ -258,8 +246,8 @@ def op_feedback(ctx: OpContext, req) -> dict[str, Any]:
         # first, so a refused ticket leaves no case behind (the queue raises before it changes anything)
         events = ctx.apply(C.IssueTicket(now=ctx.now, category=category, source=ctx.device))
         issued = next(e for e in events if isinstance(e, C.TicketIssued))
-        ticket = ticket_view(ctx.queue, ctx.queue.state.tickets[issued.ticket])
-    item = _catalog_item_name(ctx.hub, a.get("item")) or item_text
+        ticket = with_token(ctx, ticket_view(ctx.queue, ctx.queue.state.tickets[issued.ticket]))
+    item = _catalog_item_name(ctx, a.get("item")) or item_text
     case = create_case(ctx, source="feedback", summary=problem, phone=phone, window=window or "",
                        category=category or "", item=item, ref=a.get("item", ""),
                        ticket=ticket["ticket"] if ticket else "")
@@ -267,12 +255,13 @@ def op_feedback(ctx: OpContext, req) -> dict[str, Any]:
             "deadline": case.deadline, "phone": mask_phone(phone), "ticket": ticket}
 
 
-OPS = {"case.list": op_list, "case.get": op_get, "case.advance": op_advance, "feedback.submit": op_feedback}
+
 
 
 # ------------------------------------------------------------------ daily: overdue alerts, purge
 
-def on_day_start(ctx: OpContext) -> None:
+def daily(ctx: OpContext) -> None:
+    """Each new business day: overdue alerts, then the retention purge."""
     day = today(ctx)
     overdue = 0
     for case in load_all(ctx, open_only=True):
@@ -290,17 +279,28 @@ def on_day_start(ctx: OpContext) -> None:
 
 
 def purge(ctx: OpContext, retention_days: int) -> int:
-    """Forget the phone of cases closed more than ``retention_days`` ago; the rest stays for reports."""
+    """Forget the phone and the citizen's words of cases closed more than ``retention_days`` ago; the
+    rest (window, category, level, reasons, dates) stays for reports."""
     before = ctx.now - retention_days * DAY_S
-    rows = ctx.store.rows("SELECT id FROM cases WHERE state='closed' AND closed_at < ? AND phone IS NOT NULL",
-                          (before,))
-    for r in rows:
-        save(ctx, K.forget_phone(load(ctx, r["id"])))
-    if rows:
-        log.info("forgot the phone numbers of %d closed cases", len(rows))
-    return len(rows)
+    ids = Cases(ctx.store).closed_before(before)
+    for cid in ids:
+        save(ctx, replace(K.forget_phone(load(ctx, cid)), summary=""))
+    if ids:
+        log.info("forgot the phone numbers and summaries of %d closed cases", len(ids))
+    return len(ids)
 
 
-def setup(hub) -> None:
-    """Check this feature's config section at the hub's start: a mistake stops the hub with file, key, reason."""
-    settings(hub.cfg)
+class CaseLedger(Feature):
+    def __init__(self, hall: Hall) -> None:
+        super().__init__(hall)
+        settings(hall.cfg)  # a mistake in [cases] stops the hub at start with file, key and reason
+        Cases.open(hall.store)
+        self.ops = {"case.list": Op(op_list, read_only=True), "case.get": Op(op_get, read_only=True),
+                    "case.advance": Op(op_advance), "feedback.submit": Op(op_feedback)}
+
+    def on_day_start(self, ctx: OpContext) -> None:
+        daily(ctx)
+
+
+FEATURE = CaseLedger
+__all__ = ["FEATURE", "SCHEMA", "case_view", "complaint_target", "create_case", "settings"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -25,35 +26,19 @@ from typing import Any
 from ..core import commands as C
 from ..core import evaluation as E
 from ..core.errors import UnknownTicket
+from ..core.idcard import mask_numbers_in_text
+from ..store.evaluations import SCHEMA, Evaluations
+from ..store.tickets import TicketTokens
 from . import feature_cases as cases
-from .features import OpContext, OpError
+from .features import Feature, Hall, Op, OpContext, OpError
 from .help import mask_phone
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS evaluations (
-    id       TEXT PRIMARY KEY,
-    seq      INTEGER NOT NULL,
-    ticket   TEXT NOT NULL UNIQUE,
-    number   TEXT NOT NULL,
-    day      TEXT NOT NULL,
-    window   TEXT,
-    category TEXT,
-    level    INTEGER NOT NULL,
-    reasons  TEXT NOT NULL,
-    text     TEXT,
-    channel  TEXT NOT NULL,
-    at       REAL NOT NULL,
-    phone    TEXT,
-    case_id  TEXT,
-    purged   INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS evaluations_day ON evaluations(day);
-"""
-
 MSG_UNKNOWN_TODAY = "今天没有{ref}号；评价以前办结的业务，请输入小票上的完整票号（如20261129-A012）"
 MSG_UNKNOWN = "没有找到票号{ref}"
+MSG_BAD_TOKEN = "请扫描小票上的二维码进行评价"
+MSG_NOT_THIS_PAD = "评价器只能评价本窗口刚刚办结的业务"
 MSG_TOO_OLD = "只能评价最近{n}天内办结的业务"
 DEFAULT_QR = "https://pj.example.invalid/pj?site={site}&t={ticket}"  # placeholder: the city platform's address
 _TICKET_ID = re.compile(r"^(\d{4})(\d{2})(\d{2})-([A-Z][A-Z0-9]{0,7}\d{3,})$")
@@ -119,9 +104,7 @@ def find_ticket(ctx: OpContext, ref: str) -> Served:
         raise OpError("unknown_ticket", MSG_UNKNOWN.format(ref=ref))
     if day < today - timedelta(days=rate_days):
         raise OpError("too_late", MSG_TOO_OLD.format(n=rate_days))
-    rows = ctx.store.rows("SELECT kind, body FROM events WHERE day=? AND ticket=? AND kind IN "
-                          "('TicketIssued','TicketTransferred','TicketCompleted') ORDER BY id",
-                          (day.isoformat(), tid))
+    rows = Evaluations(ctx.store).service_events(day.isoformat(), tid)
     if not rows:
         raise OpError("unknown_ticket", MSG_UNKNOWN.format(ref=ref))
     category, window, state = "", "", None
@@ -138,10 +121,29 @@ def find_ticket(ctx: OpContext, ref: str) -> Served:
 
 # ------------------------------------------------------------------ ops
 
+def _may_rate(ctx: OpContext, served: Served, token: str | None) -> None:
+    """A window's pad rates only the ticket its window has just completed; anyone else (a kiosk, the
+    phone pages) shows the ticket's token from its QR. On an open broker a sender the hall does not know
+    (tests, the demo) is not asked for one."""
+    who = ctx.hall.identity(ctx.device)
+    if who is not None and who.role == "pad":
+        if ctx.store.get_meta(f"pad:{who.window}") != served.ticket:
+            raise OpError("forbidden", MSG_NOT_THIS_PAD)
+        return
+    if who is None and not ctx.hall.strict:
+        return
+    known = TicketTokens(ctx.store).get(served.ticket)
+    if not token or known is None or not secrets.compare_digest(token, known):
+        raise OpError("bad_token", MSG_BAD_TOKEN)
+
+
+
 def op_submit(ctx: OpContext, req) -> dict[str, Any]:
     a = req.args
     served = find_ticket(ctx, a["ticket"])
-    already = bool(ctx.store.rows("SELECT 1 AS x FROM evaluations WHERE ticket=?", (served.ticket,)))
+    _may_rate(ctx, served, a.get("token"))
+    table = Evaluations(ctx.store)
+    already = table.rated(served.ticket)
     try:
         E.check_rateable(served.state, already)
         rating = E.validate(level=a["level"], reasons=a.get("reasons", ()), text=a.get("text"),
@@ -155,12 +157,11 @@ def op_submit(ctx: OpContext, req) -> dict[str, Any]:
         case = cases.create_case(ctx, source="evaluation", summary=rating.text, phone=rating.phone, ref=eid,
                                  ticket=served.ticket, window=served.window, category=served.category,
                                  level=rating.level, reasons=rating.reasons)
-    ctx.store.execute(
-        "INSERT INTO evaluations(id, seq, ticket, number, day, window, category, level, reasons, text, channel, at,"
-        " phone, case_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (eid, seq, served.ticket, served.number, served.day, served.window, served.category, rating.level,
-         json.dumps(list(rating.reasons)), rating.text or None, rating.channel, ctx.now, rating.phone,
-         case.id if case else None))
+    table.add({"id": eid, "seq": seq, "ticket": served.ticket, "number": served.number, "day": served.day,
+               "window": served.window, "category": served.category, "level": rating.level,
+               "reasons": json.dumps(list(rating.reasons)), "text": mask_numbers_in_text(rating.text) or None,
+               "channel": rating.channel,
+               "at": ctx.now, "phone": rating.phone, "case_id": case.id if case else None})
     if served.window and ctx.store.get_meta(f"pad:{served.window}") == served.ticket:
         _clear_pad(ctx, served.window)
     log.info("evaluation %s: %s %s via %s", eid, served.ticket, rating.level, rating.channel)
@@ -173,8 +174,7 @@ def op_stats(ctx: OpContext, req) -> dict[str, Any]:
     """Counts per level by window and by category (no tickets, no phones: for reports and staff)."""
     since = req.args.get("since", "0000-00-00")
     until = req.args.get("until", "9999-99-99")
-    rows = ctx.store.rows("SELECT window, category, level, channel FROM evaluations WHERE day >= ? AND day <= ?",
-                          (since, until))
+    rows = Evaluations(ctx.store).between(since, until)
     hall = ctx.cfg.hall
 
     def group(key: str) -> list[dict[str, Any]]:
@@ -196,12 +196,12 @@ def op_stats(ctx: OpContext, req) -> dict[str, Any]:
             "by_window": group("window"), "by_category": group("category")}
 
 
-OPS = {"evaluation.submit": op_submit, "evaluation.stats": op_stats}
+
 
 
 # ------------------------------------------------------------------ the pad at each window
 
-def on_events(ctx: OpContext, events: list[C.Event]) -> None:
+def offer_to_pads(ctx: OpContext, events: list[C.Event]) -> None:
     for ev in events:
         if isinstance(ev, C.TicketCompleted):
             t = ctx.queue.state.tickets.get(ev.ticket)
@@ -218,7 +218,7 @@ def _clear_pad(ctx: OpContext, window: str) -> None:
     ctx.store.set_meta(f"pad:{window}", None)
 
 
-def on_day_start(ctx: OpContext) -> None:
+def daily(ctx: OpContext) -> None:
     for w in ctx.cfg.hall.windows:
         if ctx.store.get_meta(f"pad:{w.id}"):
             _clear_pad(ctx, w.id)
@@ -228,14 +228,25 @@ def on_day_start(ctx: OpContext) -> None:
 def purge(ctx: OpContext, retention_days: int) -> int:
     """Forget phones and comments of ratings older than ``retention_days``; levels, reasons, window,
     category, channel and time stay for reports."""
-    cur = ctx.store.execute("UPDATE evaluations SET phone=NULL, text=NULL, purged=1 WHERE at < ? AND purged=0",
-                            (ctx.now - retention_days * cases.DAY_S,))
-    if cur.rowcount:
-        log.info("forgot the personal data of %d old evaluations", cur.rowcount)
-    return cur.rowcount
+    n = Evaluations(ctx.store).purge(ctx.now - retention_days * cases.DAY_S)
+    if n:
+        log.info("forgot the personal data of %d old evaluations", n)
+    return n
 
 
+class Ratings(Feature):
+    def __init__(self, hall: Hall) -> None:
+        super().__init__(hall)
+        settings(hall.cfg)  # a mistake in [evaluation] stops the hub at start with file, key and reason
+        Evaluations.open(hall.store)
+        self.ops = {"evaluation.submit": Op(op_submit), "evaluation.stats": Op(op_stats, read_only=True)}
 
-def setup(hub) -> None:
-    """Check this feature's config section at the hub's start: a mistake stops the hub with file, key, reason."""
-    settings(hub.cfg)
+    def on_events(self, ctx: OpContext, events: list[C.Event]) -> None:
+        offer_to_pads(ctx, events)
+
+    def on_day_start(self, ctx: OpContext) -> None:
+        daily(ctx)
+
+
+FEATURE = Ratings
+__all__ = ["FEATURE", "SCHEMA", "find_ticket", "settings"]

@@ -24,37 +24,12 @@ from typing import Any
 from ..core.cases import add_working_days
 from ..core.idcard import (mask_address, mask_email, mask_id, mask_numbers_in_text, resident_id_problem,
                            valid_email, valid_passport, valid_phone, valid_uscc)
+from ..store.disclosure import SCHEMA, Applications
 from . import feature_cases as cases
-from .features import OpContext, OpError
+from .features import Feature, Hall, Op, OpContext, OpError
 from .help import mask_name, mask_phone
 
 log = logging.getLogger(__name__)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS disclosure_applications (
-    number           TEXT PRIMARY KEY,
-    at               REAL NOT NULL,
-    received         TEXT NOT NULL,
-    reply_due        TEXT NOT NULL,
-    extended_due     TEXT NOT NULL,
-    applicant_type   TEXT NOT NULL,
-    id_type          TEXT NOT NULL,
-    form             TEXT NOT NULL,
-    delivery         TEXT NOT NULL,
-    state            TEXT NOT NULL DEFAULT 'received',
-    name             TEXT,
-    id_number        TEXT,
-    phone            TEXT,
-    address          TEXT,
-    postcode         TEXT,
-    email            TEXT,
-    contact          TEXT,
-    info_description TEXT,
-    purpose          TEXT,
-    purged_at        REAL
-);
-CREATE INDEX IF NOT EXISTS disclosure_at ON disclosure_applications(at);
-"""
 
 # The form's field names as printed on the official form, for messages.
 LABELS = {
@@ -160,8 +135,8 @@ def check_form(a: dict[str, Any]) -> dict[str, Any]:
         raise _fail("bad_phone", MSG_BAD_PHONE, "phone")
     f["address"] = _text(a, "address", required=True)
     f["contact"] = _text(a, "contact", required=False) or None
-    f["info_description"] = _text(a, "info_description", required=True)
-    f["purpose"] = _text(a, "purpose", required=False) or None
+    f["info_description"] = mask_numbers_in_text(_text(a, "info_description", required=True))
+    f["purpose"] = mask_numbers_in_text(_text(a, "purpose", required=False)) or None
     f["form"] = _choice(a, "form", FORMS)
     f["delivery"] = _choice(a, "delivery", DELIVERIES)
     if f["form"] == "paper" and f["delivery"] == "email":
@@ -203,16 +178,14 @@ def op_apply(ctx: OpContext, req) -> dict[str, Any]:
     f = check_form(req.args)
     st = settings(ctx.cfg)
     received = cases.today(ctx)
-    is_working = cases.working_day_fn(ctx.hub)
+    is_working = cases.working_day_fn(ctx)
     reply_due = add_working_days(received, st.reply_days, is_working)
     extended_due = add_working_days(reply_due, st.extension_days, is_working)
     seq = cases.next_seq(ctx, f"disclosure_seq_{received.year}")
     number = f"{st.number_prefix}-{received.year}-{seq:04d}"
     row = {"number": number, "at": ctx.now, "received": received.isoformat(), "reply_due": reply_due.isoformat(),
            "extended_due": extended_due.isoformat(), "state": "received", **f}
-    cols = ",".join(row)
-    ctx.store.execute(f"INSERT INTO disclosure_applications({cols}) VALUES ({','.join('?' * len(row))})",
-                      tuple(row.values()))
+    Applications(ctx.store).add(row)
     view = application_view(dict(row, purged_at=None), received)
     ctx.alert({"id": number, "kind": "disclosure_applied", "reply_due": view["reply_due"],
                "text": ALERT_TEXT.format(number=number, name=view["name"], reply_due=view["reply_due"])})
@@ -223,28 +196,30 @@ def op_apply(ctx: OpContext, req) -> dict[str, Any]:
 
 def op_list(ctx: OpContext, req) -> dict[str, Any]:
     limit = req.args.get("limit", 500)
-    rows = ctx.store.rows("SELECT * FROM disclosure_applications ORDER BY at DESC LIMIT ?", (limit,))
+    rows = Applications(ctx.store).latest(limit)
     day = cases.today(ctx)
     return {"applications": [application_view(r, day) for r in rows], "day": day.isoformat()}
 
 
-OPS = {"disclosure.apply": op_apply, "disclosure.list": op_list}
-
-
-def on_day_start(ctx: OpContext) -> None:
-    purge(ctx, settings(ctx.cfg).retention_days)
 
 
 def purge(ctx: OpContext, retention_days: int) -> int:
-    cur = ctx.store.execute(
-        "UPDATE disclosure_applications SET name=NULL, id_number=NULL, phone=NULL, address=NULL, postcode=NULL,"
-        " email=NULL, contact=NULL, info_description=NULL, purpose=NULL, purged_at=? "
-        "WHERE at < ? AND purged_at IS NULL", (ctx.now, ctx.now - retention_days * cases.DAY_S))
-    if cur.rowcount:
-        log.info("forgot the personal data of %d old disclosure applications", cur.rowcount)
-    return cur.rowcount
+    n = Applications(ctx.store).purge(ctx.now, ctx.now - retention_days * cases.DAY_S)
+    if n:
+        log.info("forgot the personal data of %d old disclosure applications", n)
+    return n
 
 
-def setup(hub) -> None:
-    """Check this feature's config section at the hub's start: a mistake stops the hub with file, key, reason."""
-    settings(hub.cfg)
+class Disclosure(Feature):
+    def __init__(self, hall: Hall) -> None:
+        super().__init__(hall)
+        settings(hall.cfg)  # a mistake in [disclosure] stops the hub at start with file, key and reason
+        Applications.open(hall.store)
+        self.ops = {"disclosure.apply": Op(op_apply), "disclosure.list": Op(op_list, read_only=True)}
+
+    def on_day_start(self, ctx: OpContext) -> None:
+        purge(ctx, settings(ctx.cfg).retention_days)
+
+
+FEATURE = Disclosure
+__all__ = ["FEATURE", "SCHEMA", "application_view", "check_form", "settings"]

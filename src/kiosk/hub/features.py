@@ -1,28 +1,35 @@
-"""Extension point for hub features beyond the queue (appointments, evaluations, cases …).
+"""The one shape of a hub feature: the queue's ticket ops, help requests, appointments, ratings … alike.
 
-Rule: a feature is a module ``kiosk.hub.feature_<name>`` that may define ``setup(hub)`` (validate its
-config at start; raise ConfigError to refuse to start), ``SCHEMA`` (SQL run at start; its own tables),
-``OPS`` ({op: handler(ctx, request) -> result dict}), ``READ_ONLY`` (ops whose replies are not stored),
-``on_day_start(ctx)``, ``on_events(ctx, events)`` and ``on_tick(ctx)``. Handlers run inside the hub's
-batch on the worker thread: what they write commits with the batch, what they publish leaves after the
-commit. They refuse a request by raising ``OpError``; queue changes go through ``ctx.apply`` so they
-are logged like any other command. Adding a feature never edits the hub service.
+Rule: a feature is a module ``kiosk.hub.feature_<name>`` defining ``FEATURE``, a class built once per hub
+as ``FEATURE(hall)``. Its constructor checks the feature's config section (raise ConfigError to refuse to
+start) and opens its tables through a repository of ``kiosk.store`` (the only place its SQL lives); the
+instance holds whatever state it needs, so two hubs in one process share nothing. ``ops`` maps each op to
+an ``Op``: a handler ``(ctx, request) -> result dict`` that refuses by raising ``OpError``, and whether
+the op is read-only (a read-only op changes nothing, so its reply is not stored for retries). Hooks, all
+optional: ``on_day_start(ctx)``, ``on_events(ctx, events)``, ``due(now) -> bool`` with ``on_tick(ctx)``.
+Handlers and hooks run inside the hub's batch on its worker thread: what they write commits with the batch,
+what they publish leaves after the commit; queue changes go through ``ctx.apply`` so they are logged like
+any other command. A feature sees the hall through ``Hall`` and ``OpContext``, never the hub itself, and
+adding one never edits the hub service.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
+from ..config import SiteConfig
 from ..core import commands as C
-from ..protocol import encode
-
-if TYPE_CHECKING:
-    from .service import Hub, Outbox
+from ..core.errors import QueueError
+from ..core.queue import Queue
+from ..protocol import Request, Topics, encode
+from ..protocol.roles import Identity
+from ..store.db import Store
+from .hallinfo import HallInfo
 
 
 class OpError(Exception):
@@ -33,53 +40,130 @@ class OpError(Exception):
         super().__init__(message)
         self.code, self.message, self.extra = code, message, extra or {}
 
+    @classmethod
+    def of(cls, exc: QueueError) -> "OpError":
+        return cls(exc.code, exc.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    handler: Callable[["OpContext", Request], dict[str, Any]]
+    read_only: bool = False
+
+
+@dataclass(slots=True)
+class Outbox:
+    """What a batch will publish once it is committed."""
+
+    messages: list[tuple[str, bytes, bool]] = field(default_factory=list)
+    windows: set[str] = field(default_factory=set)
+    board: bool = False
+    hub_status: bool = False
+    acks: list[Any] = field(default_factory=list)
+
+    def add(self, topic: str, body: dict[str, Any], retain: bool = False) -> None:
+        self.messages.append((topic, encode(body), retain))
+
+    def clear(self, topic: str) -> None:
+        """Delete the retained message on ``topic`` (an empty retained publish)."""
+        self.messages.append((topic, b"", True))
+
+
+@dataclass(frozen=True, slots=True)
+class Hall:
+    """What features may use: config, topics, the store, hall info, and the hub's queue through two
+    callables (the queue object is replaced when the hub recovers from a failed batch)."""
+
+    cfg: SiteConfig
+    topics: Topics
+    store: Store
+    info: HallInfo
+    queue: Callable[[], Queue]
+    apply: Callable[[C.Command, Outbox], list[C.Event]]
+    mode: Callable[[], dict[str, Any]]
+    identity: Callable[[str], Identity | None] = lambda device: None  # device id -> its provisioned role
+    strict: bool = False  # a provisioned hall: senders the hall does not know are held to the strictest rule
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.cfg.timezone)
+
 
 @dataclass(slots=True)
 class OpContext:
-    hub: "Hub"
+    hall: Hall
     now: float
     device: str
-    out: "Outbox"
+    out: Outbox
 
     @property
-    def store(self):
-        return self.hub.store
+    def store(self) -> Store:
+        return self.hall.store
 
     @property
-    def queue(self):
-        return self.hub.queue
+    def queue(self) -> Queue:
+        return self.hall.queue()
 
     @property
-    def cfg(self):
-        return self.hub.cfg
+    def cfg(self) -> SiteConfig:
+        return self.hall.cfg
 
     @property
-    def topics(self):
-        return self.hub.topics
+    def topics(self) -> Topics:
+        return self.hall.topics
+
+    @property
+    def info(self) -> HallInfo:
+        return self.hall.info
 
     @property
     def day(self) -> str:
-        return self.hub.queue.state.day
+        return self.queue.state.day
 
     def apply(self, cmd: C.Command) -> list[C.Event]:
-        """Apply a queue command and log it (raises QueueError, state unchanged, if refused)."""
-        return self.hub.apply_logged(cmd, self.out)
+        """Apply a queue command and log it (raises OpError, state unchanged, if refused)."""
+        try:
+            return self.hall.apply(cmd, self.out)
+        except QueueError as exc:
+            raise OpError.of(exc) from None
 
     def publish(self, topic: str, body: dict[str, Any], *, retain: bool = False) -> None:
         self.out.add(topic, body, retain=retain)
 
     def alert(self, body: dict[str, Any]) -> None:
-        self.out.add(self.hub.topics.alert, {"at": self.now, **body})
+        self.out.add(self.hall.topics.alert, {"at": self.now, **body})
 
     def notify_device(self, device: str, txn: str, result: dict[str, Any]) -> None:
         """A later message to a device about one of its requests (same txn, ok: true)."""
-        self.out.add(self.hub.topics.reply(device), {"txn": txn, "ok": True, "result": result})
+        self.out.add(self.hall.topics.reply(device), {"txn": txn, "ok": True, "result": result})
 
 
-def discover() -> list[ModuleType]:
+class Feature:
+    """Base of every feature: no ops, no-op hooks."""
+
+    ops: dict[str, Op] = {}
+
+    def __init__(self, hall: Hall) -> None:
+        self.hall = hall
+
+    def on_day_start(self, ctx: OpContext) -> None:
+        pass
+
+    def on_events(self, ctx: OpContext, events: list[C.Event]) -> None:
+        pass
+
+    def due(self, now: float) -> bool:
+        return False
+
+    def on_tick(self, ctx: OpContext) -> None:
+        pass
+
+
+def discover() -> list[type[Feature]]:
     here = str(Path(__file__).parent)
-    return [importlib.import_module(f"{__package__}.{m.name}")
+    mods = [importlib.import_module(f"{__package__}.{m.name}")
             for m in sorted(pkgutil.iter_modules([here]), key=lambda m: m.name) if m.name.startswith("feature_")]
+    return [m.FEATURE for m in mods]
 
 
-__all__ = ["OpContext", "OpError", "discover", "encode"]
+__all__ = ["Feature", "Hall", "Op", "OpContext", "OpError", "Outbox", "discover"]

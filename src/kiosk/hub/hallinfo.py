@@ -2,12 +2,16 @@
 service catalogue.
 
 Rule: loaded once at start from the files named in the site config; a broken file stops the hub with
-file, key and reason. The mode is computed from the calendar with ``now`` passed in.
+file, key and reason. The mode is computed from the calendar with ``now`` passed in. The catalogue is
+read by a library call in a short-lived worker process: adding pinyin to it needs dictionaries of about
+55 MB that the long-running hub should not keep.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,11 +34,9 @@ class HallInfo:
                 raise ConfigError(exc.path, exc.key, exc.reason) from None
         self.catalog: dict[str, Any] | None = None
         if cfg.catalog_dir is not None:
-            from ..tools.catalog_tools import export_via_subprocess
-            try:
-                self.catalog = export_via_subprocess(cfg.catalog_dir)
-            except (ValueError, OSError) as exc:
-                raise ConfigError(cfg.catalog_dir, "", f"service catalogue: {exc}") from None
+            problem, self.catalog = load_catalog_apart(cfg.catalog_dir)
+            if problem:
+                raise ConfigError(cfg.catalog_dir, "", f"service catalogue: {problem}")
 
     def mode(self, now: float) -> tuple[dict[str, Any], float]:
         """The `mode` payload and the epoch second at which it must be recomputed."""
@@ -69,3 +71,19 @@ class HallInfo:
         if self.schedule is None:
             return None
         return self.schedule.calendar.missing_schedule_warning(datetime.fromtimestamp(now, self.tz).date())
+
+
+def catalog_as_dict(directory: str) -> tuple[str, dict[str, Any] | None]:
+    """(problem, catalogue as published): runs in the worker process, so only plain values cross back."""
+    from ..catalog_data import CatalogError, load_catalog
+    try:
+        return "", load_catalog(directory).to_dict()
+    except (CatalogError, OSError) as exc:
+        return str(exc), None
+
+
+def load_catalog_apart(directory: Path) -> tuple[str, dict[str, Any] | None]:
+    """``catalog_as_dict`` in a fresh worker process (spawned: safe beside the hub's threads)."""
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        return pool.apply(catalog_as_dict, (str(directory),))

@@ -13,16 +13,16 @@ from pathlib import Path
 
 from .. import __version__
 from ..bus.resolve import parse_hostport, read_password
+from ..config import find_default, load
 from ..errors import KioskError
 from ..system.statelock import StateBusy, StateLock
-from ..tools.common import add_common, site_config
 
 log = logging.getLogger("kiosk.hub")
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
     from .service import Hub
-    cfg = site_config(args)
+    cfg = load(args.config or find_default())
     host, port = parse_hostport(args.broker, cfg.broker.port) if args.broker else \
         (cfg.broker.host or "127.0.0.1", cfg.broker.port)
     state_dir = Path(args.state) if args.state else cfg.state_dir
@@ -54,7 +54,10 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("hub", help="run the hall's hub (queue owner)")
-    add_common(p)
+    p.add_argument("--config", help="site config TOML (default /etc/kiosk/site.toml, else config/huangtan.toml)")
+    p.add_argument("--broker", help="HOST:PORT of the MQTT broker (default from config)")
+    p.add_argument("--zeroconf-interface", action="append", dest="zc_interfaces",
+                   help="advertise the broker on this address only (repeatable); default: all interfaces")
     p.add_argument("--state", help="state directory (default from config, /var/lib/kiosk)")
     p.add_argument("--no-advertise", action="store_true", help="do not advertise the broker with zeroconf")
     p.set_defaults(func=cmd_hub)

@@ -12,7 +12,6 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -32,9 +31,8 @@ from ..protocol import (ProtocolError, Topics, decode_json, decode_press, decode
                         envelope_of, error_reply, ok_reply)
 from ..store.db import Store
 from ..system.sdnotify import Notifier, link_status
-from . import help as helpdesk
 from . import ops
-from .features import OpContext, OpError, discover
+from .features import Feature, Hall, Op, OpContext, OpError, Outbox, discover
 from .hallinfo import HallInfo
 
 log = logging.getLogger(__name__)
@@ -42,22 +40,9 @@ log = logging.getLogger(__name__)
 BATCH_MAX = 512
 SNAPSHOT_EVERY = 2000
 DEDUPE_DAYS = 3
+STORE_PROBE_S = 10.0  # while the state file takes no writes, try one this often when idle
 PRINTER_ALERTS = {"paper_low": "取号纸将用尽，请及时更换", "paper_out": "取号机缺纸，请立即更换",
                   "offline": "取号打印机故障或纸仓盖未关"}  # stored replies and press (device, seq) records are kept this long
-
-
-@dataclass(slots=True)
-class Outbox:
-    """What a batch will publish once it is committed."""
-
-    messages: list[tuple[str, bytes, bool]] = field(default_factory=list)
-    windows: set[str] = field(default_factory=set)
-    board: bool = False
-    hub_status: bool = False
-    acks: list[Inbound] = field(default_factory=list)
-
-    def add(self, topic: str, body: dict[str, Any], retain: bool = False) -> None:
-        self.messages.append((topic, encode(body), retain))
 
 
 class Hub:
@@ -80,7 +65,7 @@ class Hub:
         self.inbox: queue.Queue[Inbound] = queue.Queue()
         self.bus = BusClient(BusSettings(
             host=host, port=port, device_id="hub", topics=self.topics, persistent_session=True,
-            manual_ack=True, username=cfg.broker.username or "", password=password, tls_ca=cfg.broker.tls_ca,
+            manual_ack=True, retain_as_published=True, username=cfg.broker.username or "", password=password, tls_ca=cfg.broker.tls_ca,
             subscriptions=(self.topics.all_presses, self.topics.all_requests, self.topics.all_availability,
                            self.topics.all_status)), self.inbox)
         self.devices: dict[str, dict[str, Any]] = {}  # device id -> availability, last status, last seen
@@ -94,21 +79,17 @@ class Hub:
         self._since_snapshot = 0
         self.started_at = clock()
         self.store_ok = True
-        self.local_ops: dict[str, Callable[[Any, float, str, Outbox], dict[str, Any]]] = {
-            "help.request": self._op_help_request,
-            "help.ack": self._op_help_ack,
-            "alert.list": self._op_alert_list,
-        }
-        self.features = discover()
-        self.feature_ops: dict[str, Any] = {}
-        self.read_only_ops = {"ticket.info", "alert.list"}
+        self._probe_due = 0.0
+        self.hall = Hall(cfg=cfg, topics=self.topics, store=self.store, info=self.info, queue=lambda: self.queue,
+                         apply=self.apply_logged, mode=lambda: self.mode, identity=self.identities.get,
+                         strict=self.strict_roles)
+        self.features: list[Feature] = [make(self.hall) for make in discover()]  # ConfigError stops the hub here
+        self.ops: dict[str, Op] = {}
         for f in self.features:
-            if hasattr(f, "setup"):
-                f.setup(self)
-            self.read_only_ops.update(getattr(f, "READ_ONLY", ()))
-            if getattr(f, "SCHEMA", None):
-                self.store.ensure_schema(f.SCHEMA)
-            self.feature_ops.update(getattr(f, "OPS", {}))
+            for name, op in f.ops.items():
+                if name in self.ops:
+                    raise ValueError(f"op {name} is implemented twice")
+                self.ops[name] = op
 
     # ------------------------------------------------------------------ recovery
     def _recover(self) -> Queue:
@@ -150,6 +131,7 @@ class Hub:
     # ------------------------------------------------------------------ main loop
     def run(self) -> None:
         """Run until ``stop()``; the calling thread becomes the worker."""
+        self._probe_store(self.clock())  # a hub started on a full disk says so (log, hub/status)
         self.bus.start()
         self.notifier.status(f"connecting to the broker {self.broker}")
         while not self._stop.is_set():
@@ -182,8 +164,10 @@ class Hub:
         now, day = self.observe_clock(self.clock())
         if now >= self._mode_due and self._ready.is_set():
             self._publish_mode(now)
-        due = [f for f in self.features if hasattr(f, "due") and f.due(self, now)]
+        due = [f for f in self.features if f.due(now)]
         if not items and not due and day == self.queue.state.day:
+            if not self.store_ok and now >= self._probe_due:
+                self._probe_store(now)  # a full disk may have room again with nothing arriving
             return  # idle: no write, so an SD card is not worn by a clock tick
         out = Outbox()
         reconnected = False
@@ -192,7 +176,7 @@ class Hub:
             with self.store.batch():
                 self._roll_day(now, day, out)
                 for f in due:
-                    f.on_tick(OpContext(self, now, "hub", out))
+                    f.on_tick(OpContext(self.hall, now, "hub", out))
                 for it in items:
                     if not it.topic:
                         reconnected = reconnected or bool(it.connected)
@@ -210,9 +194,10 @@ class Hub:
                         self._reject(out, it.topic, "internal_error", f"{type(exc).__name__}: {exc}", now)
                         broken = True
                 self.store.set_meta("last_seen", self._last_seen)
+                if not self.store_ok:
+                    self.store.probe_write()  # recovered only when the file can grow again
             if not self.store_ok:
-                self.store_ok = True
-                out.add(self.topics.alert, {"kind": "store_recovered", "at": now, "text": "状态数据库已恢复写入"})
+                self._store_recovered(now, out)
         except StoreError as exc:
             self._store_failed(exc, items, now)
             return
@@ -228,18 +213,54 @@ class Hub:
         if self._since_snapshot >= SNAPSHOT_EVERY:
             self._snapshot_quietly()
 
+    def _probe_store(self, now: float) -> bool:
+        """Can the state file take a write? Keeps ``store_ok`` (shown on hub/status) true to the disk."""
+        self._probe_due = now + STORE_PROBE_S
+        try:
+            with self.store.batch():
+                self.store.probe_write()
+        except StoreError as exc:
+            if self.store_ok:
+                log.error("the state database cannot be written (disk full or read-only): %s", exc)
+            self.store_ok = False
+            return False
+        if not self.store_ok:
+            out = Outbox()
+            self._store_recovered(now, out)
+            self._flush(out, now)
+        return True
+
+    def _store_recovered(self, now: float, out: Outbox) -> None:
+        log.warning("the state database takes writes again")
+        self.store_ok = True
+        out.add(self.topics.alert, {"kind": "store_recovered", "at": now, "text": "状态数据库已恢复写入"})
+        out.hub_status = True
+        self._publish_hub_device_status(now)
+
     def _store_failed(self, exc: StoreError, items: list[Inbound], now: float) -> None:
-        """Nothing of the batch is durable: refuse it all, rebuild memory from disk, tell staff."""
+        """Nothing of the batch is durable: refuse it all (a retry whose answer is already stored still gets
+        that answer), rebuild memory from disk, tell staff and monitoring."""
         log.error("state not saved, batch refused: %s", exc)
         self.store_ok = False
+        self._probe_due = now + STORE_PROBE_S
         self.queue = self._recover()
         out = Outbox()
+        reconnected = False
         for it in items:
             if not it.topic:
+                reconnected = reconnected or bool(it.connected)
                 continue
             out.acks.append(it)
+            if it.retain and self.topics.parse(it.topic)[0] in ("press", "request"):
+                self._refuse_retained(it, now, out)  # needs no store
+                continue
             env = envelope_of(it.payload) if "/request/" in it.topic else None
-            if env and self.topics.reply_device(env[1]):
+            device = self.topics.reply_device(env[1]) if env else None
+            stored = self._stored_reply_quietly(device, env[0]) if env and device else None
+            if stored is not None:
+                out.add(env[1], stored)  # reading still works on a full disk
+                continue
+            if env and device:
                 out.add(env[1], error_reply(env[0], "store_unavailable",
                                             "the hub cannot save right now; nothing was done"))
             out.add(self.topics.hub_error, {"topic": it.topic, "code": "store_unavailable", "reason": str(exc),
@@ -248,8 +269,19 @@ class Hub:
                                     "detail": str(exc)})
         for it in out.acks:
             self.bus.ack(it)
+        if reconnected:
+            self._publish_all(now)  # says store_ok: false on hub/status (e.g. a hub started on a full disk)
+        else:
+            self._publish_hub_status(now)
+            self._publish_hub_device_status(now)
         for topic, payload, retain in out.messages:
             self.bus.publish(topic, payload, retain=retain, qos=0 if topic == self.topics.hub_error else 1)
+
+    def _stored_reply_quietly(self, device: str, txn: str) -> dict[str, Any] | None:
+        try:
+            return self.store.stored_reply(device, txn)
+        except StoreError:
+            return None
 
     def _roll_day(self, now: float, day: str, out: Outbox) -> None:
         if day != self.queue.state.day:
@@ -257,13 +289,9 @@ class Hub:
             out.windows.update(w.id for w in self.cfg.hall.windows)
             # dedupe records only matter for retries within minutes; old replies may hold masked data
             self.store.forget_dedupe(before=now - 86400 * DEDUPE_DAYS)
-            purged = self.store.purge_help(now - 86400 * self.cfg.help_retention_days)
-            if purged:
-                log.info("forgot the personal data of %d old help requests", purged)
-            ctx = OpContext(self, now, "hub", out)
+            ctx = OpContext(self.hall, now, "hub", out)
             for f in self.features:
-                if hasattr(f, "on_day_start"):
-                    f.on_day_start(ctx)
+                f.on_day_start(ctx)
             warning = self.info.calendar_warning(now)
             if warning:  # once a day, until staff type the schedule into calendar.toml
                 out.add(self.topics.alert, {"id": f"calendar-{day}", "kind": "calendar_missing", "at": now,
@@ -281,10 +309,9 @@ class Hub:
         self._since_snapshot += 1
         out.board = True
         if events:
-            ctx = OpContext(self, cmd.now, "hub", out)
+            ctx = OpContext(self.hall, cmd.now, "hub", out)
             for f in self.features:
-                if hasattr(f, "on_events"):
-                    f.on_events(ctx, events)
+                f.on_events(ctx, events)
         for ev in events:
             w = getattr(ev, "window", None)
             if w:
@@ -305,7 +332,9 @@ class Hub:
 
     def _handle(self, it: Inbound, now: float, out: Outbox) -> None:
         kind, arg = self.topics.parse(it.topic)
-        if kind == "press":
+        if kind in ("press", "request") and it.retain:
+            self._refuse_retained(it, now, out)
+        elif kind == "press":
             self._handle_press(it, arg or "", now, out)
         elif kind == "request":
             self._handle_request(it, arg or "", now, out)
@@ -342,10 +371,15 @@ class Hub:
         log.info("rejected %s: %s %s", topic, code, reason)
         out.add(self.topics.hub_error, {"topic": topic[:200], "code": code, "reason": reason[:300], "at": now})
 
+    def _refuse_retained(self, it: Inbound, now: float, out: Outbox) -> None:
+        """A retained command (a press or request): never applied, never answered from the stored replies,
+        and deleted from the broker so it is not delivered again at the next start."""
+        if not it.payload:
+            return  # the broker telling us about a deletion (ours, or anyone's)
+        out.clear(it.topic)
+        self._reject(out, it.topic, "retained_command", "commands must not be retained; deleted, not applied", now)
+
     def _handle_press(self, it: Inbound, window: str, now: float, out: Outbox) -> None:
-        if it.retain:
-            self._reject(out, it.topic, "retained_command", "commands must not be retained; ignored", now)
-            return
         try:
             p = decode_press(it.payload)
         except ProtocolError as exc:
@@ -358,17 +392,17 @@ class Hub:
         if (who is not None or self.strict_roles) and not roles.may_press(who, window):
             self._reject(out, it.topic, "forbidden", f"device {p.device!r} is not the call button of {window}", now)
             return
-        if self.store.press_seen(p.device, p.seq) is not None:
+        if self.store.press_seen(window, p.device, p.seq) is not None:
             return  # a QoS 1 redelivery of a press already applied
         try:
             cmd = ops.press_command(window, p, now)
             events = self.queue.apply(cmd)
         except QueueError as exc:
-            self.store.mark_press(p.device, p.seq, now, f"refused:{exc.code}")
+            self.store.mark_press(window, p.device, p.seq, now, f"refused:{exc.code}")
             self._reject(out, it.topic, exc.code, exc.message, now)
             return
         self._log(cmd, events, out)
-        self.store.mark_press(p.device, p.seq, now, "ok")
+        self.store.mark_press(window, p.device, p.seq, now, "ok")
         out.windows.add(window)
 
     def _handle_request(self, it: Inbound, op: str, now: float, out: Outbox) -> None:
@@ -393,47 +427,18 @@ class Hub:
         if stored is not None:
             out.add(req.reply_to, stored)  # a retried request gets the very same answer
             return
-        feature = self.feature_ops.get(op)
-        if feature is not None:
-            try:
-                reply = ok_reply(req.txn, feature(OpContext(self, now, device, out), req))
-            except (OpError, QueueError) as exc:
-                reply = error_reply(req.txn, exc.code, exc.message)
-                reply["error"].update(getattr(exc, "extra", {}))
-            if op not in self.read_only_ops:
-                self.store.save_reply(device, req.txn, now, reply)
-            out.add(req.reply_to, reply)
+        entry = self.ops.get(op)
+        if entry is None:  # in the contract, but no feature of this hub implements it
+            self._reject(out, it.topic, "unsupported_op", f"the hub does not implement {op}", now)
+            out.add(req.reply_to, error_reply(req.txn, "unsupported_op", f"the hub does not implement {op}"))
             return
-        local = self.local_ops.get(op)
-        if local is not None:
-            try:
-                reply = ok_reply(req.txn, local(req, now, device, out))
-            except helpdesk.HelpError as exc:
-                reply = error_reply(req.txn, exc.code, exc.message)
-            if op not in self.read_only_ops:
-                self.store.save_reply(device, req.txn, now, reply)
-            out.add(req.reply_to, reply)
-            return
-        handler = ops.QUEUE_OPS.get(op)
-        if op == "ticket.issue":
-            refusal = self._walk_in_refusal(req, now)
-            if refusal is not None:
-                reply = error_reply(req.txn, *refusal)
-                self.store.save_reply(device, req.txn, now, reply)
-                out.add(req.reply_to, reply)
-                return
-        if handler is None:
-            reply = error_reply(req.txn, "unsupported_op", f"the hub does not implement {op}")
-        else:
-            try:
-                res = handler(self.queue, req, now, device)
-            except QueueError as exc:
-                reply = error_reply(req.txn, exc.code, exc.message)
-            else:
-                for cmd, events in res.commands:
-                    self._log(cmd, events, out)
-                reply = ok_reply(req.txn, res.result)
-        if handler is not None and op not in self.read_only_ops:
+        try:
+            reply = ok_reply(req.txn, entry.handler(OpContext(self.hall, now, device, out), req))
+        except OpError as exc:
+            reply = error_reply(req.txn, exc.code, exc.message)
+            reply["error"].update(exc.extra)
+            self._reject(out, it.topic, exc.code, exc.message, now)
+        if not entry.read_only:
             self.store.save_reply(device, req.txn, now, reply)
         out.add(req.reply_to, reply)
 
@@ -449,48 +454,16 @@ class Hub:
             return f"a {who.role} may not send {op}"
         return None
 
-    def _walk_in_refusal(self, req: Any, now: float) -> tuple[str, str] | None:
-        """Closing-time-aware issuing: no walk-in ticket when the hall is closed, and a warning first
-        when the predicted wait runs past closing time (the kiosk offers an appointment instead)."""
-        state, closing = self.info.walk_in_window(now)
-        if closing is None:
-            nxt = self.mode.get("next_open_text") or ""
-            return "hall_closed", (f"现在不办理现场取号（{self.mode.get('label', state)}）" +
-                                   (f"，下次办公时间 {nxt}" if nxt else ""))
-        cat = req.args["category"]
-        if self.cfg.hall.category(cat) is None:
-            return None  # the queue refuses it with unknown_category
-        wait = self.queue.expected_wait(cat, self.queue.waiting_in(cat))
-        if wait is not None and now + wait > closing:
-            if not self.cfg.allow_past_closing:
-                return "past_closing", "今天排队人数较多，预计下班前无法办理，请预约其他时间"
-            if not req.args.get("accept_late"):
-                end = datetime.fromtimestamp(closing, self.tz).strftime("%H:%M")
-                return "past_closing", (f"预计等候约 {round(wait / 60)} 分钟，可能超过今天下班时间 {end}；"
-                                        "可改为预约，或确认后仍然取号")
-        return None
-
-    # ------------------------------------------------------------------ help (帮办代办)
-    def _op_help_request(self, req: Any, now: float, device: str, out: Outbox) -> dict[str, Any]:
-        result, alert = helpdesk.request_help(self.store, self.topics, req, now, device)
-        out.add(self.topics.alert, alert)
-        return result
-
-    def _op_help_ack(self, req: Any, now: float, device: str, out: Outbox) -> dict[str, Any]:
-        result, update, (topic, notice) = helpdesk.ack_help(self.store, self.topics, req, now)
-        out.add(self.topics.alert, update)
-        out.add(topic, notice)
-        return result
-
-    def _op_alert_list(self, req: Any, now: float, device: str, out: Outbox) -> dict[str, Any]:
-        rows = self.store.help_requests(open_only=True)
-        return {"help": [helpdesk.public_view(r) for r in rows]}
-
     # ------------------------------------------------------------------ publishing
     def _publish_hub_status(self, now: float) -> None:
         self.bus.publish(self.topics.hub_status, encode({
             "at": now, "day": self.queue.state.day, "version": __version__, "store_ok": self.store_ok,
             "calendar_warning": self.info.calendar_warning(now), "devices": self.devices}), retain=True)
+
+    def _publish_hub_device_status(self, now: float) -> None:
+        self.bus.publish(self.topics.status("hub"), encode({
+            "kind": "hub", "version": __version__, "started_at": self.started_at, "day": self.queue.state.day,
+            "store_ok": self.store_ok, "calendar_warning": self.info.calendar_warning(now)}), retain=True)
 
     def _publish_mode(self, now: float) -> None:
         body, due = self.info.mode(now)
@@ -527,9 +500,7 @@ class Hub:
         self._publish_mode(now)
         if self.info.catalog is not None:
             self.bus.publish(self.topics.catalog, encode({"catalog": self.info.catalog}), retain=True)
-        self.bus.publish(self.topics.status("hub"), encode({
-            "kind": "hub", "version": __version__, "started_at": self.started_at, "day": self.queue.state.day,
-            "store_ok": self.store_ok, "calendar_warning": self.info.calendar_warning(now)}), retain=True)
+        self._publish_hub_device_status(now)
         self._publish_hub_status(now)
         if not self._ready.is_set():
             self._ready.set()

@@ -1,7 +1,7 @@
 """The hub's durable state: SQLite in WAL mode, an append-only command log plus snapshots.
 
 Rule: the hub acknowledges nothing before it is in here. Each batch of commands (group commit) is one
-transaction holding the commands, their events, the (device, seq) of presses and the replies to
+transaction holding the commands, their events, the (window, device, seq) of presses and the replies to
 requests; the in-memory queue is rebuilt from the newest snapshot plus the commands after it, so a
 restart yields exactly the state before it. Every sqlite3 error leaves as ``StoreError``.
 """
@@ -37,11 +37,12 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_day ON events(day, kind);
 CREATE TABLE IF NOT EXISTS presses (
+    window TEXT NOT NULL,
     device TEXT NOT NULL,
     seq    INTEGER NOT NULL,
     at     REAL NOT NULL,
     outcome TEXT NOT NULL,
-    PRIMARY KEY (device, seq)
+    PRIMARY KEY (window, device, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS replies (
     device TEXT NOT NULL,
@@ -53,22 +54,6 @@ CREATE TABLE IF NOT EXISTS replies (
 CREATE TABLE IF NOT EXISTS snapshots (
     cmd_seq INTEGER PRIMARY KEY,
     body    TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS help_requests (
-    id        TEXT PRIMARY KEY,
-    at        REAL NOT NULL,
-    kind      TEXT NOT NULL,
-    device    TEXT NOT NULL,
-    txn       TEXT NOT NULL,
-    place     TEXT NOT NULL DEFAULT '',
-    note      TEXT NOT NULL DEFAULT '',
-    grp       TEXT NOT NULL DEFAULT '',
-    name      TEXT,
-    phone     TEXT,
-    address   TEXT,
-    state     TEXT NOT NULL,
-    acked_by  TEXT,
-    acked_at  REAL
 );
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -90,9 +75,16 @@ class Store:
                 # Personal data (phones, names) lands here later: the service user alone may read it.
                 os.chmod(self.path, 0o600)
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA secure_delete=ON")  # purged personal data is overwritten, not left in free pages
             self._db.execute(f"PRAGMA synchronous={synchronous}")
             self._db.execute("PRAGMA busy_timeout=5000")
+            old = [r[1] for r in self._db.execute("PRAGMA table_info(presses)")]
+            if old and "window" not in old:  # a file from before presses were keyed by window too
+                self._db.execute("ALTER TABLE presses RENAME TO presses_by_device")
             self._db.executescript(SCHEMA)
+            if old and "window" not in old:
+                self._db.executescript("INSERT INTO presses SELECT '', device, seq, at, outcome FROM presses_by_device;"
+                                       "DROP TABLE presses_by_device;")
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.path}: cannot open the state database: {exc}") from exc
         self._in_batch = False
@@ -110,6 +102,11 @@ class Store:
     def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         """For hub features' own tables; inside a batch it commits with the batch."""
         return self._exec(sql, args)
+
+    def insert(self, table: str, row: dict[str, Any]) -> None:
+        """One row of a feature's table; column names come from the feature's code, never from input."""
+        cols = ",".join(row)
+        self._exec(f"INSERT INTO {table}({cols}) VALUES ({','.join('?' * len(row))})", tuple(row.values()))
 
     def rows(self, sql: str, args: tuple = ()) -> list[dict[str, Any]]:
         cur = self._exec(sql, args)
@@ -169,9 +166,9 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
 
-    def mark_press(self, device: str, seq: int, at: float, outcome: str) -> None:
-        self._exec("INSERT OR IGNORE INTO presses(device, seq, at, outcome) VALUES (?,?,?,?)",
-                   (device, seq, at, outcome))
+    def mark_press(self, window: str, device: str, seq: int, at: float, outcome: str) -> None:
+        self._exec("INSERT OR IGNORE INTO presses(window, device, seq, at, outcome) VALUES (?,?,?,?,?)",
+                   (window, device, seq, at, outcome))
 
     def save_reply(self, device: str, txn: str, at: float, reply: dict[str, Any]) -> None:
         self._exec("INSERT OR REPLACE INTO replies(device, txn, at, reply) VALUES (?,?,?,?)",
@@ -180,42 +177,26 @@ class Store:
     def set_meta(self, key: str, value: Any) -> None:
         self._exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)", (key, json.dumps(value)))
 
+    def probe_write(self) -> None:
+        """Inside a batch: write (and drop) a few pages, which a full disk or a read-only file refuses."""
+        self._exec("INSERT OR REPLACE INTO meta(key, value) VALUES ('write_probe', ?)", ("0" * 16384,))
+        self._exec("DELETE FROM meta WHERE key = 'write_probe'")
+
     def save_snapshot(self, cmd_seq: int, state: dict[str, Any]) -> None:
         self._exec("INSERT OR REPLACE INTO snapshots(cmd_seq, body) VALUES (?,?)",
                    (cmd_seq, json.dumps(state, ensure_ascii=False)))
         self._exec("DELETE FROM snapshots WHERE cmd_seq < ?", (cmd_seq,))
 
-    def add_help(self, row: dict[str, Any]) -> None:
-        cols = ",".join(row)
-        self._exec(f"INSERT INTO help_requests({cols}) VALUES ({','.join('?' * len(row))})", tuple(row.values()))
-
-    def ack_help(self, hid: str, by: str, at: float) -> None:
-        self._exec("UPDATE help_requests SET state='acknowledged', acked_by=?, acked_at=? WHERE id=?", (by, at, hid))
-
     def forget_dedupe(self, before: float) -> None:
         self._exec("DELETE FROM replies WHERE at < ?", (before,))
         self._exec("DELETE FROM presses WHERE at < ?", (before,))
 
-    def purge_help(self, before: float) -> int:
-        """Forget personal data of old requests; the counts stay for the reports."""
-        cur = self._exec("UPDATE help_requests SET name=NULL, phone=NULL, address=NULL "
-                         "WHERE at < ? AND (name IS NOT NULL OR phone IS NOT NULL OR address IS NOT NULL)", (before,))
-        return cur.rowcount
-
     # ------------------------------------------------------------------ reads
-    def help_request(self, hid: str) -> dict[str, Any] | None:
-        cur = self._exec("SELECT * FROM help_requests WHERE id=?", (hid,))
-        row = cur.fetchone()
-        return None if row is None else dict(zip([d[0] for d in cur.description], row))
-
-    def help_requests(self, *, open_only: bool = False) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM help_requests" + (" WHERE state='waiting'" if open_only else "") + " ORDER BY at"
-        cur = self._exec(sql)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
-
-    def press_seen(self, device: str, seq: int) -> str | None:
-        row = self._exec("SELECT outcome FROM presses WHERE device=? AND seq=?", (device, seq)).fetchone()
+    def press_seen(self, window: str, device: str, seq: int) -> str | None:
+        """The outcome of press ``seq`` of ``device`` on ``window``, if it was handled already. Keyed by the
+        window too: a press on another window's topic naming this device never uses up its seq."""
+        row = self._exec("SELECT outcome FROM presses WHERE window=? AND device=? AND seq=?",
+                         (window, device, seq)).fetchone()
         return None if row is None else row[0]
 
     def stored_reply(self, device: str, txn: str) -> dict[str, Any] | None:

@@ -1,0 +1,63 @@
+"""帮办代办 requests in the hub's database (table ``help_requests``).
+
+Rule: the only SQL about help requests. Name, phone and address are personal data: kept here only, and
+erased (with the free-text note) after the hall's retention time; the counts stay for reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from .db import Store
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS help_requests (
+    id        TEXT PRIMARY KEY,
+    at        REAL NOT NULL,
+    kind      TEXT NOT NULL,
+    device    TEXT NOT NULL,
+    txn       TEXT NOT NULL,
+    place     TEXT NOT NULL DEFAULT '',
+    note      TEXT NOT NULL DEFAULT '',
+    grp       TEXT NOT NULL DEFAULT '',
+    name      TEXT,
+    phone     TEXT,
+    address   TEXT,
+    state     TEXT NOT NULL,
+    acked_by  TEXT,
+    acked_at  REAL
+);
+"""
+
+
+class HelpRequests:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, store: Store) -> Self:
+        """At the hub's start, outside any batch: create the tables if missing."""
+        store.ensure_schema(SCHEMA)
+        return cls(store)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.store.insert("help_requests", row)
+
+    def ack(self, hid: str, by: str, at: float) -> None:
+        self.store.execute("UPDATE help_requests SET state='acknowledged', acked_by=?, acked_at=? WHERE id=?",
+                           (by, at, hid))
+
+    def get(self, hid: str) -> dict[str, Any] | None:
+        rows = self.store.rows("SELECT * FROM help_requests WHERE id=?", (hid,))
+        return rows[0] if rows else None
+
+    def all(self, *, open_only: bool = False) -> list[dict[str, Any]]:
+        return self.store.rows("SELECT * FROM help_requests" + (" WHERE state='waiting'" if open_only else "") +
+                               " ORDER BY at")
+
+    def purge(self, before: float) -> int:
+        """Forget the personal data of requests older than ``before``; the counts stay for the reports."""
+        cur = self.store.execute(
+            "UPDATE help_requests SET name=NULL, phone=NULL, address=NULL, note='' WHERE at < ? AND "
+            "(name IS NOT NULL OR phone IS NOT NULL OR address IS NOT NULL OR note != '')", (before,))
+        return cur.rowcount
