@@ -16,6 +16,7 @@ from .fields import TICKET, bool_field, int_field, list_field, str_field
 _CHIP = re.compile(r"^[a-z0-9_]{1,32}$")
 _CASE = re.compile(r"^[a-z0-9-]{1,32}$")
 _ITEM = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TYPED = dict(max_len=1000)  # outer bound; the feature applies the form's own limits with clear messages
 
@@ -27,6 +28,7 @@ OPS = {
         "text": (str_field(**_TYPED), False),
         "phone": (str_field(max_len=40), False),
         "channel": (str_field(choices=("kiosk", "pad", "qr")), False),
+        "token": (str_field(_TOKEN, 64), False),  # the ticket's secret, from its QR (docs/protocol.md)
     },
     "evaluation.stats": {
         "since": (str_field(_DAY, 10), False),
