@@ -6,9 +6,9 @@ Rule: the only SQL about bookings; the rules are ``kiosk.core.appointments`` and
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
-from .db import Store
+from .db import Table
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS appointments (
@@ -35,15 +35,9 @@ CREATE INDEX IF NOT EXISTS appointments_day ON appointments(day, state);
 """
 
 
-class Appointments:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    @classmethod
-    def open(cls, store: Store) -> Self:
-        """At the hub's start, outside any batch: create the tables if missing."""
-        store.ensure_schema(SCHEMA)
-        return cls(store)
+class Appointments(Table):
+    SCHEMA = SCHEMA
+    NAME = "appointments"
 
     def taken(self, category: str, first: float, last: float, states: tuple[str, ...]) -> dict[str, int]:
         """Places held in ``states``, by slot key, for slots of one category starting in [first, last]."""
@@ -66,8 +60,6 @@ class Appointments:
             "SELECT slot FROM appointments WHERE phone = ? AND category = ? AND day = ? AND state = ?",
             (phone, category, day, state))]
 
-    def add(self, row: dict[str, Any]) -> None:
-        self.store.insert("appointments", row)
 
     def checked_in(self, code: str, state: str, ticket: str, number: str, at: float, placement: str) -> None:
         self.store.execute("UPDATE appointments SET state = ?, ticket = ?, number = ?, checked_in_at = ?, "

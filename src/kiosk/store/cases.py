@@ -6,9 +6,9 @@ summary and history, masked at intake; a closed case forgets both phone and summ
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
-from .db import Store
+from .db import Table
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -25,18 +25,9 @@ CREATE INDEX IF NOT EXISTS cases_state ON cases(state);
 """
 
 
-class Cases:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    @classmethod
-    def open(cls, store: Store) -> Self:
-        """At the hub's start, outside any batch: create the tables if missing."""
-        store.ensure_schema(SCHEMA)
-        return cls(store)
-
-    def add(self, row: dict[str, Any]) -> None:
-        self.store.insert("cases", row)
+class Cases(Table):
+    SCHEMA = SCHEMA
+    NAME = "cases"
 
     def update(self, cid: str, *, state: str, deadline: str | None, closed_at: float | None, phone: str | None,
                body: str) -> None:

@@ -13,7 +13,7 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Self
 
 from ..core.commands import Command, Event, command_from_dict, command_to_dict, event_to_dict
 from ..errors import StoreError
@@ -230,3 +230,24 @@ class Store:
             sql += " AND kind=?"
             args.append(kind)
         return [json.loads(b) for (b,) in self._exec(sql + " ORDER BY id", tuple(args))]
+
+
+class Table:
+    """A hub feature's table(s) in the store: its ``SCHEMA`` and every SQL statement about them.
+
+    Built per use on the worker thread (``Table(store)``, nothing but the store inside); ``open`` once at
+    the hub's start, outside any batch, creates the tables if missing."""
+
+    SCHEMA = ""
+    NAME = ""  # the table ``add`` inserts into
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, store: Store) -> Self:
+        store.ensure_schema(cls.SCHEMA)
+        return cls(store)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.store.insert(self.NAME, row)

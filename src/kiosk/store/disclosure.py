@@ -6,9 +6,9 @@ delivery and dates stay for reports.
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
-from .db import Store
+from .db import Table
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS disclosure_applications (
@@ -37,18 +37,9 @@ CREATE INDEX IF NOT EXISTS disclosure_at ON disclosure_applications(at);
 """
 
 
-class Applications:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    @classmethod
-    def open(cls, store: Store) -> Self:
-        """At the hub's start, outside any batch: create the tables if missing."""
-        store.ensure_schema(SCHEMA)
-        return cls(store)
-
-    def add(self, row: dict[str, Any]) -> None:
-        self.store.insert("disclosure_applications", row)
+class Applications(Table):
+    SCHEMA = SCHEMA
+    NAME = "disclosure_applications"
 
     def latest(self, limit: int) -> list[dict[str, Any]]:
         return self.store.rows("SELECT * FROM disclosure_applications ORDER BY at DESC LIMIT ?", (limit,))

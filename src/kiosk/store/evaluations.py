@@ -5,9 +5,9 @@ Rule: the only SQL about ratings. The phone and the comment are forgotten after 
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
-from .db import Store
+from .db import Table
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS evaluations (
@@ -31,21 +31,13 @@ CREATE INDEX IF NOT EXISTS evaluations_day ON evaluations(day);
 """
 
 
-class Evaluations:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    @classmethod
-    def open(cls, store: Store) -> Self:
-        """At the hub's start, outside any batch: create the tables if missing."""
-        store.ensure_schema(SCHEMA)
-        return cls(store)
+class Evaluations(Table):
+    SCHEMA = SCHEMA
+    NAME = "evaluations"
 
     def rated(self, ticket: str) -> bool:
         return bool(self.store.rows("SELECT 1 AS x FROM evaluations WHERE ticket=?", (ticket,)))
 
-    def add(self, row: dict[str, Any]) -> None:
-        self.store.insert("evaluations", row)
 
     def between(self, since: str, until: str) -> list[dict[str, Any]]:
         return self.store.rows("SELECT window, category, level, channel FROM evaluations WHERE day >= ? AND day <= ?",

@@ -6,9 +6,9 @@ erased (with the free-text note) after the hall's retention time; the counts sta
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
-from .db import Store
+from .db import Table
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS help_requests (
@@ -30,18 +30,9 @@ CREATE TABLE IF NOT EXISTS help_requests (
 """
 
 
-class HelpRequests:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    @classmethod
-    def open(cls, store: Store) -> Self:
-        """At the hub's start, outside any batch: create the tables if missing."""
-        store.ensure_schema(SCHEMA)
-        return cls(store)
-
-    def add(self, row: dict[str, Any]) -> None:
-        self.store.insert("help_requests", row)
+class HelpRequests(Table):
+    SCHEMA = SCHEMA
+    NAME = "help_requests"
 
     def ack(self, hid: str, by: str, at: float) -> None:
         self.store.execute("UPDATE help_requests SET state='acknowledged', acked_by=?, acked_at=? WHERE id=?",

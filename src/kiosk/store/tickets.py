@@ -6,9 +6,7 @@ it is written in the batch that issues the ticket and forgotten after ``TOKEN_DA
 
 from __future__ import annotations
 
-from typing import Self
-
-from .db import Store
+from .db import Table
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ticket_tokens (
@@ -19,15 +17,9 @@ CREATE TABLE IF NOT EXISTS ticket_tokens (
 """
 
 
-class TicketTokens:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    @classmethod
-    def open(cls, store: Store) -> Self:
-        """At the hub's start, outside any batch: create the table if missing."""
-        store.ensure_schema(SCHEMA)
-        return cls(store)
+class TicketTokens(Table):
+    SCHEMA = SCHEMA
+    NAME = "ticket_tokens"
 
     def add(self, ticket: str, token: str, at: float) -> None:
         self.store.execute("INSERT OR IGNORE INTO ticket_tokens(ticket, token, at) VALUES (?,?,?)", (ticket, token, at))
