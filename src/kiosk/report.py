@@ -462,6 +462,7 @@ def generate_demo_history(store_path: str | Path, cfg, days: int = 30, seed: int
     Returns {"days": working days, "tickets": n, "commands": n}."""
     from .core.queue import Queue
     from .store.db import Store
+    from .store.help import HelpRequests
     tz = ZoneInfo(cfg.timezone)
     rng = random.Random(seed)
     end = end or datetime.now(tz).date()
@@ -469,6 +470,7 @@ def generate_demo_history(store_path: str | Path, cfg, days: int = 30, seed: int
     try:
         if store.last_seq():
             raise StoreError(f"{store_path}: already holds a hall's history; demo data goes into a new file")
+        HelpRequests.open(store)  # the hub's help table, as the hub creates it
         sim = _DemoDay(cfg, Queue(cfg.hall), store, rng)
         sessions_of = _demo_sessions(cfg)
         for n in range(days, 0, -1):
@@ -500,6 +502,8 @@ class _DemoDay:
         self.windows = [w for w in cfg.hall.windows if w.ticketed and w.categories]
         self.stats = {"days": 0, "tickets": 0, "commands": 0}
         self.help_seq = int(store.get_meta("help_seq", 0))
+        from .store.help import HelpRequests
+        self.help_table = HelpRequests(store)
         self.last_now = 0.0
         self.heap: list[tuple[float, int, str, Any]] = []
         self.k = 0
@@ -522,7 +526,7 @@ class _DemoDay:
             kind = "home_visit" if rng.random() < 0.2 else "desk"
             acked = at + rng.uniform(60, 600) if rng.random() < 0.95 else None
             self.help_seq += 1
-            self.store.add_help({"id": f"h{self.help_seq}", "at": at, "kind": kind, "device": "kiosk-1",
+            self.help_table.add({"id": f"h{self.help_seq}", "at": at, "kind": kind, "device": "kiosk-1",
                                  "txn": f"demo-{self.help_seq}", "place": "自助区", "note": "",
                                  "grp": rng.choice(["老年人", "残疾人", "行动不便"]) if kind == "home_visit" else "",
                                  "state": "acknowledged" if acked else "waiting",

@@ -18,6 +18,7 @@ from kiosk.core.queue import Queue
 from kiosk.report import NO_DATA, Source, build_report, day_period, month_period, open_readonly, quantile
 from kiosk.report_html import render_html, render_text, write_csv
 from kiosk.store.db import Store
+from kiosk.store.help import HelpRequests
 
 from ..conftest import HALL_CONFIG, REPO
 
@@ -72,12 +73,13 @@ def small_day(tmp_path, cfg):
     h(C.CallNext(now=at(10, 20), window="w4"))        # D001 waited 10 min
     h(C.StartService(now=at(10, 21), window="w4"))
     h(C.CompleteService(now=at(10, 30), window="w4"))  # D001 served 9 min
+    help_table = HelpRequests.open(h.store)
     with h.store.batch():
-        h.store.add_help({"id": "h1", "at": at(9, 40), "kind": "desk", "device": "kiosk-1", "txn": "t1",
+        help_table.add({"id": "h1", "at": at(9, 40), "kind": "desk", "device": "kiosk-1", "txn": "t1",
                           "state": "acknowledged", "acked_by": "王", "acked_at": at(9, 42)})
-        h.store.add_help({"id": "h2", "at": at(11, 0), "kind": "home_visit", "device": "kiosk-1", "txn": "t2",
+        help_table.add({"id": "h2", "at": at(11, 0), "kind": "home_visit", "device": "kiosk-1", "txn": "t2",
                           "grp": "老年人", "phone": "13812345678", "address": "黄潭村", "state": "waiting"})
-        h.store.add_help({"id": "h3", "at": at(11, 0, date(2026, 11, 27)), "kind": "desk", "device": "kiosk-1",
+        help_table.add({"id": "h3", "at": at(11, 0, date(2026, 11, 27)), "kind": "desk", "device": "kiosk-1",
                           "txn": "t3", "state": "waiting"})
     h.store.close()
     return db
