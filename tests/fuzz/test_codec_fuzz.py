@@ -96,3 +96,11 @@ def test_a_lone_surrogate_in_a_request_still_leaves_an_envelope_to_answer():
         decode_request("help.request", body)
     assert exc.value.code == "bad_text"
     assert envelope_of(body) == ("t1", "hall/huangtan/device/k/reply")
+
+
+def test_a_huge_number_in_a_request_still_leaves_an_envelope_to_answer():
+    body = ('{"v":1' + R + ',"level":' + "9" * 5000 + ',"ticket":"A001"}').encode()
+    with pytest.raises(ProtocolError) as exc:
+        decode_request("evaluation.submit", body)
+    assert exc.value.code == "bad_value"
+    assert envelope_of(body) == ("t1", "hall/huangtan/device/k/reply")

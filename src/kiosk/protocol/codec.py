@@ -206,10 +206,16 @@ def decode_request(op: str, payload: bytes) -> Request:
     return Request(op=op, args=args, **env)
 
 
+def _ignored(text: str) -> int:
+    return 0
+
+
 def envelope_of(payload: bytes) -> tuple[str, str] | None:
     """Best effort (txn, reply_to) of a bad request, so the hub can still answer it."""
     try:
-        obj = json.loads(bytes(payload[:MAX_PAYLOAD]).decode("utf-8"))
+        # numbers are not needed here: never convert them (a 5,000-digit one must not cost the reply)
+        obj = json.loads(bytes(payload[:MAX_PAYLOAD]).decode("utf-8"), parse_int=_ignored, parse_float=_ignored,
+                         parse_constant=_ignored)
     except (ValueError, RecursionError):
         return None
     if not isinstance(obj, dict):
