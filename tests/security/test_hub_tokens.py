@@ -75,7 +75,10 @@ def test_a_pad_rates_only_what_its_window_just_completed(strict_hub, recorder):
     cleared = staff.wait_for("window/w3/evaluation", lambda m: m.get("ticket") is None)
     assert json.dumps(cleared)  # the pad went back to its idle page
     again = pad.call("evaluation.submit", ticket=at_w3["number"], level=1, channel="pad")
-    assert again["ok"] is False and again["error"]["code"] == "forbidden"
+    assert again["ok"] is False and again["error"]["code"] == "already_rated"
+    other_pad = recorder(device="pad-w5")  # the ticket was completed at w3: another window's pad may not
+    assert other_pad.call("evaluation.submit", ticket=at_w3["number"], level=1,
+                          channel="pad")["error"]["code"] == "forbidden"
     wait_until(lambda: strict_hub.store.rows("SELECT COUNT(*) AS n FROM evaluations")[0]["n"] == 1,
                what="one rating stored")
 

@@ -127,7 +127,9 @@ def _may_rate(ctx: OpContext, served: Served, token: str | None) -> None:
     (tests, the demo) is not asked for one."""
     who = ctx.hall.identity(ctx.device)
     if who is not None and who.role == "pad":
-        if ctx.store.get_meta(f"pad:{who.window}") != served.ticket:
+        offered = ctx.store.get_meta(f"pad:{who.window}") == served.ticket
+        rated_here = served.window == who.window and Evaluations(ctx.store).rated(served.ticket)
+        if not (offered or rated_here):  # a second try at its own window's ticket is told already_rated
             raise OpError("forbidden", MSG_NOT_THIS_PAD)
         return
     if who is None and not ctx.hall.strict:
