@@ -37,6 +37,8 @@ def test_idle_returns_home_and_forgets_the_entry(offline_terminal):
     p.advance(59)
     assert p.app.top.key == "help"
     p.advance(2)
+    assert p.app.top.key == "idle"  # standard mode warns too, with 继续
+    p.advance(11)
     assert p.app.top.key == "home" and len(p.app.stack) == 1
     p.tap("menu-item-2")
     assert p.app.top.stage == "menu"  # nothing of the earlier entry is left
@@ -339,3 +341,64 @@ def test_categories_in_visitors_words_and_a_finder_by_what_they_want_to_do(offli
     assert "社保 / 就业 / 退休" in p.text_of("confirm-category")
     p.tap("go-back")
     assert p.app.top.stage == "choose"
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_every_mode_warns_before_the_reset_and_continue_keeps_the_half_filled_form(offline_terminal, mode):
+    p = offline_terminal(mode)
+    p.tap("menu-item-2")
+    p.tap("help-visit")
+    p.tap("group-0")
+    for d in "1381":
+        p.tap(f"phone-key-{d}")
+    p.advance(p.terminal.settings.idle_for(mode is Mode.LARGE) + 1)
+    assert p.app.top.key == "idle" and "秒后返回首页" in p.text_of("idle-countdown")
+    assert p.check_layout() == []
+    p.tap("idle-continue")
+    assert p.app.top.key == "help" and p.app.top.stage == "visit_phone"
+    assert p.widget("phone").value == "1381" and p.app.mode is mode  # nothing lost, mode kept
+
+
+def test_large_print_home_asks_before_it_goes_back_to_standard(offline_terminal):
+    p = offline_terminal(Mode.NORMAL)
+    p.tap("mode-toggle")
+    assert p.app.mode is Mode.LARGE and p.app.top.key == "home"
+    p.advance(121)
+    assert p.app.top.key == "idle"  # not switched back under a visitor still reading
+    p.tap("idle-continue")
+    assert p.app.mode is Mode.LARGE and p.app.top.key == "home"
+    p.advance(121)
+    p.advance(11)
+    p.frames(2)
+    assert p.app.mode is Mode.NORMAL and p.app.top.key == "home"
+
+
+def _reply(p, txn, **result):
+    from kiosk.bus.rpc import Reply
+    from kiosk.terminal.messages import ReplyIn
+    p.post(ReplyIn(reply=Reply(txn=txn, ok=True, result=result, code=None, message=None)), 2)
+
+
+def test_a_waiting_help_call_outlives_the_idle_reset_and_its_answer_reaches_any_screen(offline_terminal):
+    p = offline_terminal(Mode.NORMAL)
+    p.tap("menu-item-2")
+    p.tap("help-call")
+    txn = p.app.top.txn
+    _reply(p, txn, alert="h1", state="waiting", kind="desk")
+    assert p.app.top.stage == "desk_waiting" and not p.exists("help-banner")
+    p.advance(61)
+    p.advance(11)
+    assert p.app.top.key == "home"
+    assert "已呼叫工作人员，请在本机旁稍候" in p.text_of("help-banner")  # the call is not forgotten
+    p.tap("menu-item-1")  # the visitor browses the guides meanwhile
+    assert p.exists("help-banner")
+    _reply(p, txn, alert="h1", state="acknowledged", by="咨询台王芳", kind="desk")
+    assert p.app.top.key == "guides"
+    assert p.text_of("help-banner").endswith("工作人员（咨询台王芳）马上就到")
+    assert p.check_layout() == []
+    p.advance(30)
+    p.tap("go-home")
+    assert "咨询台王芳" in p.text_of("help-banner")  # still there on the next screen
+    p.advance(200, dt=1.0)
+    p.frames(2)
+    assert not p.exists("help-banner")  # shown long enough, then gone

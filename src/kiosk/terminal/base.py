@@ -3,9 +3,11 @@ heading, 返回首页), the idle reset, and passing bus messages to the session 
 
 Rule: a screen subclasses :class:`TerminalScreen` and fills in ``title``/``body``/``on``/``tick``;
 it never imports another screen — it names the next one by registry key (:data:`KEYS`). A scanned
-booking QR (:class:`ScanResult`) on any screen opens 预约签到 with its code. Idle: after
-``idle_seconds`` untouched a screen returns home (``Reset``), forgetting what was entered; in large
-print the ``idle`` modal counts down with 继续 first. Home itself only drops back to the default mode.
+booking QR (:class:`ScanResult`) on any screen opens 预约签到 with its code. Idle: after the mode's
+``idle_seconds`` untouched, every screen in every mode shows the ``idle`` modal — a countdown with
+继续 — and only when nobody answers returns home (``Reset``), forgetting what was entered. Home itself
+only drops back to the default mode, after the same countdown. A desk help call is the session's: its
+state shows as a banner on every screen until staff have answered.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class TerminalScreen(Screen):
     is_home: ClassVar[bool] = False
     hub_worded: ClassVar[frozenset[str]] = frozenset()  # refusals whose hub message is written for residents
     takes_scans: ClassVar[bool] = False  # handles ScanResult itself (else a booking QR opens 预约签到)
+    shows_help: ClassVar[bool] = False  # shows the help call's state itself (else a banner in the frame)
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -88,6 +91,13 @@ class TerminalScreen(Screen):
         header = Row("hdr", [name, clock, switch] if self.landscape else
                      [Column("hdr-left", [name, clock], flex=5), switch])
         children: list[Widget] = [header]
+        call = self.s.help_call
+        if call is not None and not self.shows_help:  # the help call follows the visitor to every screen
+            if call["state"] == "acknowledged":
+                children.append(StatusBanner("help-banner", t.help_acked.format(by=call["by"] or t.help_staff),
+                                             level="ok"))
+            else:
+                children.append(StatusBanner("help-banner", t.help_banner_waiting, level="info"))
         offline = self.s.offline_text(self.now)
         if offline:
             children.append(StatusBanner("offline", offline, level="warning"))
@@ -127,7 +137,7 @@ class TerminalScreen(Screen):
         if changed == "consumed":
             return None
         if changed is not None:
-            if changed == "connection" or changed in self.watches:
+            if changed in ("connection", "help") or changed in self.watches:
                 self.invalidate()
             return self.on_session(changed)
         if isinstance(message, Pressed):
@@ -141,9 +151,9 @@ class TerminalScreen(Screen):
             code = code_from_scan(message.text, self.s.cfg.site_id)
             return Reset(key=CHECKIN, data={"code": code}) if code else None
         if isinstance(message, ModalResult) and message.source == IDLE:
-            if message.value == "home":
-                return self.go_home(idle=True)
             self._idle_asked = False
+            if message.value == "home":  # nobody answered: the visitor has gone
+                return SetMode(mode=self.s.default_mode) if self.is_home else self.go_home(idle=True)
             return None
         return self.on(message)
 
@@ -159,6 +169,8 @@ class TerminalScreen(Screen):
             if self._minute is not None:
                 self.invalidate()  # the clock in the header
             self._minute = minute
+        if self.s.help_expired(now):
+            self.invalidate()
         last = self.s.last_input if self.s.last_input is not None else self._entered
         quiet = now - max(self._entered, last)
         if quiet >= self.s.idle_limit(self.mode):
@@ -168,16 +180,15 @@ class TerminalScreen(Screen):
         return self.tick(now)
 
     def on_idle(self) -> Transition | None:
-        if self.is_home:
-            if self.mode is not self.s.default_mode:
-                return SetMode(mode=self.s.default_mode)
+        """Untouched for the mode's idle time: ask first — 继续 or a countdown — in every mode, so a
+        slow reader never loses a half-filled form and a 长辈模式 visitor is never switched back mid-task.
+        Home has nothing to lose but the mode: it asks only when the mode is not the default."""
+        if self.is_home and self.mode is self.s.default_mode:
             return None
-        if self.mode is Mode.LARGE:
-            if self._idle_asked:
-                return None
-            self._idle_asked = True
-            return Push(key=IDLE, data=self.s.settings.idle_warning_seconds)
-        return self.go_home(idle=True)
+        if self._idle_asked:
+            return None
+        self._idle_asked = True
+        return Push(key=IDLE, data=self.s.settings.idle_warning_seconds)
 
     # ---- asking the hub (every screen that sends a request) --------------------------------------
     def send_request(self, op: str, args: dict[str, Any], stage: str, txn: str | None = None) -> bool:

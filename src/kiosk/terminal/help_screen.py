@@ -2,7 +2,9 @@
 
 Rule: a desk call sends ``help.request`` {"kind": "desk", "where": <terminal location>}; the hub
 answers at once (state ``waiting``) and later, when staff acknowledge, sends a second reply with the
-*same* txn and state ``acknowledged`` — the screen then names who is coming. A home visit collects the
+*same* txn and state ``acknowledged`` — the screen then names who is coming. The waiting call belongs to
+the session, not to this screen: it outlives 返回首页 and the idle reset, and the acknowledgement shows as
+a banner on whatever screen is up (``TerminalScreen.build``). A home visit collects the
 group (老、弱、病、残、孕), a phone number (shown masked once entered) and a village from the config,
 then sends ``help.request`` {"kind": "home_visit", …}. Personal data lives only in this screen's
 attributes and is forgotten when the screen closes (返回首页 or idle).
@@ -30,6 +32,10 @@ __all__ = ["HelpScreen", "mask_phone", "valid_phone"]
 
 
 class HelpScreen(TerminalScreen):
+    @property
+    def shows_help(self) -> bool:  # type: ignore[override]  # these stages say it in full themselves
+        return self.stage in (DESK_SENDING, DESK_WAITING, DESK_ACKED)
+
     def startup(self, data: Any) -> None:
         self.stage = MENU
         self.txn: str | None = None
@@ -157,9 +163,17 @@ class HelpScreen(TerminalScreen):
                 self.by = str(result.get("by") or "")
                 self._go(DESK_ACKED)
             elif self.stage == DESK_SENDING:
+                self.s.help_called(self.txn, self.now)
                 self._go(DESK_WAITING)
             elif self.stage == V_SENDING:
                 self._go(V_DONE)
+        return None
+
+    def on_session(self, what: str) -> Transition | None:
+        call = self.s.help_call
+        if what == "help" and self.stage == DESK_WAITING and call is not None and call["state"] == "acknowledged":
+            self.by = call["by"]
+            self._go(DESK_ACKED)
         return None
 
     def tick(self, now: float) -> Transition | None:

@@ -37,6 +37,8 @@ from .speech import Speaker
 from .strings import WEEKDAYS, TerminalStrings
 
 log = logging.getLogger(__name__)
+HELP_ACK_SHOWN_S = 180.0   # the staff's answer stays on screen this long
+HELP_WAIT_MAX_S = 3600.0   # a call nobody answered is forgotten after an hour (staff see it in kiosk alerts)
 
 CONNECT_GRACE = 3.0  # seconds after start before "offline" is shown (the first connect takes a moment)
 QR_PREFIX = "HT1"  # ticket QR payload: HT1|<site>|<ticket id>, e.g. HT1|huangtan|20261129-A001
@@ -129,6 +131,8 @@ class Session:
         self.printer: PrinterLink = NoPrinter()
         self.printer_state = PrinterState.NONE
         self._left_prints: dict[str, str] = {}  # print job tag → ticket id, for jobs no screen waits for
+        # a desk help call outlives its screen and the idle reset: {"txn", "state", "by", "at"}
+        self.help_call: dict[str, Any] | None = None
 
     # ---- the pinyin keyboard's words ----------------------------------------------------------
     def pinyin_table(self):
@@ -190,6 +194,8 @@ class Session:
             return self._printer_answer(msg)
         if isinstance(msg, ReplyIn):
             rep = msg.reply
+            if self.help_call is not None and rep.txn == self.help_call["txn"]:
+                return self._help_answer(rep, now)
             if rep.txn in self._cleanup_txns:
                 self._cleanup_txns.discard(rep.txn)
                 return "consumed"
@@ -203,6 +209,32 @@ class Session:
                     self.voided.append(result["ticket"])
                 return "consumed"
         return None
+
+    # ---- a waiting help call ------------------------------------------------------------------
+    def help_called(self, txn: str, now: float) -> None:
+        """The hub took a desk help call: keep it until staff acknowledge, whatever screen is up."""
+        self.help_call = {"txn": txn, "state": "waiting", "by": "", "at": now}
+
+    def _help_answer(self, rep: Any, now: float | None) -> str:
+        result = rep.result if isinstance(rep.result, dict) else {}
+        call = self.help_call
+        assert call is not None
+        if not rep.ok or result.get("state") in ("cancelled", "expired"):
+            self.help_call = None
+        elif result.get("state") == "acknowledged":
+            call.update(state="acknowledged", by=str(result.get("by") or ""), at=self.now if now is None else now)
+        return "help"
+
+    def help_expired(self, now: float) -> bool:
+        """Forget an acknowledged call once it has been shown long enough, a waiting one after an hour."""
+        call = self.help_call
+        if call is None:
+            return False
+        keep = HELP_ACK_SHOWN_S if call["state"] == "acknowledged" else HELP_WAIT_MAX_S
+        if now - call["at"] < keep:
+            return False
+        self.help_call = None
+        return True
 
     def _printer_answer(self, msg: PrinterChecked | PrintFinished) -> str | None:
         if msg.state is not self.printer_state:

@@ -178,6 +178,8 @@ class TerminalStrings:
     help_waiting: str = "已通知工作人员，请稍候"
     help_waiting_note: str = "请在本机旁稍候，工作人员会尽快过来。"
     help_acked: str = "工作人员（{by}）马上就到"
+    help_staff: str = "咨询台"
+    help_banner_waiting: str = "已呼叫工作人员，请在本机旁稍候"
     help_failed: str = "暂时无法通知工作人员，请到咨询台，或拨打 {phone}"
     visit_group_title: str = "上门服务登记：请选择服务对象"
     visit_groups: tuple[str, ...] = ("老年人", "体弱人员", "患病人员", "残疾人", "孕妇")
