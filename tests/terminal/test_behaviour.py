@@ -402,3 +402,26 @@ def test_a_waiting_help_call_outlives_the_idle_reset_and_its_answer_reaches_any_
     p.advance(200, dt=1.0)
     p.frames(2)
     assert not p.exists("help-banner")  # shown long enough, then gone
+
+
+def test_a_warning_about_an_entry_goes_as_soon_as_it_is_being_corrected(offline_terminal):
+    p = offline_terminal(Mode.LARGE)
+    p.tap("menu-item-2")
+    p.tap("help-visit")
+    p.tap("group-0")
+    for d in "138":
+        p.tap(f"phone-key-{d}")
+    p.tap("phone-key-ok")
+    assert p.exists("phone-error")  # 138 is not a phone number
+    p.tap("phone-key-1")
+    assert not p.exists("phone-error")  # the banner does not stay while the fix is typed
+    assert p.widget("phone").value == "1381"
+
+
+def test_paging_never_reads_as_a_second_back_button(offline_terminal):
+    p = offline_terminal(Mode.LARGE)
+    p.tap("menu-item-1")
+    p.tap("how-department")
+    labels = [w.label for w in p.root.walk() if hasattr(w, "label") and isinstance(w.label, str)]
+    assert "上一步" in labels and "往后翻" in labels
+    assert not any(label.startswith("上一") and label != "上一步" for label in labels)

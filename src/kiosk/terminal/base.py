@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from ..ui.paging import PagedList
 from ..ui.screen import ModalResult, Push, Reset, Screen, SetMode, Transition
 from ..ui.theme import Mode
-from ..ui.widget import Column, Context, Pressed, Row, Spacer, Widget
+from ..ui.widget import Column, Context, EntryChanged, Pressed, Row, Spacer, Widget
 from ..ui.tiles import Switch
 from ..ui.widgets import Button, Label, StatusBanner, TextBlock
 from .codes import code_from_scan
@@ -147,6 +147,8 @@ class TerminalScreen(Screen):
                 return self.go_home()
             if message.widget_id == BACK_ID:
                 return self.back()
+        if isinstance(message, EntryChanged):
+            self._clear_field_error()
         if isinstance(message, ScanResult) and not self.takes_scans:
             code = code_from_scan(message.text, self.s.cfg.site_id)
             return Reset(key=CHECKIN, data={"code": code}) if code else None
@@ -156,6 +158,13 @@ class TerminalScreen(Screen):
                 return SetMode(mode=self.s.default_mode) if self.is_home else self.go_home(idle=True)
             return None
         return self.on(message)
+
+    def _clear_field_error(self) -> None:
+        """A correction is being typed: the warning about the old entry goes (it would stay wrong)."""
+        for attr, empty in (("phone_error", False), ("error", "")):
+            if getattr(self, attr, empty):
+                setattr(self, attr, empty)
+                self.invalidate()
 
     def on_input(self, now: float) -> None:
         self.s.last_input = now

@@ -245,7 +245,7 @@ class DisclosureScreen(TerminalScreen):
         blocks = [Block(text=v.gk_line.format(label=self.label(f), value=self.masked(f))) for f in self.steps()]
         return Column("gk-review", [
             PagedDocument("gk-summary", blocks, flex=1),
-            Row("gk-review-actions", [Button("gk-edit", v.gk_edit, icon="◀", tone="secondary"),
+            Row("gk-review-actions", [Button("gk-edit", v.gk_edit, icon="↺", tone="secondary"),
                                       Button("gk-submit", v.gk_submit, icon="✔", tone="primary")]),
         ], flex=1)
 

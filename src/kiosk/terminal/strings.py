@@ -223,7 +223,7 @@ class TerminalStrings:
     icon_full: str = "×"
     book_none: str = "近期没有可预约的时段，请拨打 {phone} 咨询"
     book_phone_title: str = "请输入联系电话（手机号11位）"
-    book_phone_note: str = "电话仅用于预约联系，屏幕上只显示部分号码"
+    book_phone_note: str = "电话仅用于预约联系；确认后，屏幕上只显示部分号码"
     book_confirm_title: str = "请核对预约信息"
     line_category: str = "业务：{name}"
     line_item: str = "事项：{name}"

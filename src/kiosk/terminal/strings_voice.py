@@ -36,7 +36,7 @@ class VoiceStrings:
     failed_phone: str = "如有疑问请拨打：{phone}"
     retry: str = "重试"
     phone_bad: str = "电话号码不对，请输入11位手机号或带区号的固定电话"
-    phone_note: str = "电话只用于回访，屏幕上只显示部分号码"
+    phone_note: str = "电话只用于回访；提交后，屏幕和小票上只显示部分号码"
     errors: dict[str, str] = field(default_factory=lambda: {
         "not_served": "办理完成后才能评价（严禁先评价、后办事）",
         "already_rated": "这个号码已经评价过了，每次办事只能评价一次",
@@ -153,7 +153,7 @@ class VoiceStrings:
         "applicant_type": "申请人类型", "name": "姓名/名称", "id_type": "证件类型", "id_number": "证件号码",
         "phone": "联系电话", "address": "联系地址", "info_description": "所需信息的内容描述",
         "purpose": "所需信息的用途", "form": "信息的提供形式", "delivery": "获取信息的方式", "email": "电子邮箱"})
-    gk_edit: str = "返回修改"
+    gk_edit: str = "从第一项改起"  # not a second 上一步: it starts the form over, keeping what was typed
     gk_submit: str = "提交申请"
     gk_done_title: str = "申请已登记"
     gk_number_label: str = "申请编号"

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UiStrings:
-    prev_page: str = "上一页"
-    next_page: str = "下一页"
+    # paging says "turn the page", never 上一…: right above the frame's 上一步 it must not read as "back"
+    prev_page: str = "往前翻"
+    next_page: str = "往后翻"
     page_of: str = "第 {page}/{pages} 页"
     delete: str = "删除"
     clear: str = "清空"
