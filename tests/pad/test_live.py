@@ -8,6 +8,7 @@ second rating of the same ticket is refused. The window screen shows the number 
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
@@ -27,9 +28,21 @@ from kiosk.pad.settings import PadSettings
 from kiosk.protocol import Topics
 from kiosk.ui.pilot import LiveClock, Pilot
 
-from ..ops.conftest import as_device, hall_broker, provisioned, site_toml  # noqa: F401  (fixtures)
+from ..conftest import HALL_CONFIG
+from ..mqtt_helpers import wait_until
+from ..ops.conftest import PROVISION, ROOT, as_device, hall_broker, provisioned  # noqa: F401  (fixtures)
 from ..security.conftest import device, password, real_hub  # noqa: F401  (fixtures)
 from .conftest import SHOTS
+
+
+@pytest.fixture
+def site_toml(tmp_path):
+    """The provisioned hall with a pad at w3 and at w4."""
+    p = tmp_path / "site.toml"
+    extra = PROVISION.replace('pads = ["w3"]', 'pads = ["w3", "w4"]')
+    assert '"w4"' in extra
+    p.write_text(HALL_CONFIG.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return p
 
 
 def pad_app(cfg, port: int, out, window: str = "w3"):
@@ -93,6 +106,9 @@ def test_a_completed_ticket_is_rated_once_at_its_window(counter, device):
 
     button.press("w3", "complete")
     pilot.run_until(lambda: pilot.exists("level-4"), timeout=30, what="the five levels")
+    # another window's pad may not rate what w3 completed
+    other = device("pad-w4").call("evaluation.submit", ticket=ticket, level=5, channel="pad")
+    assert not other["ok"] and other["error"]["code"] == "forbidden", other
     assert pad.screen.flow.state.ticket == ticket and number in pilot.text_of("ticket")
     pilot.screenshot(SHOTS / "live-levels.png")
     pilot.tap("level-4")  # 满意
@@ -104,9 +120,24 @@ def test_a_completed_ticket_is_rated_once_at_its_window(counter, device):
     by_window = {w["window"]: w for w in stats["result"]["by_window"]}
     assert by_window["w3"]["levels"]["满意"] == 1
 
-    # the pad's own identity tries again: the hub refuses a second rating of the same service
-    again = device("pad-w3").call("evaluation.submit", ticket=ticket, level=5, channel="pad")
-    assert not again["ok"] and again["error"]["code"] == "already_rated", again
-    # and the pad itself goes back to idle and does not offer it again
+    # the pad itself goes back to idle and does not offer it again
     pilot.run_until(lambda: pad.screen.flow.state.stage is Stage.IDLE, timeout=30, what="idle after thanks")
     assert not pilot.exists("level-4")
+
+    # the pad's identity by hand (this takes over the app's session: the broker ties client id to user)
+    by_hand = device("pad-w3")
+    offers = ROOT + "window/w3/evaluation"
+    by_hand.c.subscribe(offers)
+    again = by_hand.call("evaluation.submit", ticket=ticket, level=5, channel="pad")
+    assert not again["ok"] and again["error"]["code"] == "already_rated", again
+    older, newer, waiting = (kiosk.call("ticket.issue", category="C")["result"]["ticket"] for _ in range(3))
+    for action in ("next", "complete", "next", "complete", "next"):  # older and newer done, waiting called
+        button.press("w3", action)
+    wait_until(lambda: any(json.loads(p).get("ticket") == newer for p in by_hand.c.got(offers)), 30,
+               "the hub offers the newer ticket")
+    for t, code in ((older, "forbidden"), (waiting, None)):
+        got = by_hand.call("evaluation.submit", ticket=t, level=4, channel="pad")
+        assert not got["ok"], got
+        if code:
+            assert got["error"]["code"] == code, got  # only the ticket the window just completed
+    assert by_hand.call("evaluation.submit", ticket=newer, level=4, channel="pad")["ok"]
