@@ -62,3 +62,54 @@ def test_a_kiosk_has_no_staff_powers_on_the_provisioned_hall(real_hub, device):
     listed = desk.call("alert.list")["result"]["help"]
     assert [(h["id"], h["state"], h.get("acked_by")) for h in listed] == [(help_id, "waiting", None)]
     assert "13812345678" not in json.dumps(attacker.c.messages, default=repr)
+
+
+GARBAGE_REQUESTS = [
+    b'{"v": 1.0, "txn": "g1", "reply_to": "REPLY", "category": "C"}',  # 1.0 is not 1
+    b'{"v": 1, "txn": "g2", "reply_to": "REPLY", "category": "C", "category": "A"}',  # duplicate key
+    b'{"v": 1, "txn": "g3", "reply_to": "REPLY", "category": "C", "priority": ' + b"9" * 5000 + b"}",
+    b'{"v": 1, "txn": "g4", "reply_to": "REPLY", "category": "\\ud800"}',  # lone surrogate
+    b'{"v": ' + b"1" * 5000 + b', "txn": "g5", "reply_to": "REPLY", "category": "C"}',
+]
+
+
+def test_garbage_requests_are_refused_with_a_code_never_internal_error(real_hub, device):
+    kiosk = device("kiosk-1")
+    monitor = device("staff-monitor")
+    monitor.c.subscribe(ROOT + "hub/error")
+    for raw in GARBAGE_REQUESTS:
+        kiosk.c.publish(ROOT + "request/ticket.issue", raw.replace(b"REPLY", kiosk.reply_topic.encode()))
+    for i in range(1, 6):
+        rep = kiosk.reply(f"g{i}")
+        assert rep["ok"] is False and rep["error"]["code"] != "internal_error", rep
+    button = device("btn-w3")
+    button.c.publish(ROOT + "window/w3/press", b'{"v": 1, "device": "btn-w3", "action": "next", "seq": '
+                     + b"9" * 5000 + b"}")
+    wait_until(lambda: len(monitor.c.got(ROOT + "hub/error")) >= 6, 15, "every refusal on hub/error")
+    assert not _errors(monitor, "internal_error")
+    assert kiosk.call("ticket.issue", category="C")["result"]["number"] == "C001"  # nothing was issued
+
+
+def test_nobody_rates_other_peoples_tickets_by_counting(real_hub, device):
+    """The observed attack: ticket numbers are sequential, so one device rated everyone's tickets one star
+    (and opened a 差评 case for each); the real visitors then got already_rated."""
+    kiosk = device("kiosk-1")
+    monitor = device("staff-monitor")
+    monitor.c.subscribe(ROOT + "window/+/state")
+    button = device("btn-w3")
+    issued = [kiosk.call("ticket.issue", category="C")["result"] for _ in range(5)]
+    for n in range(1, 6):
+        button.press("w3", "next")
+        button.press("w3", "complete")
+        wait_until(lambda: _state(monitor, "w3").get("served", 0) >= n, 15, f"{n} served at w3")
+    attacker = device("kiosk-2")
+    for t in issued:
+        for token in (None, "A" * 22, issued[0]["token"] if t is not issued[0] else issued[1]["token"]):
+            args = {"ticket": t["number"], "level": 1, "reasons": ["attitude"], **({"token": token} if token else {})}
+            rep = attacker.call("evaluation.submit", **args)
+            assert rep["ok"] is False and rep["error"]["code"] == "bad_token", rep
+    desk = device("staff-desk")
+    assert desk.call("case.list")["result"]["cases"] == []  # no 差评 case opened
+    for t in issued:  # every real visitor can still rate
+        rep = kiosk.call("evaluation.submit", ticket=t["number"], level=5, token=t["token"])
+        assert rep["ok"], rep
