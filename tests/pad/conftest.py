@@ -23,6 +23,8 @@ from kiosk.protocol import Topics, encode  # noqa: E402
 from kiosk.protocol.counter import Staff, staff_body  # noqa: E402
 from kiosk.ui.pilot import FakeClock, Pilot  # noqa: E402
 
+from ..conftest import HALL_CONFIG  # noqa: E402  (the always-open hall)
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "huangtan.toml"
 SHOTS = REPO / "test-output" / "screens" / "pad"
@@ -85,3 +87,12 @@ def staff_message(window: str = "w3", photo: bool = True) -> tuple[str, bytes]:
                photo_mime="image/png" if photo else None, since=T0 - 3600)
     return topics().window_staff(window), encode(staff_body(window, st))
 
+
+def counter_site_toml(tmp_path: Path, extra_provision: str = "") -> Path:
+    """The provisioned test hall (tests/ops) with pads at w3 and w4, plus ``extra_provision`` lines."""
+    from ..ops.conftest import PROVISION
+    extra = PROVISION.replace('pads = ["w3"]', 'pads = ["w3", "w4"]' + extra_provision)
+    assert '"w4"' in extra
+    p = tmp_path / "site.toml"
+    p.write_text(HALL_CONFIG.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return p

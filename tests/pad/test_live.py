@@ -28,21 +28,15 @@ from kiosk.pad.settings import PadSettings
 from kiosk.protocol import Topics
 from kiosk.ui.pilot import LiveClock, Pilot
 
-from ..conftest import HALL_CONFIG
 from ..mqtt_helpers import wait_until
-from ..ops.conftest import PROVISION, ROOT, as_device, hall_broker, provisioned  # noqa: F401  (fixtures)
+from ..ops.conftest import ROOT, as_device, hall_broker, provisioned  # noqa: F401  (fixtures)
 from ..security.conftest import device, password, real_hub  # noqa: F401  (fixtures)
-from .conftest import SHOTS
+from .conftest import SHOTS, counter_site_toml
 
 
 @pytest.fixture
 def site_toml(tmp_path):
-    """The provisioned hall with a pad at w3 and at w4."""
-    p = tmp_path / "site.toml"
-    extra = PROVISION.replace('pads = ["w3"]', 'pads = ["w3", "w4"]')
-    assert '"w4"' in extra
-    p.write_text(HALL_CONFIG.read_text(encoding="utf-8") + extra, encoding="utf-8")
-    return p
+    return counter_site_toml(tmp_path)
 
 
 def pad_app(cfg, port: int, out, window: str = "w3"):

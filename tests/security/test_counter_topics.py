@@ -8,21 +8,18 @@ the offers of other windows.
 from __future__ import annotations
 
 import json
+
 import pytest
 
-from ..conftest import HALL_CONFIG
-from ..ops.conftest import PROVISION, ROOT, as_device, hall_broker, provisioned  # noqa: F401  (fixtures)
+from ..ops.conftest import ROOT, as_device, hall_broker, provisioned  # noqa: F401  (fixtures)
+from ..pad.conftest import counter_site_toml
 
 STAFF = json.dumps({"v": 1, "window": "w3", "staff": {"name": "冒名", "staff_no": "X1"}}, ensure_ascii=False).encode()
 
 
 @pytest.fixture
 def site_toml(tmp_path):
-    p = tmp_path / "site.toml"
-    extra = PROVISION.replace('pads = ["w3"]', 'pads = ["w3", "w4"]\nweb = ["web-1"]')
-    assert 'web = ["web-1"]' in extra
-    p.write_text(HALL_CONFIG.read_text(encoding="utf-8") + extra, encoding="utf-8")
-    return p
+    return counter_site_toml(tmp_path, '\nweb = ["web-1"]')
 
 
 def test_only_a_staff_console_says_who_is_on_duty(as_device):
