@@ -19,6 +19,9 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 from kiosk.bus.broker import PrivateBroker  # noqa: E402
 from kiosk.config import load  # noqa: E402
 
+from kiosk.ui.pilot import Pilot  # noqa: E402
+
+from . import golden  # noqa: E402
 from .mqtt_helpers import Recorder, wait_until  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,6 +40,19 @@ def _always_open_config() -> Path:
 
 
 HALL_CONFIG = _always_open_config()
+
+
+@pytest.fixture(autouse=True)
+def golden_screens(monkeypatch):
+    """Every screenshot a test saves under test-output/screens/ must match its golden (tests/golden.py)."""
+    save = Pilot.screenshot
+
+    def screenshot(self, path):
+        out = save(self, path)
+        golden.check(out)
+        return out
+
+    monkeypatch.setattr(Pilot, "screenshot", screenshot)
 
 
 @pytest.fixture

@@ -30,9 +30,8 @@ def test_layout_renders_cleanly(layout, orientation, size, topics):
     with pilot:
         feed(pilot, scene.messages(topics))
         problems = pilot.check_layout()
-        path = pilot.screenshot(SHOTS / f"{layout}-{orientation}-{size[0]}x{size[1]}.png")
+        pilot.screenshot(SHOTS / f"{layout}-{orientation}-{size[0]}x{size[1]}.png")  # compared with its golden
         assert pilot.app.surface.get_size() == (size if orientation == "landscape" else size[::-1])
-        assert path.stat().st_size > 20_000
         assert problems == [], "\n".join(map(str, problems))
         texts = " ".join(pilot.visible_texts())
         if layout != "disclosure":

