@@ -34,11 +34,10 @@ from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
-sys.path.insert(0, str(REPO))
 
 from kiosk.bus.broker import PrivateBroker  # noqa: E402
 from kiosk.protocol import Topics, encode  # noqa: E402
-from tests.display import scene  # noqa: E402
+from kiosk.demo import busy_hall as scene  # noqa: E402
 
 CONFIG = REPO / "config" / "huangtan.toml"
 TOPICS = Topics("huangtan")
@@ -174,7 +173,7 @@ def press_to_pixels(port: int, staff: Client, presses: int) -> dict:
 
 
 def frame_render() -> dict:
-    from tests.display.conftest import feed, make_pilot
+    from kiosk.demo.busy_hall import feed, make_pilot
     pilot, screen, _ = make_pilot()
     with pilot:
         feed(pilot, scene.messages(TOPICS))

@@ -1,7 +1,7 @@
 """How good is the waiting time printed on a ticket? An M/M/c queue played through the queue core.
 
 Poisson arrivals and exponential service for c identical windows at loads 50 %, 80 % and 95 %
-(``kiosk.sim.simulate_mmc``; no MQTT, simulated time). For every ticket after a warm-up the wait the
+(``kiosk.core.sim.simulate_mmc``; no MQTT, simulated time). For every ticket after a warm-up the wait the
 core predicted at issue (``TicketIssued.eta_s``) is paired with the wait that happened
 (called_at - issued_at); both means are compared with the Erlang C mean wait.
 
@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from kiosk.sim import MMCResult, simulate_mmc  # noqa: E402
+from kiosk.core.sim import MMCResult, simulate_mmc  # noqa: E402
 
 LOADS = (0.5, 0.8, 0.95)
 

@@ -1,7 +1,7 @@
 """Soak: a month of a busy hall through the real hub and a real broker, at accelerated time.
 
 The hub (``kiosk.hub.service.Hub``) runs in this process with a clock the benchmark sets: each
-simulated business day is played event by event (``kiosk.sim.day_plan``: arrivals with a morning peak
+simulated business day is played event by event (``kiosk.core.sim.day_plan``: arrivals with a morning peak
 across the categories, gamma service times, a few visitors who do not show up, help calls), each
 action sent over MQTT and its answer awaited before the clock moves on. Windows press ``next`` when a
 visitor leaves, ``skip`` for a visitor who never came, ``complete`` at the end of the day.
@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO / "src"))
 from kiosk.bus.broker import PrivateBroker  # noqa: E402
 from kiosk.config import load  # noqa: E402
 from kiosk.protocol import REQUEST_OPS  # noqa: E402
-from kiosk.sim import day_plan  # noqa: E402
+from kiosk.core.sim import day_plan  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = "hall/huangtan/"

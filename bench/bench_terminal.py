@@ -67,7 +67,7 @@ def cold_start_and_idle(port: int, idle_seconds: float = 10.0) -> dict:
 
 
 def tap_and_frame(taps: int = 50, frames: int = 200) -> dict:
-    from kiosk.catalog_data import load_catalog
+    from kiosk.loaders.catalog_data import load_catalog
     from kiosk.terminal.app import Terminal
     from kiosk.terminal.messages import CatalogIn, Connection, ModeIn
     from kiosk.ui.app import DisplayConfig

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from kiosk.calendar_data import package_official_years
+from kiosk.loaders.calendar_data import package_official_years
 from tests.conftest import REAL_CONFIG, REPO
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import holidays
 import pytest
 
-from kiosk.calendar_data import CalendarConfigError, load_calendar, load_hours, package_official_years
+from kiosk.loaders.calendar_data import CalendarConfigError, load_calendar, load_hours, package_official_years
 from kiosk.core.calendar import Reason
 from kiosk.core.hours import SessionKind, describe_days
 

@@ -1,4 +1,4 @@
-"""kiosk.catalog_data: the shipped config, validation messages, CSV import and TOML export."""
+"""kiosk.loaders.catalog_data: the shipped config, validation messages, CSV import and TOML export."""
 
 import json
 import shutil
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalog_data import (
+from kiosk.loaders.catalog_data import (
     CSV_COLUMNS,
     CatalogError,
     CatalogImportError,

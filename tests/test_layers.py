@@ -1,5 +1,7 @@
-"""The dependency arrows of ARCHITECTURE.md: core and protocol import only the standard library (and
-each other inward), and never read the clock."""
+"""The dependency arrows of ARCHITECTURE.md, enforced on the source: core and protocol import only the
+standard library (and the root errors module) and never read the clock; every other layer imports only
+the layers inside it; roles never import each other; apps never import the staff tools; terminal screens
+never import each other; only a few modules sit at the top of the package."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "kiosk"
-ALLOWED_INTERNAL = {"core": {"kiosk.core"}, "protocol": {"kiosk.protocol"}}
+ALLOWED_INTERNAL = {"core": {"kiosk.core", "kiosk.errors"}, "protocol": {"kiosk.protocol", "kiosk.errors"}}
 CLOCK_CALLS = {("time", "time"), ("time", "monotonic"), ("datetime", "now"), ("date", "today"),
                ("datetime", "utcnow"), ("time", "perf_counter")}
 
@@ -24,7 +26,12 @@ def _imports(path: Path) -> list[tuple[str, int]]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 pkg = ".".join(path.relative_to(SRC.parent).with_suffix("").parts[:-node.level]) or "kiosk"
-                out.append((f"{pkg}.{node.module}" if node.module else pkg, node.lineno))
+                if node.module:
+                    out.append((f"{pkg}.{node.module}", node.lineno))
+                else:  # from .. import x: x is a module of pkg, or a name defined in its __init__
+                    out += [(f"{pkg}.{a.name}" if (SRC.parent / pkg.replace(".", "/") / a.name).exists()
+                             or (SRC.parent / pkg.replace(".", "/") / f"{a.name}.py").exists() else pkg,
+                             node.lineno) for a in node.names]
             else:
                 out.append((node.module or "", node.lineno))
     return out
@@ -63,3 +70,105 @@ def test_the_check_catches_a_bad_import(tmp_path):
     mods = [m for m, _ in _imports(bad)]
     assert mods == ["paho.mqtt.client", "sqlite3"]
     assert "paho" not in sys.stdlib_module_names
+
+
+# ---- the outer layers ----------------------------------------------------------------------------------
+ROLES = ("hub", "terminal", "display", "bridge")
+# What each package may import from the project (besides itself; "kiosk" is the package's __init__).
+INWARD = {
+    "ui": {"kiosk.errors"},
+    "devices": {"kiosk.errors"},
+    "loaders": {"kiosk.core", "kiosk.errors"},
+    "store": {"kiosk.core", "kiosk.errors"},
+    "bus": {"kiosk.protocol", "kiosk.config", "kiosk.errors"},
+    "reports": {"kiosk.core", "kiosk.store", "kiosk.loaders", "kiosk.errors"},
+}
+# The only modules at the top of the package, and why they are there.
+TOP_LEVEL = {
+    "__init__": "the version",
+    "__main__": "python -m kiosk",
+    "cli": "the one command: imports each role lazily",
+    "config": "the site config every layer outside the core is given, and the options every command shares",
+    "errors": "the root KioskError and the outer layers' errors (standard library only)",
+}
+
+
+def _package(mod: str) -> str:
+    parts = mod.split(".")
+    return ".".join(parts[:2]) if len(parts) > 1 else mod
+
+
+def _project_imports(folder: Path) -> list[tuple[str, str, int]]:
+    return [(f.relative_to(SRC).as_posix(), mod, line) for f in sorted(folder.rglob("*.py"))
+            for mod, line in _imports(f) if mod == "kiosk" or mod.startswith("kiosk.")]
+
+
+@pytest.mark.parametrize("layer", sorted(INWARD))
+def test_outer_layers_import_only_inward(layer):
+    allowed = INWARD[layer] | {f"kiosk.{layer}", "kiosk"}
+    bad = [f"{f}:{line} imports {mod}" for f, mod, line in _project_imports(SRC / layer)
+           if _package(mod) not in allowed]
+    assert not bad, bad
+
+
+# Known and being removed: each entry must still be true (so it is deleted when the import goes).
+PENDING = {("hub/hallinfo.py", "kiosk.tools.catalog_tools"):
+           "the hub runs the catalogue export as a subprocess of the CLI; the hub's rework replaces it"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_roles_never_import_each_other_nor_the_staff_tools(role):
+    forbidden = {f"kiosk.{r}" for r in ROLES if r != role} | {"kiosk.tools", "kiosk.reports", "kiosk.cli",
+                                                              "kiosk.demo"}
+    found = [(f, mod, line) for f, mod, line in _project_imports(SRC / role) if _package(mod) in forbidden]
+    bad = [f"{f}:{line} imports {mod}" for f, mod, line in found if (f, mod) not in PENDING]
+    assert not bad, bad
+    gone = [k for k in PENDING if k[0].startswith(role + "/") and k not in {(f, m) for f, m, _ in found}]
+    assert not gone, f"delete {gone} from PENDING: the import is gone"
+
+
+def test_only_the_listed_modules_sit_at_the_top():
+    top = {f.stem for f in SRC.glob("*.py")}
+    assert top == set(TOP_LEVEL), f"move {sorted(top - set(TOP_LEVEL))} into a layer"
+
+
+def test_the_root_errors_module_is_standard_library_only():
+    mods = [m for m, _ in _imports(SRC / "errors.py")]
+    assert all(m.split(".")[0] in sys.stdlib_module_names for m in mods), mods
+
+
+def _screen_modules(folder: Path) -> set[str]:
+    """Modules that define a screen: a class whose base's name ends in "Screen"."""
+    out = set()
+    for f in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                    (b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "")
+                    .endswith("Screen") for b in node.bases):
+                out.add(".".join(f.relative_to(SRC.parent).with_suffix("").parts))
+                break
+    return out
+
+
+@pytest.mark.parametrize("role", ["terminal", "display"])
+def test_screens_never_import_each_other(role):
+    screens = _screen_modules(SRC / role)
+    assert len(screens) >= 2 if role == "terminal" else screens
+    bad = []
+    for name in sorted(screens):
+        f = SRC.parent / (name.replace(".", "/") + ".py")
+        bad += [f"{name}:{line} imports {mod}" for mod, line in _imports(f)
+                if any(mod == s or mod.startswith(s + ".") for s in screens - {name})
+                and not name.endswith(".base") and not mod.endswith(".base")]
+    assert not bad, bad
+
+
+def test_the_checks_see_a_role_importing_another(tmp_path, monkeypatch):
+    pkg = tmp_path / "kiosk" / "display"
+    pkg.mkdir(parents=True)
+    (pkg / "x.py").write_text("from ..terminal import app\nfrom .. import errors\nfrom ..tools.common import connect\n")
+    (tmp_path / "kiosk" / "errors.py").write_text("")
+    monkeypatch.setattr(sys.modules[__name__], "SRC", tmp_path / "kiosk")
+    got = [(f, m) for f, m, _ in _project_imports(pkg)]
+    assert got == [("display/x.py", "kiosk.terminal"), ("display/x.py", "kiosk.errors"),
+                   ("display/x.py", "kiosk.tools.common")]

@@ -17,7 +17,7 @@ from .errors import ConfigError, KioskError
 
 def build_parser() -> argparse.ArgumentParser:
     from .hub.main import register as reg_hub
-    from .tools.common import add_common
+    from .config import add_common
     from .tools.queue_tools import register as reg_queue
     from .demo import register as reg_demo
 

@@ -7,6 +7,7 @@ was expected, and the process refuses to start.
 
 from __future__ import annotations
 
+import argparse
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any, Callable
 from .core.errors import PolicyError
 from .core.model import Category, Hall, QueuePolicy, Window, WindowKind
 from .errors import ConfigError
+from .halltime import hall_zone, log_in_hall_time
 from .protocol.roles import ALIASES, STAFF_ROLES, Identity, canonical
 
 _ID = re.compile(r"^[a-z0-9_-]{1,64}$")
@@ -307,3 +309,20 @@ def identities(cfg: SiteConfig) -> list[Identity]:
             raise ConfigError(cfg.path, "provision", f"device id {i.id!r} is used twice")
         seen.add(i.id)
     return out
+
+
+# ---------------------------------------------------------------------------------------------- command line
+def add_common(p: "argparse.ArgumentParser") -> None:
+    """The options every command shares: which config file, and where the broker is (``kiosk.bus.resolve``
+    reads ``--broker`` and ``--zeroconf-interface``)."""
+    p.add_argument("--config", help="site config TOML (default /etc/kiosk/site.toml, else config/huangtan.toml)")
+    p.add_argument("--broker", help="HOST:PORT of the MQTT broker (wins over config and discovery)")
+    p.add_argument("--zeroconf-interface", action="append", dest="zc_interfaces",
+                   help="bind discovery to this address (repeatable); default: all interfaces")
+
+
+def site_config(args: "argparse.Namespace") -> SiteConfig:
+    """The config a command names (else the default), with its log lines stamped in hall time."""
+    cfg = load(args.config or find_default())
+    log_in_hall_time(hall_zone(cfg.timezone))
+    return cfg

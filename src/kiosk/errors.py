@@ -1,15 +1,32 @@
-"""Errors of the outer layers (config, store, bus, devices, apps).
+"""The root of every exception the project raises, and the errors of the outer layers.
+
+Every exception class in ``kiosk`` derives from ``KioskError``, so ``kiosk.cli`` catches all of them in one
+place (a person gets one line and a non-zero exit, never a traceback). Each package keeps its own errors
+module; this one is standard library only, so the pure layers may import it. ``tests/test_errors.py``
+checks the tree below against the code.
 
 Hierarchy::
 
     KioskError
-    ├── ConfigError        a config file that can't be used: names file, key and reason
-    ├── StoreError         the SQLite state can't be read or written (disk full, read-only, corrupt)
-    ├── BusError           the MQTT broker can't be reached or refused us
-    └── DeviceError        a printer, scanner or keypad failed (see kiosk.devices)
+    ├── ConfigError            a config file that can't be used: names file, key and reason   (here)
+    ├── StoreError             the SQLite state can't be read or written                      (here)
+    ├── BusError               the MQTT broker can't be reached or refused us                 (here)
+    ├── CoreError              anything the pure core refuses                                 kiosk.core.errors
+    │   ├── QueueError         an illegal queue command (UnknownTicket, UnknownWindow, UnknownCategory)
+    │   └── PolicyError        a value object built with impossible settings
+    ├── ProtocolError          a payload or topic that breaks the contract (also a ValueError) kiosk.protocol
+    ├── DeviceError            printer or evdev failure (PrinterError…, InputDeviceError…)    kiosk.devices.errors
+    ├── UIError                theme, font, text, screen stack, test pilot                    kiosk.ui.errors
+    ├── CatalogError           a catalogue file is wrong (also a ValueError)                  kiosk.loaders.catalog_data
+    ├── CatalogImportError     a spreadsheet has bad rows (also a ValueError)                 kiosk.loaders.catalog_data
+    ├── CalendarConfigError    the calendar file is wrong (also a ValueError)                 kiosk.loaders.calendar_data
+    ├── SpeechUnavailable      no voice can be made for an announcement                       kiosk.devices.voice
+    ├── OpError                a hub op refused with a wire code                              kiosk.hub.features
+    └── PageError              a content page a staff tool cannot publish (also a ValueError)  kiosk.tools.content_tools
 
-Pure layers have their own: ``kiosk.core.errors`` and ``kiosk.protocol.ProtocolError``.
-Third-party exceptions are translated into these at the boundary (``raise X(...) from exc``).
+Third-party exceptions are translated into these at the boundary (``raise X(...) from exc``). The ones
+that are also ``ValueError`` keep that base so callers that validate input with ``except ValueError``
+still work.
 """
 
 from __future__ import annotations
@@ -35,6 +52,3 @@ class StoreError(KioskError):
 class BusError(KioskError):
     pass
 
-
-class DeviceError(KioskError):
-    pass

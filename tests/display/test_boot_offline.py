@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from kiosk.bus.broker import free_port
 from kiosk.bus.lastknown import keeping, open_lastknown
 from kiosk.config import load
+from kiosk.demo import busy_hall as scene
 from kiosk.display.runtime import CACHED_KINDS, Runner, build_app
 from kiosk.display.screen import Hall
 from kiosk.display.settings import DisplaySettings
@@ -20,7 +21,6 @@ from kiosk.protocol import Topics
 from kiosk.ui.pilot import FakeClock, Pilot
 
 from ..mqtt_helpers import wait_until
-from . import scene
 from .conftest import SHOTS
 
 DEVICE = "display-boot"

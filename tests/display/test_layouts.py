@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from kiosk.bus.client import Inbound
+from kiosk.demo import busy_hall as scene
 from kiosk.display.settings import DisplaySettings, parse_span
 from kiosk.protocol import encode
 
-from . import scene
 from .conftest import SHOTS, feed, make_pilot
 
 COMBOS = [(layout, orient, size) for layout in ("board", "disclosure", "combined")

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from kiosk.bus.broker import PrivateBroker
 from kiosk.bus.client import BusClient, BusSettings
+from kiosk.config import add_common  # noqa: F401  (the CLI passes it to register)
+from kiosk.demo import busy_hall as scene
 from kiosk.display.runtime import subscriptions
 from kiosk.protocol import Topics
 from kiosk.tools import content_tools
-from kiosk.tools.common import add_common  # noqa: F401  (the CLI passes it to register)
 
 from ..mqtt_helpers import wait_until
-from . import scene
 from .conftest import SHOTS, make_pilot
 
 

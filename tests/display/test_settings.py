@@ -10,11 +10,11 @@ import pytest
 
 from kiosk.bus.client import Inbound
 from kiosk.config import parse
+from kiosk.demo import busy_hall as scene
 from kiosk.display.settings import (PLACEHOLDER_EVALUATION_URL, announcer_settings, display_settings,
                                     parse_span)
 from kiosk.errors import ConfigError
 
-from . import scene
 from .conftest import feed, make_pilot
 
 BASE = {"site": {"id": "t", "name": "测试"}, "categories": [{"id": "A", "name": "综合"}],

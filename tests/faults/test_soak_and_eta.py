@@ -13,7 +13,7 @@ import sys
 
 from tests.conftest import REPO
 
-from kiosk.sim import erlang_c_wait, simulate_mmc
+from kiosk.core.sim import erlang_c_wait, simulate_mmc
 
 
 def _bench(name: str):

@@ -54,7 +54,7 @@ def test_holiday_mode_and_calendar_warning(broker, real_cfg, tmp_path, recorder)
     clock["now"] = at(2026, 11, 29, 9, 0)  # from 1 Nov the missing 2027 schedule is flagged daily
     h = HubThread(real_cfg, tmp_path / "st", broker.port, clock=lambda: clock["now"]).start()
     try:
-        from kiosk.calendar_data import package_official_years
+        from kiosk.loaders.calendar_data import package_official_years
         if 2027 not in package_official_years():
             alert = r.wait_for("alert", lambda a: a.get("kind") == "calendar_missing")
             assert "2027" in alert["text"]

@@ -15,8 +15,8 @@ import pytest
 from kiosk.config import load
 from kiosk.core import commands as C
 from kiosk.core.queue import Queue
-from kiosk.report import NO_DATA, Source, build_report, day_period, month_period, open_readonly, quantile
-from kiosk.report_html import render_html, render_text, write_csv
+from kiosk.reports import NO_DATA, Source, build_report, day_period, month_period, open_readonly, quantile
+from kiosk.reports.render import render_html, render_text, write_csv
 from kiosk.store.db import Store
 from kiosk.store.help import HelpRequests
 
@@ -133,7 +133,7 @@ def test_small_day_figures_match_hand_computation(small_day, cfg):
 
 
 def test_range_report_counts_each_ticket_on_its_own_day(small_day, cfg):
-    from kiosk.report import Period
+    from kiosk.reports import Period
     r = build_report(small_day, cfg, Period(date(2026, 11, 27), DAY, "range"))
     days = rows(r, "days", "days")
     assert days["2026-11-27"][:5] == [1, 0, 0, 0, 1]  # issued, expired unserved at the next day's start
@@ -164,10 +164,10 @@ def test_missing_feature_tables_say_no_data_and_present_ones_are_read(small_day,
 
 
 def test_custom_source_builder(small_day, cfg, monkeypatch):
-    from kiosk import report as R
+    from kiosk.reports import Section, sources as R
     monkeypatch.setattr(R, "SOURCES", list(R.SOURCES))
     R.register_source(Source("appointments", "预约", "appointments",
-                             build=lambda db, period, tz: R.Section("appointments", "预约", note="built")))
+                             build=lambda db, period, tz: Section("appointments", "预约", note="built")))
     R.register_source(Source("broken", "坏", "nope", build=lambda db, period, tz: db.execute("SELECT * FROM nope")))
     r = build_report(small_day, cfg, day_period(DAY))
     assert r.section("appointments").note == "built"
@@ -231,7 +231,7 @@ def test_cli_day_month_range(small_day, cfg, tmp_path):
 
 
 def test_demo_history_is_realistic_and_replayable(tmp_path, cfg):
-    from kiosk.report import generate_demo_history
+    from kiosk.reports.demo_history import generate_demo_history
     db = tmp_path / "hub.sqlite3"
     stats = generate_demo_history(db, cfg, days=7, seed=5, end=date(2026, 12, 1), per_day=800)
     assert stats["days"] == 5  # 24–30 Nov 2026: Mon–Fri work, the weekend rests
@@ -254,10 +254,10 @@ def test_demo_history_is_realistic_and_replayable(tmp_path, cfg):
 
 
 def test_feature_tables_as_the_hub_creates_them(small_day, cfg):
-    """The evaluation and case features' own schemas (work in progress elsewhere) read without error."""
+    """The evaluation and case features' own schemas read without error."""
+    from kiosk.hub import feature_cases, feature_evaluations
     store = Store(small_day)
-    for name in ("kiosk.hub.feature_evaluations", "kiosk.hub.feature_cases"):
-        mod = pytest.importorskip(name)
+    for mod in (feature_evaluations, feature_cases):
         store.ensure_schema(mod.SCHEMA)
     store.close()
     r = build_report(small_day, cfg, day_period(DAY))

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from kiosk.catalog_data import load_catalog
+from kiosk.loaders.catalog_data import load_catalog
 from kiosk.terminal.app import Terminal
 from kiosk.terminal.messages import BoardIn, CatalogIn, Connection, ModeIn
 from kiosk.terminal.settings import load_settings

@@ -13,7 +13,7 @@ import pygame
 import pytest
 
 from kiosk.bus.client import Inbound
-from kiosk.content import decode_content
+from kiosk.protocol.content import decode_content
 from kiosk.protocol import Topics, encode
 from kiosk.terminal.base import OPEN_GOV
 from kiosk.terminal.messages import ContentIn, ModeIn, decode_inbound

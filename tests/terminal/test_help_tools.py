@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 
-from kiosk.tools.common import add_common
+from kiosk.config import add_common
 from kiosk.tools.help_tools import cmd_ack, cmd_alerts, register
 
 from ..conftest import HALL_CONFIG, REPO

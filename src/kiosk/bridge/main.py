@@ -111,7 +111,7 @@ class Bridge:
 
 
 def cmd_bridge(args: argparse.Namespace) -> int:
-    from ..tools.common import site_config
+    from ..config import site_config
     cfg = site_config(args)
     sec = cfg.role("bridge")
     keymap = sec.get("keymap", dict, None)
@@ -133,7 +133,7 @@ def cmd_bridge(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..tools.common import add_common
+    from ..config import add_common
     p = sub.add_parser("bridge", help="a USB keypad as a window's call button (evdev)")
     add_common(p)
     p.add_argument("--device", required=True, help="keypad: name under /dev/input/by-id/ or a full path")

@@ -15,7 +15,7 @@ real-time clock jumps.
 
 Pure: standard library only, no I/O, and no clock reads -- every "today" or
 "now" is an argument. Loading the data (the `holidays` package, TOML files)
-lives in `kiosk.calendar_data`.
+lives in `kiosk.loaders.calendar_data`.
 """
 
 from __future__ import annotations

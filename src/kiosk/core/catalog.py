@@ -1,7 +1,7 @@
 """The service-item catalogue (事项目录) with its service guides (办事指南), and its search.
 
 Rule: pure data and pure functions, standard library only. Nothing here reads a file or
-knows about pinyin dictionaries: the loader (``kiosk.catalog_data``) validates the config,
+knows about pinyin dictionaries: the loader (``kiosk.loaders.catalog_data``) validates the config,
 computes the pinyin of every name and alias and stores it on the item. The hub publishes the
 catalogue as JSON (``Catalog.to_dict``) and every terminal rebuilds it (``Catalog.from_dict``)
 and searches it offline with the same code.

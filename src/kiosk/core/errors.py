@@ -2,7 +2,8 @@
 
 Hierarchy::
 
-    CoreError                 anything the core refuses
+    KioskError                (kiosk.errors, the root of every project exception)
+    └── CoreError             anything the core refuses
     ├── QueueError            a queue command that is illegal in the current state
     │   ├── UnknownTicket     no such ticket today
     │   ├── UnknownWindow     no such window in the hall's configuration
@@ -15,8 +16,10 @@ The core raises before it mutates anything, so a refused command leaves the stat
 
 from __future__ import annotations
 
+from ..errors import KioskError
 
-class CoreError(Exception):
+
+class CoreError(KioskError):
     code = "core_error"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:

@@ -6,7 +6,8 @@ port or device and what failed, so a log line alone tells staff what to check.
 
 Hierarchy::
 
-    DeviceError
+    KioskError (kiosk.errors; so the CLI's one catch covers device failures too)
+    └── DeviceError
     ├── PrinterError              anything wrong with the ticket printer
     │   ├── PrinterOpenError      the port / device file could not be opened
     │   ├── PrinterNotOpenError   used before open() or after close()
@@ -18,8 +19,10 @@ Hierarchy::
 
 from __future__ import annotations
 
+from ..errors import KioskError
 
-class DeviceError(Exception):
+
+class DeviceError(KioskError):
     """Base of every device error."""
 
 

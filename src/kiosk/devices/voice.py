@@ -21,14 +21,14 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, KioskError
 from .mandarin import DIGITS, FIXED_CLIPS, clip_name, to_pinyin
 
 PINYIN_VOICE = "cmn-latn-pinyin"
 SYNTH_TIMEOUT_S = 15.0
 
 
-class SpeechUnavailable(Exception):
+class SpeechUnavailable(KioskError):
     """The speech engine is missing or failed for this phrase."""
 
 

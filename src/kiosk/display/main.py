@@ -15,10 +15,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..bus.resolve import parse_hostport, read_password
-from ..config import Section, SiteConfig
+from ..config import Section, SiteConfig, add_common, site_config
 from ..errors import ConfigError
 from ..protocol import Topics, valid_id
-from ..tools.common import add_common, site_config
 from .settings import (LAYOUTS, ORIENTATIONS, WINDOW_MIN_SIDE, DisplaySettings, announcer_settings, display_settings,
                        orient_size, parse_size)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pygame
 
-from ..content import markdown_text as plain_text, table
+from ..protocol.content import markdown_text as plain_text, table
 from ..ui.widget import Column, Context, Message, Rect, Widget, draw_box
 from .render import cache_of
 from .state import ContentPage, HallState

@@ -13,12 +13,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..content import CONTENT_KINDS, IMAGE_MIMES, MAX_BODY, MAX_TITLE, ContentPage, decode_content
+from ..protocol.content import CONTENT_KINDS, IMAGE_MIMES, MAX_BODY, MAX_TITLE, ContentPage, decode_content
 from ..protocol import MAX_STATE_PAYLOAD, ProtocolError, Topics, decode_json, valid_id
 
 log = logging.getLogger(__name__)
 
-# The page format itself lives in kiosk.content (the terminal shows the same pages); re-exported here.
+# The page format itself lives in kiosk.protocol.content (the terminal shows the same pages); re-exported here.
 __all__ = ["CONTENT_KINDS", "IMAGE_MIMES", "MAX_BODY", "MAX_TITLE", "ContentPage", "decode_content",
            "HallState", "Link"]
 

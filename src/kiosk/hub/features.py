@@ -26,13 +26,14 @@ from ..config import SiteConfig
 from ..core import commands as C
 from ..core.errors import QueueError
 from ..core.queue import Queue
+from ..errors import KioskError
 from ..protocol import Request, Topics, encode
 from ..protocol.roles import Identity
 from ..store.db import Store
 from .hallinfo import HallInfo
 
 
-class OpError(Exception):
+class OpError(KioskError):
     """A refused request: ``code`` and ``message`` go into the error reply, with ``extra`` fields
     (e.g. a suggested alternative) beside them."""
 

@@ -26,7 +26,7 @@ class HallInfo:
         year = datetime.fromtimestamp(now, self.tz).year
         self.schedule: HallSchedule | None = None
         if cfg.calendar_path is not None:
-            from ..calendar_data import CalendarConfigError, load_calendar, load_hours
+            from ..loaders.calendar_data import CalendarConfigError, load_calendar, load_hours
             try:
                 cal = load_calendar(cfg.calendar_path, years=range(year - 1, year + 3))
                 self.schedule = HallSchedule(calendar=cal, hours=load_hours(cfg.calendar_path))

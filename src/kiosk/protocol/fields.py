@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from ..errors import KioskError
 from .topics import valid_id
 
 
-class ProtocolError(ValueError):
+class ProtocolError(KioskError, ValueError):
     """A payload or topic that breaks the contract. ``code`` is stable, ``reason`` is for people."""
 
     def __init__(self, code: str, reason: str) -> None:

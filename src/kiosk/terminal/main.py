@@ -11,7 +11,7 @@ import argparse
 import logging
 import signal
 
-from ..tools.common import add_common, site_config
+from ..config import add_common, site_config
 
 log = logging.getLogger("kiosk.terminal")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..bus.client import Inbound
-from ..content import ContentPage, decode_content
+from ..protocol.content import ContentPage, decode_content
 from ..core.catalog import Catalog
 from ..protocol import MAX_STATE_PAYLOAD, ProtocolError, Reply, Topics, decode_json, decode_reply, valid_id
 

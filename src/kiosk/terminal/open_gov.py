@@ -1,7 +1,7 @@
 """政务公开: the pages staff publish with ``kiosk content`` (公示公告, 权责清单, 政策文件, 工作流程图) and the
 built-in 政务服务事项清单 made from the catalogue, each read as a paged document.
 
-Rule: the pages are the session's copy of the retained ``content/+`` topics, parsed by :mod:`kiosk.content`
+Rule: the pages are the session's copy of the retained ``content/+`` topics, parsed by :mod:`kiosk.protocol.content`
 (the same parser as the wall display), so a page appears or disappears here as soon as it is published or
 removed. Nothing is scrolled or clipped: text is a :class:`~kiosk.ui.document.PagedDocument` turned with
 上一页/下一页, a picture is scaled to fit the screen with its aspect ratio kept. A page removed while it is
@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import pygame
 
-from ..content import ContentPage, markdown_text, table
+from ..protocol.content import ContentPage, markdown_text, table
 from ..ui.document import Block, PagedDocument
 from ..ui.paging import ListItem, PagedList
 from ..ui.screen import Push, Transition

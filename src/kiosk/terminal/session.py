@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ..config import SiteConfig
-from ..content import ContentPage
+from ..protocol.content import ContentPage
 from ..core.catalog import Catalog
 from ..core.model import Category
 from ..ui.theme import Mode

@@ -1,7 +1,7 @@
 """`kiosk calendar [DATE…] [--year Y]`: is the hall working on a day, why, and its hours.
 
 Rule: reads the same files the hub reads (the site config's `calendar_path`, the `holidays` package)
-through `kiosk.calendar_data` and prints one line per day with `kiosk.core.hours.describe_days`; it never
+through `kiosk.loaders.calendar_data` and prints one line per day with `kiosk.core.hours.describe_days`; it never
 talks to the broker. The warning about a missing holiday schedule is the one the hub raises, computed
 for `--today` (default: the real date). Exit codes: 0 ok, 2 bad input or configuration.
 """
@@ -53,7 +53,7 @@ def _hall_today(args: argparse.Namespace) -> date:
 
 def calendar_lines(path: Path, dates: list[date], today: date, *, summary_year: int | None = None) -> list[str]:
     """The tool's output: one line per date, then the summary and warnings."""
-    from ..calendar_data import CalendarConfigError, load_calendar, load_hours
+    from ..loaders.calendar_data import CalendarConfigError, load_calendar, load_hours
     years = {d.year for d in dates} | {today.year, today.year + 1}
     try:
         cal = load_calendar(path, years=range(min(years) - 1, max(years) + 2))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..catalog_data import CatalogError, load_catalog
+    from ..loaders.catalog_data import CatalogError, load_catalog
     try:
         cat = load_catalog(args.dir)
     except CatalogError as exc:
@@ -24,7 +24,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ..catalog_data import CatalogError, load_catalog
+    from ..loaders.catalog_data import CatalogError, load_catalog
     try:
         cat = load_catalog(args.dir)
     except CatalogError as exc:
@@ -38,7 +38,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..catalog_data import CatalogImportError, import_csv, write_catalog_toml
+    from ..loaders.catalog_data import CatalogImportError, import_csv, write_catalog_toml
     try:
         cat = import_csv(args.csv)
     except CatalogImportError as exc:

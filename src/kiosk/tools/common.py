@@ -1,4 +1,5 @@
-"""What every staff tool shares: load config, resolve the broker, connect as a named device.
+"""What every staff tool shares: connect as a named device (the shared options and the config are
+``kiosk.config.add_common`` / ``site_config``).
 
 Rule: tools are real MQTT clients of the contract, nothing more; they never open the hub's database.
 """
@@ -11,24 +12,10 @@ import sys
 
 from ..bus.client import BusClient, BusSettings
 from ..bus.resolve import read_password, resolve_broker
-from ..config import SiteConfig, find_default, load
-from ..halltime import hall_zone, log_in_hall_time
+from ..config import SiteConfig, add_common, site_config
 from ..protocol import Topics
 
 HUB_ACCOUNT = "hub"  # the hub's broker user and device id
-
-
-def add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", help="site config TOML (default /etc/kiosk/site.toml, else config/huangtan.toml)")
-    p.add_argument("--broker", help="HOST:PORT of the MQTT broker (wins over config and discovery)")
-    p.add_argument("--zeroconf-interface", action="append", dest="zc_interfaces",
-                   help="bind discovery to this address (repeatable); default: all interfaces")
-
-
-def site_config(args: argparse.Namespace) -> SiteConfig:
-    cfg = load(args.config or find_default())
-    log_in_hall_time(hall_zone(cfg.timezone))
-    return cfg
 
 
 def connect(args: argparse.Namespace, cfg: SiteConfig, *, kind: str, subscriptions: tuple[str, ...] = (),
@@ -53,3 +40,6 @@ def connect(args: argparse.Namespace, cfg: SiteConfig, *, kind: str, subscriptio
         print(f"kiosk: cannot reach the broker at {host}:{port} within {timeout:.0f} s", file=sys.stderr)
         raise SystemExit(3)
     return bus, topics, device
+
+
+__all__ = ["add_common", "connect", "site_config"]

@@ -19,6 +19,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..errors import KioskError
 from ..halltime import hall_time, hall_zone
 from ..protocol import MAX_STATE_PAYLOAD, Topics, decode_json, encode, valid_id
 from .common import connect, site_config
@@ -30,7 +31,7 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
 
 
-class PageError(ValueError):
+class PageError(KioskError, ValueError):
     """A page file that cannot be published; the message says why, for the person at the terminal."""
 
 

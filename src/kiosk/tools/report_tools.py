@@ -31,7 +31,7 @@ def _month(text: str) -> date:
 
 
 def period_of(args: argparse.Namespace, today: date):
-    from ..report import Period, day_period, month_period
+    from ..reports import Period, day_period, month_period
     if args.kind == "day":
         return day_period(_date(args.date) if args.date else today)
     if args.kind == "month":
@@ -45,8 +45,8 @@ def period_of(args: argparse.Namespace, today: date):
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..report import build_report
-    from ..report_html import matplotlib_available, render_html, render_text, write_csv
+    from ..reports import build_report
+    from ..reports.render import matplotlib_available, render_html, render_text, write_csv
     from .common import site_config
     cfg = site_config(args)
     try:

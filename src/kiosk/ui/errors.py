@@ -3,7 +3,8 @@
 Rule: the toolkit raises only these; third-party errors (tomllib, pygame, segno)
 are translated at the boundary with ``raise ... from exc``.
 
-    UIError
+    KioskError (kiosk.errors)
+    └── UIError
     ├── ThemeError          bad theme file: names the file, the key and the reason
     ├── FontError           font file missing/unreadable, or used before pygame.font.init()
     ├── TextOverflowError   text cannot fit a box and the caller asked to be told loudly
@@ -13,8 +14,10 @@ are translated at the boundary with ``raise ... from exc``.
 
 from __future__ import annotations
 
+from ..errors import KioskError
 
-class UIError(Exception):
+
+class UIError(KioskError):
     """Base class of every kiosk.ui error."""
 
 

@@ -7,7 +7,7 @@ pypinyin and stored on each item, so the core stays standard-library only.
 
 Errors::
 
-    ValueError
+    KioskError + ValueError
      ├── CatalogError          a config file under config/catalog/ is wrong
      └── CatalogImportError    a spreadsheet has bad rows; .problems lists every one
 
@@ -39,6 +39,7 @@ from kiosk.core.catalog import (
     Material,
     ServiceItem,
 )
+from kiosk.errors import KioskError
 
 __all__ = [
     "CSV_COLUMNS",
@@ -54,7 +55,7 @@ __all__ = [
 ]
 
 
-class CatalogError(ValueError):
+class CatalogError(KioskError, ValueError):
     """A catalogue config file is wrong. Carries ``file``, ``item_id`` and ``key``."""
 
     def __init__(
@@ -83,7 +84,7 @@ class ImportProblem(NamedTuple):
         return f"第{self.row}行 [{self.column}] {self.reason}"
 
 
-class CatalogImportError(ValueError):
+class CatalogImportError(KioskError, ValueError):
     """A spreadsheet could not be imported; ``problems`` lists every bad cell found."""
 
     def __init__(self, file: Path | str, problems: list[ImportProblem]) -> None:

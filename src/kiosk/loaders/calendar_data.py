@@ -37,6 +37,7 @@ import holidays
 
 from kiosk.core.calendar import HallCalendar, OfficialSchedule
 from kiosk.core.hours import AppointmentWindow, ExtendedHours, OfficeHours, Season, Session
+from kiosk.errors import KioskError
 
 __all__ = [
     "CalendarConfigError",
@@ -53,7 +54,7 @@ _SUFFIX = re.compile(r"（[^（）]*）$")  # "清明节（补假）" -> "清明
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
-class CalendarConfigError(ValueError):
+class CalendarConfigError(KioskError, ValueError):
     """The calendar or hours configuration is wrong: file, key and reason."""
 
     def __init__(self, path: Path | str, key: str, reason: str) -> None:

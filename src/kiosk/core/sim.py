@@ -19,9 +19,9 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from .core import commands as C
-from .core.model import Category, Hall, QueuePolicy, Window, WindowKind
-from .core.queue import Queue
+from . import commands as C
+from .model import Category, Hall, QueuePolicy, Window, WindowKind
+from .queue import Queue
 
 # ---------------------------------------------------------------- M/M/c through the queue core
 

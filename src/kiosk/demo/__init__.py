@@ -22,11 +22,11 @@ import threading
 import time
 from pathlib import Path
 
-from .bus.broker import PrivateBroker
-from .bus.client import BusClient, BusSettings
-from .bus.rpc import Requester
-from .config import find_default, load
-from .protocol import Topics, decode_json, encode
+from ..bus.broker import PrivateBroker
+from ..bus.client import BusClient, BusSettings
+from ..bus.rpc import Requester
+from ..config import find_default, load
+from ..protocol import Topics, decode_json, encode
 
 log = logging.getLogger("kiosk.demo")
 
@@ -118,8 +118,8 @@ def _has_screen() -> bool:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .hub.service import Hub
-    from .tools.queue_tools import print_item
+    from ..hub.service import Hub
+    from ..tools.queue_tools import print_item
 
     cfg = load(args.config or find_default())
     if not args.office_hours:
@@ -128,7 +128,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     state = Path(args.state) if args.state else work / "state"
     if args.days:
-        from .report import generate_demo_history
+        from ..reports.demo_history import generate_demo_history
         print(f"demo: filling {args.days} days of history (a month takes a few seconds) …", flush=True)
         generate_demo_history(state / "hub.sqlite3", cfg, args.days, args.seed)
         print(f"demo: try  kiosk report month --state {state}", flush=True)

@@ -1,4 +1,5 @@
-"""A realistic hall for display tests and benchmarks, built with the real queue core and views.
+"""A realistic busy hall for the display's tests and benchmarks, built with the real queue core and views,
+and a headless display app fed with it (``make_pilot`` / ``feed``).
 
 9 ticketed windows (one paused with a reason, one closed), 30 people waiting, several recent calls,
 long Chinese notices, a 权责清单, a policy text, a flow-chart picture and the real service catalogue.
@@ -7,17 +8,26 @@ long Chinese notices, a 权责清单, a policy text, a flow-chart picture and th
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pygame
+
+from kiosk.bus.client import Inbound
 from kiosk.config import load
 from kiosk.core import commands as C
 from kiosk.core.queue import Queue
 from kiosk.core.views import board_view, window_view
+from kiosk.display.runtime import build_app
+from kiosk.display.screen import Hall
+from kiosk.display.settings import DisplaySettings, orient_size
 from kiosk.protocol import Topics, encode
+from kiosk.ui.pilot import FakeClock, Pilot
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CONFIG = REPO / "config" / "huangtan.toml"
 T0 = 1764385200.0  # 2025-11-29 11:00 Asia/Shanghai
 
@@ -151,3 +161,38 @@ def messages(topics: Topics, *, mode: str = "open", with_content: bool = True) -
                                      "window_number": w.number, "window_name": w.name, "recall": 0, "at": last.at,
                                      "text": f"请{last.number}号到{w.number}号窗口办理", "speech": "请"})))
     return out
+
+
+# ---------------------------------------------------------------------------------------------- headless display
+class WallClock:
+    def __init__(self, start: float = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_pilot(*, layout: str = "board", orientation: str = "landscape", size: tuple[int, int] = (1920, 1080),
+               announce=None, settings: DisplaySettings | None = None, inbox=None) -> tuple[Pilot, object, WallClock]:
+    cfg = load(CONFIG)
+    base = settings or DisplaySettings()
+    settings = dataclasses.replace(base, layout=layout, orientation=orientation, size=orient_size(size, orientation),
+                       fullscreen=False)
+    wall = WallClock()
+    clock = FakeClock()
+    hall = Hall(name=cfg.name, phones=cfg.phones, tz=ZoneInfo(cfg.timezone))
+    app, screen = build_app(settings=settings, hall=hall, topics=Topics(cfg.site_id), wall=wall, clock=clock,
+                            announce=announce, windowed=True, inbox=inbox)
+    app.start("wall")
+    pygame.event.clear()
+    pilot = Pilot(app, clock)
+    pilot.frames(1)
+    return pilot, screen, wall
+
+
+def feed(pilot: Pilot, msgs, *, connected: bool = True, frames: int = 1) -> None:
+    if connected:
+        pilot.app.inbox.put(Inbound("", connected=True))
+    for topic, payload in msgs:
+        pilot.app.inbox.put(Inbound(topic, payload, retain=True))
+    pilot.frames(frames)

@@ -13,7 +13,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
-from .protocol import MAX_STATE_PAYLOAD, ProtocolError, decode_json
+from . import MAX_STATE_PAYLOAD, ProtocolError, decode_json
 
 CONTENT_KINDS = ("notice", "list", "policy", "image")
 IMAGE_MIMES = ("image/png", "image/jpeg")

@@ -1,4 +1,4 @@
-"""Rendering a ``kiosk.report.Report``: plain text, one CSV per table, and a self-contained HTML page.
+"""Rendering a ``kiosk.reports.Report``: plain text, one CSV per table, and a self-contained HTML page.
 
 Rule: rendering never queries anything; it only lays out what the report holds. Charts are PNGs drawn
 with matplotlib (the optional ``report`` extra) and embedded as base64, so the HTML is one file that can
@@ -15,8 +15,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .core.textsafe import csv_cell, one_line
-from .report import Chart, Report, Table
+from ..core.textsafe import csv_cell, one_line
+from .queries import Chart, Report, Table
 
 CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
