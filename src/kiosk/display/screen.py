@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ..bus.client import Inbound
 from ..config import Phones
-from ..content import markdown_text
+from ..protocol.content import markdown_text
 from ..ui.links import configured
 from ..ui.screen import Screen
 from ..ui.widget import Column, Context, Grid, Spacer, Widget

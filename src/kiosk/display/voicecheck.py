@@ -13,10 +13,11 @@ import re
 import tempfile
 from pathlib import Path
 
+from ..devices.errors import DeviceError
 from ..devices.mandarin import call_tokens, to_pinyin
 from ..devices.voice import SpeechUnavailable, Synth, describe_tokens, join_wavs, phonemes, wav_duration
-from ..errors import ConfigError, DeviceError
-from ..tools.common import add_common, site_config
+from ..errors import ConfigError
+from ..config import add_common, site_config
 from .settings import announcer_settings
 
 _NUMBER = re.compile(r"^[A-Z][0-9]{1,4}$")
