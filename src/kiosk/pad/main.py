@@ -13,9 +13,9 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from ..bus.resolve import parse_hostport, read_password
+from ..config import add_common, site_config
 from ..errors import ConfigError
 from ..protocol import Topics, valid_id
-from ..tools.common import add_common, site_config
 from .settings import ORIENTATIONS, PRINTS, orient, pad_settings
 
 log = logging.getLogger("kiosk.pad")
