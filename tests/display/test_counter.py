@@ -8,12 +8,12 @@ from dataclasses import replace
 import pytest
 
 from kiosk.bus.client import Inbound
+from kiosk.demo import busy_hall as scene
 from kiosk.display.settings import DisplaySettings
 from kiosk.protocol import encode
 from kiosk.ui.theme import Mode
 
 from ..pad.conftest import staff_message
-from . import scene
 from .conftest import SHOTS, feed, make_pilot
 
 # (size, dpi, modes that fit): an 800×480 7-inch panel (92 mm high) cannot hold the window, a number, its
