@@ -22,6 +22,8 @@ Hierarchy::
     ├── CalendarConfigError    the calendar file is wrong (also a ValueError)                 kiosk.loaders.calendar_data
     ├── SpeechUnavailable      no voice can be made for an announcement                       kiosk.devices.voice
     ├── OpError                a hub op refused with a wire code                              kiosk.hub.features
+    ├── StateBusy              another process holds the hub's state directory              kiosk.system.statelock
+    ├── BackupError            a backup or restore of the hub's database that cannot be done kiosk.tools.backup_tools
     └── PageError              a content page a staff tool cannot publish (also a ValueError)  kiosk.tools.content_tools
 
 Third-party exceptions are translated into these at the boundary (``raise X(...) from exc``). The ones

@@ -14,7 +14,6 @@ from .. import __version__
 from ..bus.resolve import parse_hostport, read_password
 from ..config import find_default, load
 from ..errors import KioskError
-from ..config import add_common, site_config
 from ..system.statelock import StateBusy, StateLock
 
 log = logging.getLogger("kiosk.hub")

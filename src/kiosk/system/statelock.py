@@ -14,10 +14,12 @@ import fcntl
 import os
 from pathlib import Path
 
+from ..errors import KioskError
+
 LOCK_NAME = "hub.lock"
 
 
-class StateBusy(Exception):
+class StateBusy(KioskError):
     """Another process holds the state folder."""
 
     def __init__(self, folder: Path, pid: str) -> None:
