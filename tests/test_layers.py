@@ -114,8 +114,7 @@ def test_outer_layers_import_only_inward(layer):
 
 
 # Known and being removed: each entry must still be true (so it is deleted when the import goes).
-PENDING = {("hub/hallinfo.py", "kiosk.tools.catalog_tools"):
-           "the hub runs the catalogue export as a subprocess of the CLI; the hub's rework replaces it"}
+PENDING: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -75,7 +75,7 @@ class HallInfo:
 
 def catalog_as_dict(directory: str) -> tuple[str, dict[str, Any] | None]:
     """(problem, catalogue as published): runs in the worker process, so only plain values cross back."""
-    from ..catalog_data import CatalogError, load_catalog
+    from ..loaders.catalog_data import CatalogError, load_catalog
     try:
         return "", load_catalog(directory).to_dict()
     except (CatalogError, OSError) as exc:
