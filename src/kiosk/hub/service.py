@@ -41,6 +41,7 @@ BATCH_MAX = 512
 SNAPSHOT_EVERY = 2000
 DEDUPE_DAYS = 3
 STORE_PROBE_S = 10.0  # while the state file takes no writes, try one this often when idle
+LAST_SEEN_EVERY_S = 600.0  # the clock guard's record is refreshed at least this often while only devices talk
 PRINTER_ALERTS = {"paper_low": "取号纸将用尽，请及时更换", "paper_out": "取号机缺纸，请立即更换",
                   "offline": "取号打印机故障或纸仓盖未关"}  # stored replies and press (device, seq) records are kept this long
 
@@ -61,6 +62,7 @@ class Hub:
         self._mode_due = 0.0
         self.mode: dict[str, Any] = {}
         self._last_seen = float(self.store.get_meta("last_seen", 0.0))
+        self._last_seen_saved = self._last_seen
         self._clock_warned = False
         self.inbox: queue.Queue[Inbound] = queue.Queue()
         self.bus = BusClient(BusSettings(
@@ -169,6 +171,10 @@ class Hub:
             if not self.store_ok and now >= self._probe_due:
                 self._probe_store(now)  # a full disk may have room again with nothing arriving
             return  # idle: no write, so an SD card is not worn by a clock tick
+        # a batch of nothing but device status/availability changes memory only: no write at all (those
+        # arrive every minute from every screen, pad and button, day and night; see docs/operations.md)
+        durable = due or day != self.queue.state.day or any(
+            it.topic and self.topics.parse(it.topic)[0] not in ("status", "availability") for it in items)
         out = Outbox()
         reconnected = False
         broken = False
@@ -193,7 +199,9 @@ class Hub:
                         log.exception("internal error handling %s", it.topic)
                         self._reject(out, it.topic, "internal_error", f"{type(exc).__name__}: {exc}", now)
                         broken = True
-                self.store.set_meta("last_seen", self._last_seen)
+                if durable or self._last_seen - self._last_seen_saved >= LAST_SEEN_EVERY_S:
+                    self.store.set_meta("last_seen", self._last_seen)
+                    self._last_seen_saved = self._last_seen
                 if not self.store_ok:
                     self.store.probe_write()  # recovered only when the file can grow again
             if not self.store_ok:
