@@ -14,6 +14,7 @@ chowned, systemctl is not called.
 from __future__ import annotations
 
 import argparse
+import grp
 import os
 import pwd
 import shutil
@@ -68,6 +69,23 @@ def user_exists(name: str) -> bool:
         return True
     except KeyError:
         return False
+
+
+def group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def unit_groups(unit: Path) -> list[str]:
+    """The groups a unit file's ``SupplementaryGroups=`` lines name, in order."""
+    out: list[str] = []
+    for line in unit.read_text(encoding="utf-8").splitlines():
+        if line.startswith("SupplementaryGroups="):
+            out += [g for g in line.split("=", 1)[1].split() if g not in out]
+    return out
 
 
 def _run(cmd: list[str]) -> None:
@@ -127,6 +145,15 @@ def steps(plan: Plan) -> list[Step]:
                         note="exists"))
     else:
         out.append(Step(f"create system user {USER}", False, note="skipped with --root"))
+
+    for group in unit_groups(plan.source / "systemd" / plan.unit):
+        # a unit whose SupplementaryGroups= names a missing group fails with 216/GROUP at every start, and
+        # the screen units then reboot the machine; images without udev lack input and render
+        if system:
+            out.append(Step(f"create system group {group} (the unit's SupplementaryGroups=)", not group_exists(group),
+                            lambda group=group: _run(["groupadd", "--system", group]), note="exists"))
+        else:
+            out.append(Step(f"create system group {group}", False, note="skipped with --root"))
 
     etc = plan.path("/etc/kiosk")
     out.append(Step(f"directory {etc} (0755)", not _dir_ok(etc, 0o755), _mkdir(etc, 0o755, False), note="exists"))
