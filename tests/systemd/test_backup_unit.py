@@ -42,11 +42,15 @@ def start_hub(layout: Layout, tmp_path: Path, name: str) -> tuple[UnitProcess, N
 
 
 def run_backup_unit(layout: Layout, tmp_path: Path) -> subprocess.CompletedProcess:
-    unit = UnitProcess(UNITS / "kiosk-backup.service", layout, NotifySocket(), watchdog_usec=0,
-                       log=tmp_path / "backup.log")
-    assert one(unit.unit, "Service", "Type") == "oneshot"
-    unit.start()
-    unit.proc.wait(120)
+    sock = NotifySocket()
+    try:
+        unit = UnitProcess(UNITS / "kiosk-backup.service", layout, sock, watchdog_usec=0, log=tmp_path / "backup.log")
+        assert one(unit.unit, "Service", "Type") == "oneshot"
+        unit.start()
+        unit.proc.wait(120)
+        assert sock.messages() == []  # a oneshot says nothing on the notify socket
+    finally:
+        sock.close()
     return subprocess.CompletedProcess(unit.argv, unit.proc.returncode, unit.output(), "")
 
 
