@@ -138,3 +138,10 @@ def test_a_window_name_or_a_word_is_never_cut_and_no_line_is_a_lone_character():
             assert not (a.endswith("窗") and b.startswith("口")), lines
             assert not (a[-1:].isdigit() and b.startswith("号")), lines  # 3 / 号
     assert break_lines("请携带身份证到窗口办", 90, mono)[-1] != "办"  # the orphan 办
+
+
+def test_an_orphan_never_swallows_the_space_before_it():
+    # found by the property test: the lone 中 pulled 0 across a space and the space vanished
+    lines = break_lines("00000000 0 中", 60, mono)
+    check_properties("00000000 0 中", lines, 60, mono)
+    assert lines[-1] == "中"

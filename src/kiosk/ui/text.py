@@ -182,12 +182,15 @@ def break_lines(text: str, width: int, measure: Measure) -> list[str]:
             lines.extend(full)
         if current.strip() or len(lines) == first:
             lines.append(_rstrip(current))
-        _no_orphan(lines, first, width, measure)
+        _no_orphan(lines, first, width, measure, paragraph)
     return lines
 
 
-def _no_orphan(lines: list[str], first: int, width: int, measure: Measure) -> None:
-    """A paragraph's last line of one lone Chinese character takes the character before it along."""
+def _no_orphan(lines: list[str], first: int, width: int, measure: Measure, paragraph: str) -> None:
+    """A paragraph's last line of one lone Chinese character takes the character before it along.
+
+    Only when the two stood together in the text: a space dropped at the break stays a break.
+    """
     if len(lines) - first < 2:
         return
     last, prev = lines[-1], lines[-2]
@@ -196,6 +199,8 @@ def _no_orphan(lines: list[str], first: int, width: int, measure: Measure) -> No
     parts = clusters(prev)
     moved = parts[-1] if len(parts) > 1 else ""
     if not moved or _is_space(moved[0]) or measure(moved + last) > width:
+        return
+    if not _rstrip(paragraph).endswith(moved + last):
         return
     lines[-2], lines[-1] = _rstrip(prev[:len(prev) - len(moved)]), moved + last
 
