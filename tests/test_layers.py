@@ -151,6 +151,9 @@ def _screen_modules(folder: Path) -> set[str]:
     return out
 
 
+SHARED_SCREENS = (".base", ".flow_screen")  # what every terminal screen builds on
+
+
 @pytest.mark.parametrize("role", ["terminal"])
 def test_screens_never_import_each_other(role):
     """Terminal screens name the next screen by registry key (docs/ui.md); they share only their bases."""
@@ -161,7 +164,7 @@ def test_screens_never_import_each_other(role):
         f = SRC.parent / (name.replace(".", "/") + ".py")
         bad += [f"{name}:{line} imports {mod}" for mod, line in _imports(f)
                 if any(mod == s or mod.startswith(s + ".") for s in screens - {name})
-                and not name.endswith(".base") and not mod.endswith(".base")]
+                and not mod.endswith(SHARED_SCREENS)]
     assert not bad, bad
 
 
@@ -174,3 +177,25 @@ def test_the_checks_see_a_role_importing_another(tmp_path, monkeypatch):
     got = [(f, m) for f, m, _ in _project_imports(pkg)]
     assert got == [("display/x.py", "kiosk.terminal"), ("display/x.py", "kiosk.errors"),
                    ("display/x.py", "kiosk.tools.common")]
+
+
+def test_terminal_flows_are_pure():
+    """The terminal's flows: standard library, the root errors, the core, the terminal's pure code helpers
+    and each other; no pygame, no ui, no bus, no clock (time arrives with every event)."""
+    folder = SRC / "terminal" / "flows"
+    assert (folder / "base.py").exists()
+    bad = []
+    for f in sorted(folder.rglob("*.py")):
+        for mod, line in _imports(f):
+            top = mod.split(".")[0]
+            if top == "kiosk":
+                if not (mod in ("kiosk.errors", "kiosk.terminal.codes") or mod.startswith(("kiosk.terminal.flows",
+                                                                                          "kiosk.core"))):
+                    bad.append(f"{f.name}:{line} imports {mod}")
+            elif top not in sys.stdlib_module_names or top in {"sqlite3", "socket", "threading", "subprocess"}:
+                bad.append(f"{f.name}:{line} imports {mod}")
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name) and (node.func.value.id, node.func.attr) in CLOCK_CALLS:
+                bad.append(f"{f.name}:{node.lineno} reads the clock")
+    assert not bad, bad

@@ -13,7 +13,7 @@ from kiosk.devices.fake_printer import FakePrinter, FakePrinterState
 from kiosk.terminal.app import Terminal
 from kiosk.terminal.devices import PrinterState
 from kiosk.terminal.settings import load_settings
-from kiosk.terminal.take import ISSUING, REPRINT_SECONDS
+from kiosk.terminal.flows.take import REPRINT_SECONDS, Stage
 from kiosk.ui.app import DisplayConfig
 from kiosk.ui.pilot import LiveClock, Pilot
 from kiosk.ui.theme import Mode
@@ -83,7 +83,7 @@ def confirm(p, category: str = "C") -> None:
 
 
 def ticket_of(p) -> str:
-    return str(p.app.top.result["ticket"])
+    return str(p.app.top.flow.result["ticket"])
 
 
 def test_take_a_number_prints_the_ticket_and_reprints_within_a_minute(broker, hub, printer_terminal, fake_printer):
@@ -104,7 +104,7 @@ def test_take_a_number_prints_the_ticket_and_reprints_within_a_minute(broker, hu
     assert "取号单" in p.text_of("ticket-printed")
 
     p.tap("reprint")
-    p.run_until(lambda: fake_printer.snapshot().cuts == 2 and p.app.top.reprint == "", what="the reprint")
+    p.run_until(lambda: fake_printer.snapshot().cuts == 2 and p.app.top.flow.reprint == "", what="the reprint")
     assert fake_printer.snapshot().qr_payloads == (f"HT1|huangtan|{tid}|{token}",) * 2
     assert p.widget("reprint").enabled
 
@@ -154,7 +154,7 @@ def test_printer_unable_before_taking_a_number(broker, hub, printer_terminal, fa
 def test_printer_silent_after_the_number_was_issued(broker, hub, printer_terminal, fake_printer, choice):
     p = printer_terminal(broker.port)
     confirm(p)
-    p.run_until(lambda: p.app.top.stage == ISSUING, what="the printer check passed")
+    p.run_until(lambda: p.app.top.flow.stage is Stage.ISSUING, what="the printer check passed")
     fake_printer.state = FakePrinterState.SILENT  # takes the bytes, never answers again
     slowest = 0.0
     deadline = time.monotonic() + 10
@@ -179,7 +179,7 @@ def test_printer_silent_after_the_number_was_issued(broker, hub, printer_termina
 def test_leaving_a_failed_print_voids_the_ticket(broker, hub, printer_terminal, fake_printer):
     p = printer_terminal(broker.port)
     confirm(p)
-    p.run_until(lambda: p.app.top.stage == ISSUING, what="the printer check passed")
+    p.run_until(lambda: p.app.top.flow.stage is Stage.ISSUING, what="the printer check passed")
     fake_printer.state = FakePrinterState.PAPER_OUT
     p.run_until(lambda: p.exists("print-failed-body"), what="the print failure")
     assert "没有纸" in p.text_of("print-failed-body")

@@ -68,8 +68,8 @@ def test_a_tap_on_the_panel_acts_once(offline_terminal, panel, rotation, orienta
     evdev_tap(p, panel, "menu-item-0", rotation, lambda: p.app.top.key == "take")
     evdev_tap(p, panel, "cat-C", rotation, lambda: p.app.top.stage == "confirm")
     # 绿色通道 toggles: a tap that acted twice would leave it off
-    evdev_tap(p, panel, "green", rotation, lambda: p.app.top.priority)
-    assert p.app.top.priority and "已选择" in p.text_of("green")
+    evdev_tap(p, panel, "green", rotation, lambda: p.app.top.flow.priority)
+    assert p.app.top.flow.priority and "已选择" in p.text_of("green")
 
 
 def test_touch_poster_makes_sdl_finger_events():

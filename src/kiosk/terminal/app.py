@@ -34,7 +34,7 @@ from ..ui.theme import Mode, ThemeSet, default_theme_path, load_themes
 from .base import BOOK, CHECKIN, GUIDES, HELP, HOME, IDLE, OPEN_GOV, PHONES, TAKE
 from .book import BookScreen
 from .checkin import CheckinScreen
-from .devices import attach_devices
+from .devices import TerminalDevices, load_printer_settings
 from .guides import GuidesScreen
 from .help_screen import HelpScreen
 from .home import HomeScreen
@@ -105,7 +105,12 @@ class Terminal:
         self.session = Session(cfg, settings=s, device_id=device_id, link=link, strings=strings,
                                speaker=Speaker(enabled=s.read_aloud, voice=s.voice), default_mode=mode,
                                wall_offset=wall() - clock())
-        self.devices = attach_devices(cfg, self.session, self.inbox, on_printer=self.publish_status)
+        # the devices from [printer] and [terminal]; the session gets the printer, and the status topic
+        # follows the printer's state
+        self.devices = TerminalDevices(load_printer_settings(cfg), s, self.inbox)
+        if self.devices.printer is not None:
+            self.session.printer = self.devices.printer
+        self.session.listeners.append(lambda what: self.publish_status() if what == "printer" else None)
         themes = themes or load_themes(Path(s.theme) if s.theme else default_theme_path(), dpi=self.display.dpi)
         self.broker = f"{host}:{port}"
         self.app = App(screens=registry(self.session), themes=themes, display=self.display, mode=mode,

@@ -1,7 +1,7 @@
 """The terminal's hardware: the ticket printer's worker thread, the code scanner and an evdev touch panel.
 
 Rule: the render loop never touches a device. One worker thread owns the printer port: screens ask
-through the session (:class:`PrinterLink` ``check`` / ``print``), which puts a job on the worker's
+through the session (``PrinterLink`` ``check`` / ``print``), which puts a job on the worker's
 queue, and the worker answers by putting :class:`PrinterChecked` / :class:`PrintFinished` on the App's
 inbox. Every job is bounded by the printer's own timeouts (``status_timeout``, ``write_timeout``), so a
 silent printer costs seconds, never a frozen screen — and screens keep a deadline of their own
@@ -18,13 +18,12 @@ No Chinese text here: tickets and slips arrive fully worded (:class:`TicketPrint
 
 from __future__ import annotations
 
-import enum
 import logging
 import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pygame
 
@@ -37,31 +36,14 @@ from ..devices.printer import Printer, PrinterConfig, PrinterStatus
 from ..devices.ticket import (PAPER_DOTS, QR_MODULE_DOTS, COLUMN_DOTS, TicketPrint, display_columns,
                               render_raster, render_text, wrap_columns)
 from .messages import ScanResult
+from .printing import BookingSlip, Document, PrinterChecked, PrinterState, PrintFinished
 from .settings import TerminalSettings
-
-if TYPE_CHECKING:
-    from .session import Session
 
 log = logging.getLogger(__name__)
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"  # raster mode: a CJK TrueType font
 TOUCH_ID = 7001  # touch_id of the evdev panel's pygame events (SDL's own devices use other ids)
 Opener = Callable[[str], OpenedDevice]
-
-
-# ---- printer state -------------------------------------------------------------------------------
-class PrinterState(enum.Enum):
-    """What ``device/<id>/status`` says under ``printer`` (docs/protocol.md)."""
-
-    NONE = "none"            # no printer configured
-    OK = "ok"
-    PAPER_LOW = "paper_low"  # still prints: staff should change the roll soon
-    PAPER_OUT = "paper_out"
-    OFFLINE = "offline"      # not answering, cover open, or in error
-
-    @property
-    def ready(self) -> bool:
-        return self in (PrinterState.OK, PrinterState.PAPER_LOW)
 
 
 def state_of(status: PrinterStatus) -> PrinterState:
@@ -123,42 +105,6 @@ def load_printer_settings(cfg: SiteConfig) -> PrinterSettings:
     return s
 
 
-# ---- what the worker tells the loop --------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PrinterChecked:
-    """The answer to a status check (``tag`` names who asked; ``poll`` for the worker's own)."""
-
-    tag: str
-    state: PrinterState
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PrintFinished:
-    """A print job ended: ``ok`` when the bytes went out and the printer still reads ready afterwards."""
-
-    tag: str
-    ok: bool
-    state: PrinterState
-    sent: int = 0
-    error: str = ""
-
-
-# ---- documents -----------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BookingSlip:
-    """A booking slip, worded by the caller: heading, the code big, lines, the QR code and its caption."""
-
-    centre_name: str
-    title: str
-    code_label: str
-    code: str
-    lines: tuple[str, ...]
-    qr_payload: str
-    qr_caption: str
-    footer: str = ""
-    large_print: bool = False
-
-
 def render_slip_text(slip: BookingSlip, paper_mm: int = 58) -> bytes:
     """ESC/POS bytes for a booking slip in the printer's Chinese font."""
     columns = PAPER_DOTS[paper_mm] // COLUMN_DOTS
@@ -189,7 +135,6 @@ def render_slip_text(slip: BookingSlip, paper_mm: int = 58) -> bytes:
     return b"".join(out)
 
 
-Document = TicketPrint | BookingSlip
 
 
 # ---- the printer worker ---------------------------------------------------------------------------
@@ -380,14 +325,3 @@ class TerminalDevices:
         self._threads = []
         if self.printer is not None:
             self.printer.stop()
-
-
-def attach_devices(cfg: SiteConfig, session: "Session", inbox: queue.Queue, *,
-                   on_printer: Callable[[], None]) -> TerminalDevices:
-    """Build the terminal's devices from ``[printer]`` and ``[terminal]``, hand the printer to the
-    session, and call ``on_printer`` (on the loop's thread) whenever the printer's state changes."""
-    devices = TerminalDevices(load_printer_settings(cfg), session.settings, inbox)
-    if devices.printer is not None:
-        session.printer = devices.printer
-    session.listeners.append(lambda what: on_printer() if what == "printer" else None)
-    return devices

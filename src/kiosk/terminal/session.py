@@ -30,7 +30,7 @@ from ..core.model import Category
 from ..ui.theme import Mode
 from ..devices.ticket import TicketPrint
 from .codes import booking_qr
-from .devices import BookingSlip, Document, PrinterChecked, PrinterState, PrintFinished
+from .printing import BookingSlip, Document, PrinterChecked, PrinterState, PrintFinished
 from .messages import BoardIn, CatalogIn, Connection, ContentIn, ModeIn, ReplyIn
 from .settings import TerminalSettings
 from .speech import Speaker

@@ -1,0 +1,293 @@
+"""What every terminal flow shares: the events it takes, the effects it asks for, and the machine itself.
+
+Rule: a flow is a pure state machine like the queue core (``kiosk.core.queue``). Events go in with the
+time (``handle(event, now) -> effects``); effects come out and the screen carries them out. A flow imports
+no pygame, no bus and no clock: the hub's replies, the printer's answers, taps and the passing of time all
+arrive as events. Each flow names its stages in an ``enum.Enum`` and lists, per stage, the events it takes
+and the handler for each (its ``TABLE``); an event missing from the table for the current stage raises
+:class:`Refused` and a handler refuses by raising it *before* it changes anything — :meth:`Flow.handle`
+also restores the flow's fields on a refusal, so a refused event leaves the state exactly as it was.
+
+Ids that must be unique in the process (print job tags) come from the ``tags`` callable given to the flow;
+request ids (``txn``) come from the link and arrive back as :class:`Sent`.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ...errors import KioskError
+
+
+class Refused(KioskError):
+    """An event the flow does not take in its current stage (nothing changed)."""
+
+
+# ---- events in ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Tapped:
+    """A person pressed ``target`` (a widget id), carrying the widget's ``value``."""
+
+    target: str
+    value: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entered:
+    """A person finished typing into ``target`` (a keypad or keyboard): ``value`` is what they typed."""
+
+    target: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """The link's answer to :class:`Ask`: the request's ``txn``, or None when there is no broker."""
+
+    txn: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Replied:
+    """The hub answered request ``txn``."""
+
+    txn: str
+    ok: bool
+    code: str = ""
+    message: str = ""
+    result: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterAnswered:
+    """The printer answered job ``tag``: a status check (``printed`` False) or a print; ``state`` is the
+    printer's state afterwards (``ok``, ``paper_low``, ``paper_out``, ``offline``)."""
+
+    tag: str
+    ok: bool
+    state: str
+    printed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Time passed (``now`` is the argument of ``handle``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Online:
+    """The broker connection came or went (a flow needs it before it asks the printer)."""
+
+    connected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Large:
+    """The person switched 长辈模式 on or off (requests and printed documents follow it)."""
+
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Left:
+    """The person left the flow's screen (返回首页, idle, a scanned code): settle what is open."""
+
+
+Event = Tapped | Entered | Sent | Replied | PrinterAnswered | Tick | Online | Large | Left
+
+
+# ---- effects out -------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """Send ``op`` to the hub and answer the flow with :class:`Sent`; ``retry`` is an earlier txn to reuse
+    (the hub answers a retry with the very same result)."""
+
+    op: str
+    args: Mapping[str, Any]
+    retry: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tell:
+    """Send ``op`` to the hub; its reply concerns nobody (``ticket.delivered``)."""
+
+    op: str
+    args: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Void:
+    """Void ``ticket`` nobody holds (the session owns the request and its reply)."""
+
+    ticket: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Abandon:
+    """Nobody waits for request ``txn`` any more: void its ticket if it is issued after all."""
+
+    txn: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckPrinter:
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class Print:
+    """Print ``document`` (``"ticket"`` or ``"slip"``) made from ``facts`` (the hub's result)."""
+
+    tag: str
+    document: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LeavePrint:
+    """The flow stops waiting for print ``tag`` of ``ticket``: deliver it if it prints, else void it."""
+
+    tag: str
+    ticket: str
+
+
+@dataclass(frozen=True, slots=True)
+class Speak:
+    text: str
+
+
+Effect = Ask | Tell | Void | Abandon | CheckPrinter | Print | LeavePrint | Speak
+
+
+def event_key(event: Event) -> str:
+    """The name a flow's table uses for an event: a tap's target, else the event's kind."""
+    if isinstance(event, (Tapped, Entered)):
+        return event.target
+    return {Sent: "sent", Replied: "replied", PrinterAnswered: "printer", Tick: "tick", Online: "online",
+            Large: "large", Left: "left"}[type(event)]
+
+
+class Flow:
+    """Base of the terminal's flows: ``stage``, the per-stage ``TABLE`` of handlers, ``handle``."""
+
+    Stage: ClassVar[type[enum.Enum]]
+    TABLE: ClassVar[Mapping[enum.Enum, Mapping[str, str]]]
+    PREFIXES: ClassVar[tuple[str, ...]] = ()  # tap targets matched by prefix ("cat-" → "cat-")
+    ANY_STAGE: ClassVar[Mapping[str, str]] = {"online": "_online", "large": "_large", "left": "_left"}
+
+    stage: enum.Enum
+
+    def __init__(self) -> None:
+        self.version = 0  # grows with every accepted event that changed something a view shows
+        self.online = True
+        self.large = False
+
+    @property
+    def txn(self) -> str | None:
+        """The hub request the flow waits for (flows that ask keep a :class:`HubAsk` in ``ask``)."""
+        ask = getattr(self, "ask", None)
+        return ask.txn if isinstance(ask, HubAsk) else None
+
+    def key(self, event: Event) -> str:
+        k = event_key(event)
+        if isinstance(event, Tapped):
+            for p in self.PREFIXES:
+                if k.startswith(p):
+                    return p
+        return k
+
+    def handler(self, event: Event) -> str | None:
+        k = self.key(event)
+        return self.TABLE.get(self.stage, {}).get(k) or self.ANY_STAGE.get(k)
+
+    def accepts(self, event: Event) -> bool:
+        return self.handler(event) is not None
+
+    def handle(self, event: Event, now: float) -> list[Effect]:
+        """Apply ``event``; return the effects to carry out. Raises :class:`Refused` (state unchanged)."""
+        name = self.handler(event)
+        if name is None:
+            raise Refused(f"{type(self).__name__} in {self.stage.name} does not take {self.key(event)!r}")
+        saved = {k: copy.copy(v) for k, v in vars(self).items()}
+        try:
+            effects = getattr(self, name)(event, now)
+        except Refused:
+            vars(self).clear()
+            vars(self).update(saved)
+            raise
+        if any(saved.get(k, _MISSING) != v for k, v in vars(self).items() if k != "version"):
+            self.version += 1
+        return list(effects or ())
+
+    def go(self, stage: enum.Enum) -> None:
+        self.stage = stage
+
+    def _online(self, event: Online, now: float) -> list[Effect]:
+        self.online = event.connected
+        return []
+
+    def _large(self, event: Large, now: float) -> list[Effect]:
+        self.large = event.on
+        return []
+
+    def _left(self, event: Left, now: float) -> list[Effect]:
+        """Settle what the stage holds open (a request, a print, a ticket); the default holds nothing."""
+        return []
+
+
+_MISSING = object()
+
+
+# ---- asking the hub ------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class HubAsk:
+    """One request to the hub at a time, with a deadline: the shared piece of every flow that asks.
+
+    ``ask`` makes the :class:`Ask` effect and starts the clock; ``sent`` takes the txn (None = offline);
+    ``mine`` tells whether a reply is the answer; ``expired`` is the deadline; ``last`` keeps the txn of a
+    refused attempt so 重试 can reuse it where the hub answers a retry with the same result."""
+
+    timeout: float
+    txn: str | None = None
+    sent_at: float = 0.0
+    last: str | None = None
+
+    def ask(self, op: str, args: Mapping[str, Any], now: float, *, retry: bool = False) -> Ask:
+        self.sent_at = now
+        return Ask(op, dict(args), self.last if retry else None)
+
+    def sent(self, txn: str | None) -> bool:
+        """Take the link's txn; False when offline (nothing was sent)."""
+        self.txn = self.last = txn
+        return txn is not None
+
+    def mine(self, reply: Replied) -> bool:
+        return self.txn is not None and reply.txn == self.txn
+
+    def expired(self, now: float) -> bool:
+        return self.txn is not None and now - self.sent_at >= self.timeout
+
+    def done(self) -> None:
+        self.txn = None
+
+    def give_up(self) -> list[Effect]:
+        """Stop waiting (deadline, leaving): the session voids a ticket issued after all."""
+        txn, self.txn = self.txn, None
+        return [Abandon(txn)] if txn else []
+
+
+def word_refusal(code: str, message: str, *, hub_worded: frozenset[str] | tuple[str, ...],
+                 errors: Mapping[str, str], other: str) -> str:
+    """Words for a refused request: the hub's own message where it is written for residents, else ours
+    (``other`` formats an unknown code)."""
+    if code in hub_worded and message:
+        return message
+    return errors.get(code) or other.format(code=code)
+
+
+TagSource = Callable[[], str]
