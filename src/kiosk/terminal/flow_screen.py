@@ -15,8 +15,9 @@ from ..ui.screen import Transition
 from ..ui.theme import Mode
 from ..ui.widget import Chosen, Context, EntrySubmitted, Pressed, Widget
 from .base import BACK_ID, TerminalScreen
-from .flows.base import (Abandon, Ask, CheckPrinter, Effect, Entered, Event, Flow, Large, LeavePrint, Left, Online,
-                         Print, PrinterAnswered, Refused, Replied, Sent, Speak, Tapped, Tell, Tick, Void)
+from .flows.base import (Abandon, Ask, CheckPrinter, Effect, Entered, Event, Flow, KeepHelpCall, Large, LeavePrint,
+                         Left, Online, Print, PrinterAnswered, Refused, Replied, Sent, Speak, Tapped, Tell, Tick,
+                         Void)
 from .messages import ReplyIn
 from .printing import Document, PrinterChecked, PrintFinished
 
@@ -120,6 +121,8 @@ class FlowScreen(TerminalScreen):
             s.printer.print(effect.tag, self.document(effect))
         elif isinstance(effect, LeavePrint):
             s.leave_print(effect.tag, effect.ticket)
+        elif isinstance(effect, KeepHelpCall):
+            s.help_called(effect.txn, self.now)
         elif isinstance(effect, Speak):
             s.speaker.say(effect.text)
         else:  # pragma: no cover - a new effect kind without a carrier

@@ -157,11 +157,18 @@ class LeavePrint:
 
 
 @dataclass(frozen=True, slots=True)
+class KeepHelpCall:
+    """The hub took desk help call ``txn``: the session keeps it until staff acknowledge, on any screen."""
+
+    txn: str
+
+
+@dataclass(frozen=True, slots=True)
 class Speak:
     text: str
 
 
-Effect = Ask | Tell | Void | Abandon | CheckPrinter | Print | LeavePrint | Speak
+Effect = Ask | Tell | Void | Abandon | CheckPrinter | Print | LeavePrint | KeepHelpCall | Speak
 
 
 def event_key(event: Event) -> str:
