@@ -16,9 +16,9 @@ from ..ui.theme import Mode
 from ..ui.widget import Chosen, Context, EntrySubmitted, Pressed, Widget
 from .base import BACK_ID, TerminalScreen
 from .flows.base import (Abandon, Ask, CheckPrinter, Effect, Entered, Event, Flow, KeepHelpCall, Large, LeavePrint,
-                         Left, Online, Print, PrinterAnswered, Refused, Replied, Sent, Speak, Tapped, Tell, Tick,
-                         Void)
-from .messages import ReplyIn
+                         Left, Online, Print, PrinterAnswered, Refused, Replied, Scanned, Sent, Speak, Tapped, Tell,
+                         Tick, Void)
+from .messages import ReplyIn, ScanResult
 from .printing import Document, PrinterChecked, PrintFinished
 
 
@@ -91,6 +91,8 @@ class FlowScreen(TerminalScreen):
             self.feed(Tapped(message.widget_id, message.value))
         elif isinstance(message, EntrySubmitted):
             self.feed(Entered(message.widget_id, message.value))
+        elif isinstance(message, ScanResult):  # only screens that take scans themselves get here
+            self.feed(Scanned(message.text))
         elif isinstance(message, ReplyIn):
             r = message.reply
             self.feed(Replied(r.txn, r.ok, r.code or "", r.message or "", r.result))

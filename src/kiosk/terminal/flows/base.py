@@ -45,6 +45,13 @@ class Entered:
 
 
 @dataclass(frozen=True, slots=True)
+class Scanned:
+    """The code scanner read ``text`` (a booking QR, a ticket QR, or noise)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Sent:
     """The link's answer to :class:`Ask`: the request's ``txn``, or None when there is no broker."""
 
@@ -97,7 +104,7 @@ class Left:
     """The person left the flow's screen (返回首页, idle, a scanned code): settle what is open."""
 
 
-Event = Tapped | Entered | Sent | Replied | PrinterAnswered | Tick | Online | Large | Left
+Event = Tapped | Entered | Scanned | Sent | Replied | PrinterAnswered | Tick | Online | Large | Left
 
 
 # ---- effects out -------------------------------------------------------------------------------------
@@ -175,7 +182,7 @@ def event_key(event: Event) -> str:
     """The name a flow's table uses for an event: a tap's target, else the event's kind."""
     if isinstance(event, (Tapped, Entered)):
         return event.target
-    return {Sent: "sent", Replied: "replied", PrinterAnswered: "printer", Tick: "tick", Online: "online",
+    return {Scanned: "scanned", Sent: "sent", Replied: "replied", PrinterAnswered: "printer", Tick: "tick", Online: "online",
             Large: "large", Left: "left"}[type(event)]
 
 

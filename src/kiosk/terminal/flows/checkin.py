@@ -1,0 +1,110 @@
+"""预约签到 as a pure flow: a booking code typed (or scanned) becomes a ticket on screen, like 取号.
+
+The code is sent as typed (the hub accepts lower case, spaces and dashes); only its shape is checked here.
+A scan is taken in every stage but SENDING. The hub is asked with a deadline; after the deadline the txn
+is kept, so a late reply is still shown and 重试 repeats the request with the same txn — the hub answers
+with the same ticket and never issues a second one. A shown ticket is reported with ``ticket.delivered``
+(``on_screen``).
+
+Stages: ENTER → SENDING → TICKET | FAILED (→ SENDING again, or ENTER).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+from ..codes import code_from_scan, plausible_code
+from .base import Effect, Entered, Flow, HubAsk, Refused, Replied, Scanned, Sent, Tapped, Tell, word_refusal
+
+HUB_WORDED = frozenset({"unknown_appointment", "appointment_used", "appointment_cancelled", "appointment_expired",
+                        "not_today", "hall_closed"})
+
+
+class Stage(enum.Enum):
+    ENTER = "enter"
+    SENDING = "sending"
+    TICKET = "ticket"
+    FAILED = "failed"
+
+
+S = Stage
+TABLE: dict[Stage, dict[str, str]] = {
+    S.ENTER: {"code-kb": "_typed", "scanned": "_scanned"},
+    S.SENDING: {"sent": "_sent", "replied": "_replied", "tick": "_deadline"},
+    S.TICKET: {"scanned": "_scanned"},
+    S.FAILED: {"replied": "_replied", "checkin-retry": "_retry", "go-back": "_back", "scanned": "_scanned"},
+}
+
+
+class CheckinFlow(Flow):
+    Stage = Stage
+    TABLE = TABLE
+
+    def __init__(self, *, site: str, reply_timeout: float, errors: Mapping[str, str], other: str) -> None:
+        super().__init__()
+        self.site, self.errors, self.other = site, dict(errors), other
+        self.stage: Stage = S.ENTER
+        self.ask = HubAsk(reply_timeout)
+        self.code = ""
+        self.entry_error = ""  # "", "bad" (typed) or "bad_scan"
+        self.result: dict[str, Any] = {}
+        self.reason = ""
+
+    def _submit(self, code: str, now: float, *, retry: bool = False) -> list[Effect]:
+        self.code = code
+        if not plausible_code(code):
+            self.entry_error = "bad"
+            self.go(S.ENTER)
+            return []
+        self.entry_error = ""
+        self.go(S.SENDING)
+        return [self.ask.ask("appointment.checkin", {"code": code}, now, retry=retry)]
+
+    def _typed(self, e: Entered, now: float) -> list[Effect]:
+        return self._submit(e.value, now)
+
+    def _scanned(self, e: Scanned, now: float) -> list[Effect]:
+        code = code_from_scan(e.text, self.site)
+        if code:
+            return self._submit(code, now)
+        self.entry_error = "bad_scan"
+        self.go(S.ENTER)
+        return []
+
+    def _retry(self, e: Tapped, now: float) -> list[Effect]:
+        if self.ask.txn is None:
+            raise Refused("nothing to repeat")
+        return self._submit(self.code, now, retry=True)
+
+    def _back(self, e: Tapped, now: float) -> list[Effect]:
+        self.ask.done()
+        self.go(S.ENTER)
+        return []
+
+    def _fail(self, code: str, message: str = "") -> None:
+        self.reason = word_refusal(code, message, hub_worded=HUB_WORDED, errors=self.errors, other=self.other)
+        self.go(S.FAILED)
+
+    def _sent(self, e: Sent, now: float) -> list[Effect]:
+        if not self.ask.sent(e.txn):
+            self._fail("offline")
+        return []
+
+    def _replied(self, e: Replied, now: float) -> list[Effect]:
+        if not self.ask.mine(e):
+            raise Refused("not the answer this flow waits for")
+        self.ask.done()
+        if not e.ok or not isinstance(e.result, dict):
+            self._fail(e.code or "error", e.message or "")
+            return []
+        self.result = dict(e.result)
+        self.go(S.TICKET)
+        ticket = self.result.get("ticket")
+        return [Tell("ticket.delivered", {"ticket": ticket, "how": "on_screen"})] if ticket else []
+
+    def _deadline(self, e: Any, now: float) -> list[Effect]:
+        if now - self.ask.sent_at >= self.ask.timeout:
+            self._fail("timeout")  # the txn stays: a late reply is still shown, 重试 repeats it
+        return []
