@@ -217,13 +217,13 @@ class TerminalScreen(Screen):
         return errors.get(code) or other.format(code=code)
 
     def failure_panel(self, error_id: str, retry_id: str, column_id: str, phone_text: str,
-                      retry_label: str) -> Widget:
+                      retry_label: str, *, reason: str, can_retry: bool) -> Widget:
         """The refused or offline state: what went wrong, whom to ask, and a retry while one is possible."""
         parts: list[Widget] = [
-            TextBlock(error_id, self.reason, style="title", fill="warning", tone="on_warning"),
+            TextBlock(error_id, reason, style="title", fill="warning", tone="on_warning"),
             TextBlock(f"{error_id}-phone", phone_text.format(phone=self.s.phone_for_help())),
         ]
-        if self.txn:
+        if can_retry:
             parts.append(Button(retry_id, retry_label, icon="↻", tone="secondary"))
         parts.append(Spacer("failed-end", flex=1))
         return Column(column_id, parts, flex=1)

@@ -266,7 +266,8 @@ class DisclosureScreen(TerminalScreen):
         ], flex=1)
 
     def _failed(self, ctx: Context) -> Widget:
-        return self.failure_panel("gk-failed", "gk-retry", "gk-failed-body", self.v.failed_phone, self.v.retry)
+        return self.failure_panel("gk-failed", "gk-retry", "gk-failed-body", self.v.failed_phone, self.v.retry,
+                                  reason=self.reason, can_retry=bool(self.txn))
 
     # ---- behaviour ---------------------------------------------------------------------------------
     def args(self) -> dict[str, Any]:

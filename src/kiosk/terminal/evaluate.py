@@ -224,7 +224,8 @@ class EvaluateScreen(TerminalScreen):
         return Column("eval-finished", parts, flex=1)
 
     def _failed(self, ctx: Context) -> Widget:
-        return self.failure_panel("eval-error", "eval-retry", "eval-failed", self.v.failed_phone, self.v.retry)
+        return self.failure_panel("eval-error", "eval-retry", "eval-failed", self.v.failed_phone, self.v.retry,
+                                  reason=self.reason, can_retry=bool(self.txn))
 
     # ---- behaviour ---------------------------------------------------------------------------------
     def _send(self, op: str, args: dict[str, Any], stage: str, txn: str | None = None) -> None:
