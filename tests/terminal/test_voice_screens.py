@@ -200,7 +200,7 @@ def test_five_levels_exact_equal_and_none_chosen(offline_terminal, mode, orienta
     assert len({(b.rect.width, b.rect.height) for b in buttons}) == 1          # equal size
     assert len({(b.tone, b.style, b.icon, b.enabled) for b in buttons}) == 1     # equal weight, no nudge
     assert not any("■" in b.label or "已选择" in b.label for b in buttons)      # nothing chosen
-    assert p.app.top.level is None
+    assert p.app.top.flow.level is None
     assert not p.widget("eval-confirm").enabled                                   # must choose first
     p.tap("eval-confirm")
     assert p.app.top.stage == "level" and p.terminal.session.link.sent[-1][0] == "ticket.info"

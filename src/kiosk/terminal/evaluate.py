@@ -1,45 +1,37 @@
-"""办事评价 (好差评) at the kiosk: the ticket number — typed, or the ticket's QR code scanned — then one of
-the five official levels, chosen and confirmed; for 不满意 / 非常不满意 the reasons, an optional comment
-and an optional phone for the call-back; then ``evaluation.submit`` with ``channel = "kiosk"``.
+"""办事评价 (好差评) at the kiosk: the view of :class:`kiosk.terminal.flows.evaluate.EvaluateFlow` (the ticket
+looked up first, the five official levels, reasons, comment, phone, ``evaluation.submit`` with
+``channel = "kiosk"``).
 
-Rule: 严禁先评价、后办事 and 严禁强制好评. The ticket is looked up first (``ticket.info``); one that is not
-completed is refused on screen before any level is offered (the hub refuses it too: ``not_served``).
-The five levels are ``kiosk.core.evaluation.LEVELS`` exactly, in one grid of equal cells, one tone and
-one style, none chosen when the page opens; a choice is shown by a mark in words (■ … 已选择) and must
-be confirmed. Nothing on screen favours a level. The comment and the phone are optional (跳过); the
-phone is shown only masked once entered. Everything typed is forgotten when the screen closes.
-
-Stages: ticket → checking → level → [reasons → text → phone → review] → sending → done | failed.
+Rule: 严禁先评价、后办事 and 严禁强制好评. The five levels are ``kiosk.core.evaluation.LEVELS`` exactly, in one
+grid of equal cells, one tone and one style, none chosen when the page opens; a choice is shown by a mark
+in words (■ … 已选择) and must be confirmed. Nothing on screen favours a level. The phone is shown only
+masked once entered. A ticket QR scanned here is evaluated; a booking QR opens 预约签到.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from ..core import evaluation as E
-from ..core.idcard import mask_numbers_in_text, valid_phone
+from ..core.idcard import mask_numbers_in_text
 from ..ui.choices import EqualGrid
 from ..ui.keys import LetterKeyboard, NumericKeypad
 from ..ui.paging import ListItem, PagedList
 from ..ui.pinyin import PinyinKeyboard
 from ..ui.screen import Reset, Transition
 from ..ui.theme import Mode
-from ..ui.widget import Chosen, Column, Context, EntrySubmitted, Pressed, Row, Spacer, Widget
+from ..ui.widget import Column, Context, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, TextBlock
-from .base import CHECKIN, TerminalScreen
+from .base import CHECKIN
 from .codes import code_from_scan, mask_phone
-from .messages import ReplyIn, ScanResult
+from .flow_screen import FlowScreen
+from .flows.base import Entered
+from .flows.evaluate import NUMBER as _NUMBER, SCAN, TICKET_ID as _TICKET_ID, EvaluateFlow, Stage
+from .messages import ScanResult
 from .session import QR_PREFIX
 from .strings_voice import VoiceStrings
 
-TICKET, CHECKING, LEVEL, REASONS = "ticket", "checking", "level", "reasons"
-TEXT, PHONE, REVIEW = "text", "phone", "review"
-SENDING, DONE, FAILED = "sending", "done", "failed"
-WAITING = (CHECKING, SENDING)
-_NUMBER = re.compile(r"^[A-Z][A-Z0-9]{0,7}\d{3,}$")           # today's number: C012
-_TICKET_ID = re.compile(r"^\d{8}-[A-Z][A-Z0-9]{0,7}\d{3,}$")   # a ticket id: 20261129-C012
-HUB_WORDED = frozenset({"unknown_ticket", "too_late", "bad_phone", "too_long", "missing_field", "bad_value"})
+S = Stage
 
 
 class LevelGrid(EqualGrid):
@@ -61,60 +53,43 @@ def token_from_scan(text: str) -> str:
     return parts[3] if len(parts) == 4 else ""
 
 
-class EvaluateScreen(TerminalScreen):
-    hub_worded = frozenset(HUB_WORDED)
+class EvaluateScreen(FlowScreen):
     takes_scans: ClassVar[bool] = True
+    flow: EvaluateFlow
 
     def __init__(self, session) -> None:
         super().__init__(session)
         self.v = VoiceStrings()
 
+    def make_flow(self, data: Any) -> EvaluateFlow:
+        return EvaluateFlow(reply_timeout=self.s.settings.reply_timeout, errors=self.v.errors,
+                            other=self.v.error_other)
+
     def startup(self, data: Any) -> None:
-        self._forget()
+        super().startup(data)
         ref = data.get("ticket") if isinstance(data, dict) else None
         if ref:
-            self._check(str(ref))
+            self.feed(Entered("ticket-kb", str(ref)))
 
-    def _forget(self) -> None:
-        self.stage = TICKET
-        self.ref = ""            # as typed or scanned
-        self.token = ""          # the ticket's secret, when its QR was scanned
-        self.number = ""         # as the hub names it
-        self.entry_error = ""
-        self.level: int | None = None
-        self.reasons: list[str] = []
-        self.text = ""
-        self.phone = ""
-        self.note = ""           # a problem with what was entered, said in words
-        self.txn: str | None = None
-        self.op = ""
-        self.sent_at = 0.0
-        self.result: dict[str, Any] = {}
-        self.reason = ""
-
-    def cleanup(self) -> None:
-        self._forget()  # the comment and the phone go with the screen
-
-    def _go(self, stage: str) -> None:
-        self.stage = stage
-        self.invalidate()
+    def on(self, message: Any) -> Transition | None:
+        if isinstance(message, ScanResult):
+            if self.flow.stage in (S.CHECKING, S.SENDING):
+                return None
+            ref = ticket_from_scan(message.text, self.s.cfg.site_id)
+            if ref:
+                self.feed(Entered(SCAN, ref, extra=token_from_scan(message.text)))
+                return None
+            code = code_from_scan(message.text, self.s.cfg.site_id)
+            return Reset(key=CHECKIN, data={"code": code}) if code else None
+        return super().on(message)
 
     # ---- text --------------------------------------------------------------------------------------
     def title(self) -> str:
         v = self.v
-        return {TICKET: v.eval_ticket_title, CHECKING: v.eval_ticket_title, LEVEL: v.eval_level_title,
-                REASONS: v.eval_reasons_title, TEXT: v.eval_text_title, PHONE: v.eval_phone_title,
-                REVIEW: v.eval_review_title, SENDING: v.eval_review_title, DONE: v.eval_done_title,
-                FAILED: v.eval_failed_title}[self.stage]
-
-    def has_back(self) -> bool:
-        return self.stage in (LEVEL, REASONS, TEXT, PHONE, REVIEW, FAILED)
-
-    def back(self) -> Transition | None:
-        before = {LEVEL: TICKET, REASONS: LEVEL, TEXT: REASONS, PHONE: TEXT, REVIEW: PHONE}
-        self.txn, self.note = None, ""
-        self._go(before.get(self.stage, TICKET))
-        return None
+        return {S.TICKET: v.eval_ticket_title, S.CHECKING: v.eval_ticket_title, S.LEVEL: v.eval_level_title,
+                S.REASONS: v.eval_reasons_title, S.TEXT: v.eval_text_title, S.PHONE: v.eval_phone_title,
+                S.REVIEW: v.eval_review_title, S.SENDING: v.eval_review_title, S.DONE: v.eval_done_title,
+                S.FAILED: v.eval_failed_title}[self.flow.stage]
 
     def ticket_rows(self) -> tuple[str, ...]:
         letters = "".join(sorted({c.id[0] for c in self.s.cfg.hall.categories if c.id[:1].isalpha()}))
@@ -122,20 +97,20 @@ class EvaluateScreen(TerminalScreen):
 
     # ---- bodies ------------------------------------------------------------------------------------
     def body(self, ctx: Context) -> Widget:
-        return {TICKET: self._ticket, CHECKING: self._waiting, LEVEL: self._level, REASONS: self._reasons,
-                TEXT: self._text, PHONE: self._phone, REVIEW: self._review, SENDING: self._waiting,
-                DONE: self._done, FAILED: self._failed}[self.stage](ctx)
+        return {S.TICKET: self._ticket, S.CHECKING: self._waiting, S.LEVEL: self._level, S.REASONS: self._reasons,
+                S.TEXT: self._text, S.PHONE: self._phone, S.REVIEW: self._review, S.SENDING: self._waiting,
+                S.DONE: self._done, S.FAILED: self._failed}[self.flow.stage](ctx)
 
     def _waiting(self, ctx: Context) -> Widget:
-        text = self.v.eval_checking if self.stage == CHECKING else self.v.sending
+        text = self.v.eval_checking if self.flow.stage is S.CHECKING else self.v.sending
         return Column("eval-wait", [Spacer("wait-top", flex=1), Label("eval-waiting", text, style="title",
                                                                       align="center"),
                                     Spacer("wait-bottom", flex=1)], flex=1)
 
     def _ticket(self, ctx: Context) -> Widget:
         v = self.v
-        kb = LetterKeyboard("ticket-kb", rows=self.ticket_rows(), value=self.ref, max_length=13)
-        hint = TextBlock("ticket-error", self.entry_error, fill="warning", tone="on_warning") if self.entry_error \
+        kb = LetterKeyboard("ticket-kb", rows=self.ticket_rows(), value=self.flow.ref, max_length=13)
+        hint = TextBlock("ticket-error", v.eval_ticket_bad, fill="warning", tone="on_warning") if self.flow.entry_error \
             else TextBlock("ticket-hint", v.eval_ticket_hint, tone="text_muted")
         if self.landscape:
             return Row("eval-ticket", [Column("ticket-main", [kb, Spacer("kb-end", flex=1)], flex=3),
@@ -144,19 +119,19 @@ class EvaluateScreen(TerminalScreen):
 
     def level_label(self, level: int) -> str:
         label = E.LEVEL_LABELS[level]
-        return self.v.selected.format(label=label) if level == self.level else self.v.unselected.format(label=label)
+        return self.v.selected.format(label=label) if level == self.flow.level else self.v.unselected.format(label=label)
 
     def _level(self, ctx: Context) -> Widget:
         v = self.v
         # one grid: every level gets the same cell, tone and text style; the order is the official one
-        buttons = [Button(f"level-{n}", self.level_label(n), value=n, tone="primary" if n == self.level
+        buttons = [Button(f"level-{n}", self.level_label(n), value=n, tone="primary" if n == self.flow.level
                           else "secondary", choice=True, style="title") for n, _ in E.LEVELS]
         grid = LevelGrid("levels", buttons, cols=5 if self.landscape else 1, flex=1)
-        chosen = self.level is not None
+        chosen = self.flow.level is not None
         confirm = Button("eval-confirm", v.eval_confirm if chosen else v.eval_confirm_wait, icon="✔" if chosen
                          else None, enabled=chosen, tone="primary")
         return Column("eval-level", [
-            TextBlock("eval-for", v.eval_level_for.format(number=self.number or self.ref), style="title"),
+            TextBlock("eval-for", v.eval_level_for.format(number=self.flow.number or self.flow.ref), style="title"),
             grid,
             TextBlock("eval-note", v.eval_level_note, tone="text_muted"),
             confirm,
@@ -164,12 +139,12 @@ class EvaluateScreen(TerminalScreen):
 
     def _reasons(self, ctx: Context) -> Widget:
         v = self.v
-        items = [ListItem(label=v.selected.format(label=label) if rid in self.reasons
+        items = [ListItem(label=v.selected.format(label=label) if rid in self.flow.reasons
                           else v.unselected.format(label=label), value=rid) for rid, label in E.BAD_REASONS.items()]
         cols = 1 if self.mode is Mode.LARGE and not self.landscape else 2
         parts: list[Widget] = []
-        if self.note:
-            parts.append(TextBlock("reasons-error", self.note, fill="warning", tone="on_warning"))
+        if self.flow.note:
+            parts.append(TextBlock("reasons-error", E.MSG_NEED_REASON, fill="warning", tone="on_warning"))
         parts += [PagedList("reasons", items, per_page=8, columns=cols, flex=1, stretch=True, max_stretch=1.8),
                   Button("reasons-done", v.next, icon="▶", tone="primary")]
         return Column("eval-reasons", parts, flex=1)
@@ -179,14 +154,14 @@ class EvaluateScreen(TerminalScreen):
 
     def _text(self, ctx: Context) -> Widget:
         v = self.v
-        kb = PinyinKeyboard("eval-text-kb", table=self.s.pinyin_table(), value=self.text, max_length=E.TEXT_MAX, lines=2, punctuation=True,
+        kb = PinyinKeyboard("eval-text-kb", table=self.s.pinyin_table(), value=self.flow.text, max_length=E.TEXT_MAX, lines=2, punctuation=True,
                             beside=self.landscape, hint=v.eval_text_hint, flex=1, **v.pinyin())
         return Column("eval-text", [self._skip_row("text-skip"), kb], flex=1)
 
     def _phone(self, ctx: Context) -> Widget:
         v = self.v
-        pad = NumericKeypad("eval-phone", value=self.phone, max_length=12)
-        hint = TextBlock("eval-phone-error", v.phone_bad, fill="warning", tone="on_warning") if self.note \
+        pad = NumericKeypad("eval-phone", value=self.flow.phone, max_length=12)
+        hint = TextBlock("eval-phone-error", v.phone_bad, fill="warning", tone="on_warning") if self.flow.note \
             else TextBlock("eval-phone-note", v.phone_note, tone="text_muted")
         skip = self._skip_row("phone-skip")
         if self.landscape:
@@ -196,12 +171,12 @@ class EvaluateScreen(TerminalScreen):
 
     def summary(self) -> str:
         v, t = self.v, self.s.strings
-        assert self.level is not None
-        lines = [v.eval_done.format(number=self.number or self.ref, label=E.label(self.level)),
-                 "、".join(E.reason_labels(self.reasons))]
-        if self.text:
-            lines.append(v.fb_line_text.format(text=mask_numbers_in_text(self.text)))
-        lines.append(t.line_phone.format(phone=mask_phone(self.phone) if self.phone else v.none))
+        assert self.flow.level is not None
+        lines = [v.eval_done.format(number=self.flow.number or self.flow.ref, label=E.label(self.flow.level)),
+                 "、".join(E.reason_labels(self.flow.reasons))]
+        if self.flow.text:
+            lines.append(v.fb_line_text.format(text=mask_numbers_in_text(self.flow.text)))
+        lines.append(t.line_phone.format(phone=mask_phone(self.flow.phone) if self.flow.phone else v.none))
         return "\n".join(lines)
 
     def _review(self, ctx: Context) -> Widget:
@@ -212,8 +187,8 @@ class EvaluateScreen(TerminalScreen):
         ], flex=1)
 
     def _done(self, ctx: Context) -> Widget:
-        v, r = self.v, self.result
-        parts: list[Widget] = [TextBlock("eval-done", v.eval_done.format(number=r.get("number", self.ref),
+        v, r = self.v, self.flow.result
+        parts: list[Widget] = [TextBlock("eval-done", v.eval_done.format(number=r.get("number", self.flow.ref),
                                                                          label=r.get("label", "")), style="title",
                                          fill="surface")]
         if r.get("case"):
@@ -225,150 +200,4 @@ class EvaluateScreen(TerminalScreen):
 
     def _failed(self, ctx: Context) -> Widget:
         return self.failure_panel("eval-error", "eval-retry", "eval-failed", self.v.failed_phone, self.v.retry,
-                                  reason=self.reason, can_retry=bool(self.txn))
-
-    # ---- behaviour ---------------------------------------------------------------------------------
-    def _send(self, op: str, args: dict[str, Any], stage: str, txn: str | None = None) -> None:
-        self.op = op
-        self.send_request(op, args, stage, txn)
-
-    def _check(self, ref: str) -> None:
-        ref = ref.strip().upper()
-        self.ref, self.level, self.reasons, self.text, self.phone, self.note = ref, None, [], "", "", ""
-        self.token = ""
-        if not (_NUMBER.match(ref) or _TICKET_ID.match(ref)):
-            self.entry_error = self.v.eval_ticket_bad
-            self._go(TICKET)
-            return
-        self.entry_error = ""
-        self._send("ticket.info", {"ticket": ref}, CHECKING)
-
-    def args(self) -> dict[str, Any]:
-        assert self.level is not None
-        out: dict[str, Any] = {"ticket": self.ref, "level": self.level, "reasons": list(self.reasons),
-                               "channel": "kiosk"}
-        if self.text.strip():
-            out["text"] = self.text.strip()
-        if self.phone:
-            out["phone"] = self.phone
-        if self.token:
-            out["token"] = self.token
-        return out
-
-    def _submit(self) -> None:
-        a = self.args()
-        try:  # the same rules the hub applies, said before anything is sent
-            E.validate(level=a["level"], reasons=a["reasons"], text=a.get("text"), phone=a.get("phone"))
-        except E.EvaluationError as exc:
-            self.reason = exc.message
-            self._go(FAILED)
-            return
-        self._send("evaluation.submit", a, SENDING)
-
-    def _fail(self, code: str, message: str = "") -> None:
-        v = self.v
-        self.reason = self.refusal(code, message, v.errors, v.error_other)
-        self._go(FAILED)
-
-    def _answer(self, msg: ReplyIn) -> None:
-        rep, op = msg.reply, self.op
-        self.txn = None
-        result = rep.result if isinstance(rep.result, dict) else {}
-        if op == "ticket.info":
-            if rep.ok:
-                self.number = str(result.get("number") or self.ref)
-                if result.get("state") != "completed":
-                    self._fail("not_served")
-                    return
-                self._go(LEVEL)
-            elif _TICKET_ID.match(self.ref):
-                self._go(LEVEL)  # an earlier day's ticket: the hub's event log decides at submit
-            else:
-                self._fail("unknown_ticket")
-            return
-        if not rep.ok:
-            code = rep.code or "error"
-            self._fail(code, rep.message or "")
-            return
-        self.result = result
-        self.text = self.phone = ""
-        self._go(DONE)
-
-    def on(self, message: Any) -> Transition | None:
-        if isinstance(message, ReplyIn):
-            if self.txn and message.reply.txn == self.txn and self.stage in (*WAITING, FAILED):
-                self._answer(message)
-            return None
-        if isinstance(message, ScanResult):
-            return self._scanned(message.text)
-        if isinstance(message, EntrySubmitted):
-            return self._on_entry(message.widget_id, message.value)
-        if isinstance(message, Chosen) and message.widget_id == "reasons" and self.stage == REASONS:
-            rid = message.value
-            self.reasons = [r for r in self.reasons if r != rid] if rid in self.reasons else [*self.reasons, rid]
-            self.note = ""
-            self.invalidate()
-        elif isinstance(message, Pressed):
-            self._on_press(message)
-        return None
-
-    def _scanned(self, text: str) -> Transition | None:
-        if self.stage in WAITING:
-            return None
-        ref = ticket_from_scan(text, self.s.cfg.site_id)
-        if ref:
-            self._check(ref)
-            self.token = token_from_scan(text)
-            return None
-        code = code_from_scan(text, self.s.cfg.site_id)
-        return Reset(key=CHECKIN, data={"code": code}) if code else None
-
-    def _on_entry(self, wid: str, value: str) -> Transition | None:
-        if wid == "ticket-kb" and self.stage == TICKET:
-            self._check(value)
-        elif wid == "eval-text-kb" and self.stage == TEXT:
-            self.text = value
-            self._go(PHONE)
-        elif wid == "eval-phone" and self.stage == PHONE:
-            self.phone = value
-            if value and valid_phone(value) is None:
-                self.note = self.v.phone_bad
-                self.invalidate()
-            else:
-                self.note = ""
-                self._go(REVIEW)
-        return None
-
-    def _on_press(self, message: Pressed) -> None:
-        wid = message.widget_id
-        if wid.startswith("level-") and self.stage == LEVEL:
-            self.level = int(message.value)
-            self.invalidate()
-        elif wid == "eval-confirm" and self.stage == LEVEL and self.level is not None:
-            if E.is_bad(self.level):
-                self._go(REASONS)
-            else:
-                self.reasons = []
-                self._submit()
-        elif wid == "reasons-done" and self.stage == REASONS:
-            if not self.reasons:
-                self.note = E.MSG_NEED_REASON
-                self.invalidate()
-            else:
-                self._go(TEXT)
-        elif wid == "text-skip" and self.stage == TEXT:
-            self.text = ""
-            self._go(PHONE)
-        elif wid == "phone-skip" and self.stage == PHONE:
-            self.phone, self.note = "", ""
-            self._go(REVIEW)
-        elif wid == "eval-submit" and self.stage == REVIEW:
-            self._submit()
-        elif wid == "eval-retry" and self.stage == FAILED and self.txn:
-            self._send(self.op, self.args() if self.op == "evaluation.submit" else {"ticket": self.ref},
-                       SENDING if self.op == "evaluation.submit" else CHECKING, txn=self.txn)
-
-    def tick(self, now: float) -> Transition | None:
-        if self.stage in WAITING and now - self.sent_at >= self.s.settings.reply_timeout:
-            self._fail("timeout")  # self.txn stays: a late reply is still taken, 重试 sends it again
-        return None
+                                  reason=self.flow.reason, can_retry=self.flow.txn is not None)

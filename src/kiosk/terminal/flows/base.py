@@ -38,10 +38,12 @@ class Tapped:
 
 @dataclass(frozen=True, slots=True)
 class Entered:
-    """A person finished typing into ``target`` (a keypad or keyboard): ``value`` is what they typed."""
+    """A person finished typing into ``target`` (a keypad or keyboard): ``value`` is what they typed;
+    ``extra`` is what came with a scanned value (a ticket QR's token)."""
 
     target: str
     value: str
+    extra: str = ""
 
 
 @dataclass(frozen=True, slots=True)
