@@ -24,6 +24,7 @@ Hierarchy::
     ├── OpError                a hub op refused with a wire code                              kiosk.hub.features
     ├── StateBusy              another process holds the hub's state directory              kiosk.system.statelock
     ├── BackupError            a backup or restore of the hub's database that cannot be done kiosk.tools.backup_tools
+    ├── Refused                an event a terminal flow does not take in its stage (no change) kiosk.terminal.flows.base
     └── PageError              a content page a staff tool cannot publish (also a ValueError)  kiosk.tools.content_tools
 
 Third-party exceptions are translated into these at the boundary (``raise X(...) from exc``). The ones
