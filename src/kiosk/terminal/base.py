@@ -22,6 +22,7 @@ from ..ui.widget import Column, Context, EntryChanged, Pressed, Row, Spacer, Wid
 from ..ui.tiles import Switch
 from ..ui.widgets import Button, Label, StatusBanner, TextBlock
 from .codes import code_from_scan
+from .flows.base import word_refusal
 from .messages import ScanResult
 from .session import Session
 
@@ -36,7 +37,6 @@ TOGGLE_ID, HOME_ID, BACK_ID = "mode-toggle", "go-home", "go-back"
 class TerminalScreen(Screen):
     watches: ClassVar[frozenset[str]] = frozenset()  # session changes that redraw this screen
     is_home: ClassVar[bool] = False
-    hub_worded: ClassVar[frozenset[str]] = frozenset()  # refusals whose hub message is written for residents
     takes_scans: ClassVar[bool] = False  # handles ScanResult itself (else a booking QR opens 预约签到)
     shows_help: ClassVar[bool] = False  # shows the help call's state itself (else a banner in the frame)
 
@@ -199,23 +199,6 @@ class TerminalScreen(Screen):
         self._idle_asked = True
         return Push(key=IDLE, data=self.s.settings.idle_warning_seconds)
 
-    # ---- asking the hub (every screen that sends a request) --------------------------------------
-    def send_request(self, op: str, args: dict[str, Any], stage: str, txn: str | None = None) -> bool:
-        """Send ``op``; wait in ``stage``, or fail as offline at once when there is no broker."""
-        self.txn = self.s.request(op, args, txn)
-        if self.txn is None:
-            self._fail("offline")
-            return False
-        self.sent_at = self.now
-        self._go(stage)
-        return True
-
-    def refusal(self, code: str, message: str, errors: Mapping[str, str], other: str) -> str:
-        """Words for a refused request: the hub's own where it speaks to residents, else ours."""
-        if code in self.hub_worded and message:
-            return message
-        return errors.get(code) or other.format(code=code)
-
     def failure_panel(self, error_id: str, retry_id: str, column_id: str, phone_text: str,
                       retry_label: str, *, reason: str, can_retry: bool) -> Widget:
         """The refused or offline state: what went wrong, whom to ask, and a retry while one is possible."""
@@ -227,3 +210,36 @@ class TerminalScreen(Screen):
             parts.append(Button(retry_id, retry_label, icon="↻", tone="secondary"))
         parts.append(Spacer("failed-end", flex=1))
         return Column(column_id, parts, flex=1)
+
+
+class RequestScreen(TerminalScreen):
+    """A screen that still keeps its own stage and asks the hub itself (the ones not yet a flow: 预约办理,
+    政府信息公开申请). It declares what it keeps and how it moves; the flows replace it one by one."""
+
+    hub_worded: ClassVar[frozenset[str]] = frozenset()  # refusals whose hub message is written for residents
+    stage: str
+    txn: str | None = None
+    sent_at: float = 0.0
+    reason: str = ""
+
+    def _go(self, stage: str) -> None:
+        self.stage = stage
+        self.invalidate()
+
+    def _fail(self, code: str, message: str = "") -> None:
+        raise NotImplementedError
+
+    def send_request(self, op: str, args: dict[str, Any], stage: str, txn: str | None = None) -> bool:
+        """Send ``op``; wait in ``stage``, or fail as offline at once when there is no broker."""
+        self.txn = self.s.request(op, args, txn)
+        if self.txn is None:
+            self._fail("offline")
+            return False
+        self.sent_at = self.now
+        self._go(stage)
+        return True
+
+    def refusal(self, code: str, message: str, errors: Mapping[str, str], other: str) -> str:
+        """Words for a refused request (the flows' one rule, :func:`word_refusal`)."""
+        return word_refusal(code, message, hub_worded=self.hub_worded, errors=errors, other=other)
+

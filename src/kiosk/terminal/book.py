@@ -28,7 +28,7 @@ from ..ui.screen import Transition
 from ..ui.theme import Mode
 from ..ui.widget import Chosen, Column, Context, EntrySubmitted, Pressed, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, QRImage, TextBlock
-from .base import TerminalScreen
+from .base import RequestScreen
 from .codes import mask_phone, valid_phone
 from .devices import PrintFinished
 from .messages import ReplyIn
@@ -41,7 +41,7 @@ HUB_WORDED = frozenset({"already_booked", "not_bookable", "unknown_appointment",
 _SLIPS = itertools.count(1)  # print job tags of booking slips
 
 
-class BookScreen(TerminalScreen):
+class BookScreen(RequestScreen):
     hub_worded = frozenset(HUB_WORDED)
     def startup(self, data: Any) -> None:
         self.stage = CATEGORY
@@ -64,10 +64,6 @@ class BookScreen(TerminalScreen):
 
     def cleanup(self) -> None:
         self.phone = ""  # personal data goes with the screen
-
-    def _go(self, stage: str) -> None:
-        self.stage = stage
-        self.invalidate()
 
     # ---- text ------------------------------------------------------------------------------------
     def title(self) -> str:

@@ -27,7 +27,7 @@ from ..ui.screen import Transition
 from ..ui.theme import Mode
 from ..ui.widget import Chosen, Column, Context, EntrySubmitted, Pressed, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, TextBlock
-from .base import TerminalScreen
+from .base import RequestScreen
 from .codes import mask_phone
 from .devices import BookingSlip, PrintFinished
 from .messages import ReplyIn
@@ -56,7 +56,7 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-class DisclosureScreen(TerminalScreen):
+class DisclosureScreen(RequestScreen):
     hub_worded = frozenset(HUB_WORDED)
     def __init__(self, session) -> None:
         super().__init__(session)
@@ -78,10 +78,6 @@ class DisclosureScreen(TerminalScreen):
 
     def cleanup(self) -> None:
         self._forget()
-
-    def _go(self, stage: str) -> None:
-        self.stage = stage
-        self.invalidate()
 
     # ---- the form ----------------------------------------------------------------------------------
     @property
