@@ -13,6 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from kiosk.terminal.flows.base import Ask, Entered, Left, Online, Refused, Replied, Sent, Tapped, Tick
 from kiosk.terminal.flows.help import TABLE, HelpFlow, Stage
 
+from .common import apply, check_table
 S = Stage
 TIMEOUT = 3.0
 
@@ -26,10 +27,7 @@ def run(flow: HelpFlow, event, now: float = 0.0, txn: str | None = "h1") -> list
 
 
 def test_every_stage_is_in_the_table_and_every_handler_exists():
-    assert set(TABLE) == set(Stage)
-    for row in TABLE.values():
-        for handler in row.values():
-            assert callable(getattr(HelpFlow, handler))
+    check_table(HelpFlow)
 
 
 def test_desk_call_waits_then_names_who_comes():
@@ -89,12 +87,9 @@ class HelpMachine(RuleBasedStateMachine):
         self.left = False
 
     def feed(self, event):
-        before = copy.deepcopy(vars(self.flow))
         stage = self.flow.stage
-        try:
-            effects = self.flow.handle(event, self.now)
-        except Refused:
-            assert vars(self.flow) == before
+        effects = apply(self.flow, event, self.now)
+        if effects is None:
             return
         for e in effects:
             assert isinstance(e, Ask) and stage in (S.MENU, S.V_CONFIRM)

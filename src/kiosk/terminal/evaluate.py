@@ -161,7 +161,7 @@ class EvaluateScreen(FlowScreen):
     def _phone(self, ctx: Context) -> Widget:
         v = self.v
         pad = NumericKeypad("eval-phone", value=self.flow.phone, max_length=12)
-        hint = TextBlock("eval-phone-error", v.phone_bad, fill="warning", tone="on_warning") if self.flow.note \
+        hint = TextBlock("eval-phone-error", v.phone_bad, fill="warning", tone="on_warning") if self.flow.phone_error \
             else TextBlock("eval-phone-note", v.phone_note, tone="text_muted")
         skip = self._skip_row("phone-skip")
         if self.landscape:

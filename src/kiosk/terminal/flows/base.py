@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ...core.idcard import valid_phone
 from ...errors import KioskError
 
 
@@ -307,3 +308,69 @@ def word_refusal(code: str, message: str, *, hub_worded: frozenset[str] | tuple[
 
 
 TagSource = Callable[[], str]
+
+
+class AskingFlow(Flow):
+    """A flow that asks the hub and words its refusals: one :class:`HubAsk`, the words, and the handlers
+    every such flow shares — ``Sent`` (offline fails at once), the deadline (the txn stays, so a late answer
+    is still taken and 重试 repeats it), and a failure worded by :func:`word_refusal`."""
+
+    HUB_WORDED: ClassVar[frozenset[str]] = frozenset()  # codes whose hub message is written for residents
+    FAILED: ClassVar[enum.Enum]
+
+    def __init__(self, *, reply_timeout: float, errors: Mapping[str, str], other: str) -> None:
+        super().__init__()
+        self.errors, self.other = dict(errors), other
+        self.ask = HubAsk(reply_timeout)
+        self.reason = ""
+
+    def _fail(self, code: str, message: str = "") -> None:
+        self.reason = word_refusal(code, message, hub_worded=self.HUB_WORDED, errors=self.errors, other=self.other)
+        self.go(self.FAILED)
+
+    def _sent(self, e: Sent, now: float) -> list[Effect]:
+        if not self.ask.sent(e.txn):
+            self._fail("offline")
+        return []
+
+    def _deadline(self, e: Tick, now: float) -> list[Effect]:
+        if now - self.ask.sent_at >= self.ask.timeout:
+            self._fail("timeout")  # the txn stays: a late answer is still taken, 重试 repeats it
+        return []
+
+    def _mine(self, e: Replied) -> None:
+        if not self.ask.mine(e):
+            raise Refused("not the answer this flow waits for")
+
+
+class CommentAndPhone:
+    """Mixin of the flows that end with an optional comment and an optional call-back phone before the
+    review (办事评价, 办不成事反映): stages ``TEXT`` → ``PHONE`` → ``REVIEW``; a phone is checked with the
+    hub's own rule (``kiosk.core.idcard.valid_phone``), and a wrong one keeps the person on PHONE."""
+
+    text: str
+    phone: str
+    phone_error: bool
+
+    def _text(self, e: Entered, now: float) -> list[Effect]:
+        self.text = e.value
+        self.go(self.Stage.PHONE)  # type: ignore[attr-defined]
+        return []
+
+    def _text_skip(self, e: Tapped, now: float) -> list[Effect]:
+        self.text = ""
+        self.go(self.Stage.PHONE)  # type: ignore[attr-defined]
+        return []
+
+    def _phone(self, e: Entered, now: float) -> list[Effect]:
+        self.phone = e.value
+        self.phone_error = bool(e.value) and valid_phone(e.value) is None
+        if not self.phone_error:
+            self.go(self.Stage.REVIEW)  # type: ignore[attr-defined]
+        return []
+
+    def _phone_skip(self, e: Tapped, now: float) -> list[Effect]:
+        self.phone, self.phone_error = "", False
+        self.go(self.Stage.REVIEW)  # type: ignore[attr-defined]
+        return []
+

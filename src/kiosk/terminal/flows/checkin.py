@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..codes import code_from_scan, plausible_code
-from .base import Effect, Entered, Flow, HubAsk, Refused, Replied, Scanned, Sent, Tapped, Tell, word_refusal
+from .base import AskingFlow, Effect, Entered, Refused, Replied, Scanned, Tapped, Tell
 
 HUB_WORDED = frozenset({"unknown_appointment", "appointment_used", "appointment_cancelled", "appointment_expired",
                         "not_today", "hall_closed"})
@@ -38,19 +38,19 @@ TABLE: dict[Stage, dict[str, str]] = {
 }
 
 
-class CheckinFlow(Flow):
+class CheckinFlow(AskingFlow):
     Stage = Stage
     TABLE = TABLE
+    HUB_WORDED = HUB_WORDED
+    FAILED = S.FAILED
 
     def __init__(self, *, site: str, reply_timeout: float, errors: Mapping[str, str], other: str) -> None:
-        super().__init__()
-        self.site, self.errors, self.other = site, dict(errors), other
+        super().__init__(reply_timeout=reply_timeout, errors=errors, other=other)
+        self.site = site
         self.stage: Stage = S.ENTER
-        self.ask = HubAsk(reply_timeout)
         self.code = ""
         self.entry_error = ""  # "", "bad" (typed) or "bad_scan"
         self.result: dict[str, Any] = {}
-        self.reason = ""
 
     def _submit(self, code: str, now: float, *, retry: bool = False) -> list[Effect]:
         self.code = code
@@ -83,18 +83,8 @@ class CheckinFlow(Flow):
         self.go(S.ENTER)
         return []
 
-    def _fail(self, code: str, message: str = "") -> None:
-        self.reason = word_refusal(code, message, hub_worded=HUB_WORDED, errors=self.errors, other=self.other)
-        self.go(S.FAILED)
-
-    def _sent(self, e: Sent, now: float) -> list[Effect]:
-        if not self.ask.sent(e.txn):
-            self._fail("offline")
-        return []
-
     def _replied(self, e: Replied, now: float) -> list[Effect]:
-        if not self.ask.mine(e):
-            raise Refused("not the answer this flow waits for")
+        self._mine(e)
         self.ask.done()
         if not e.ok or not isinstance(e.result, dict):
             self._fail(e.code or "error", e.message or "")
@@ -104,7 +94,3 @@ class CheckinFlow(Flow):
         ticket = self.result.get("ticket")
         return [Tell("ticket.delivered", {"ticket": ticket, "how": "on_screen"})] if ticket else []
 
-    def _deadline(self, e: Any, now: float) -> list[Effect]:
-        if now - self.ask.sent_at >= self.ask.timeout:
-            self._fail("timeout")  # the txn stays: a late reply is still shown, 重试 repeats it
-        return []

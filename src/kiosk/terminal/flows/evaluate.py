@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...core import evaluation as E
-from ...core.idcard import valid_phone
-from .base import Effect, Entered, Flow, HubAsk, Refused, Replied, Sent, Tapped, word_refusal
+from .base import AskingFlow, CommentAndPhone, Effect, Entered, Refused, Replied, Tapped
 
 NUMBER = re.compile(r"^[A-Z][A-Z0-9]{0,7}\d{3,}$")           # today's number: C012
 TICKET_ID = re.compile(r"^\d{8}-[A-Z][A-Z0-9]{0,7}\d{3,}$")   # a ticket id: 20261129-C012
@@ -58,15 +57,15 @@ TABLE: dict[Stage, dict[str, str]] = {
 BEFORE = {S.LEVEL: S.TICKET, S.REASONS: S.LEVEL, S.TEXT: S.REASONS, S.PHONE: S.TEXT, S.REVIEW: S.PHONE}
 
 
-class EvaluateFlow(Flow):
+class EvaluateFlow(CommentAndPhone, AskingFlow):
     Stage = Stage
     TABLE = TABLE
     PREFIXES = ("level-",)
+    HUB_WORDED = HUB_WORDED
+    FAILED = S.FAILED
 
     def __init__(self, *, reply_timeout: float, errors: Mapping[str, str], other: str) -> None:
-        super().__init__()
-        self.errors, self.other = dict(errors), other
-        self.ask = HubAsk(reply_timeout)
+        super().__init__(reply_timeout=reply_timeout, errors=errors, other=other)
         self._forget()
 
     def _forget(self) -> None:
@@ -79,7 +78,8 @@ class EvaluateFlow(Flow):
         self.reasons: tuple[str, ...] = ()
         self.text = ""
         self.phone = ""
-        self.note = ""           # "", "need_reason" or "phone_bad": a problem with what was entered
+        self.note = ""           # "" or "need_reason": no reason chosen for a bad level
+        self.phone_error = False
         self.op = ""             # the request waited for: ticket.info or evaluation.submit
         self.result: dict[str, Any] = {}
         self.reason = ""
@@ -90,6 +90,7 @@ class EvaluateFlow(Flow):
         ref = e.value.strip().upper()
         self.ref, self.level, self.reasons, self.text, self.phone, self.note = ref, None, (), "", "", ""
         self.token = e.extra if e.target == SCAN else ""
+        self.phone_error = False
         if not (NUMBER.match(ref) or TICKET_ID.match(ref)):
             self.entry_error = True
             self.go(S.TICKET)
@@ -124,33 +125,9 @@ class EvaluateFlow(Flow):
             self.go(S.TEXT)
         return []
 
-    def _text(self, e: Entered, now: float) -> list[Effect]:
-        self.text = e.value
-        self.go(S.PHONE)
-        return []
-
-    def _text_skip(self, e: Tapped, now: float) -> list[Effect]:
-        self.text = ""
-        self.go(S.PHONE)
-        return []
-
-    def _phone(self, e: Entered, now: float) -> list[Effect]:
-        self.phone = e.value
-        if e.value and valid_phone(e.value) is None:
-            self.note = "phone_bad"
-        else:
-            self.note = ""
-            self.go(S.REVIEW)
-        return []
-
-    def _phone_skip(self, e: Tapped, now: float) -> list[Effect]:
-        self.phone, self.note = "", ""
-        self.go(S.REVIEW)
-        return []
-
     def _back(self, e: Tapped, now: float) -> list[Effect]:
         self.ask.done()
-        self.note = ""
+        self.note, self.phone_error = "", False
         self.go(BEFORE.get(self.stage, S.TICKET))
         return []
 
@@ -189,18 +166,8 @@ class EvaluateFlow(Flow):
             return self._ask(self.op, self.args(), S.SENDING, now, retry=True)
         return self._ask(self.op, {"ticket": self.ref}, S.CHECKING, now, retry=True)
 
-    def _fail(self, code: str, message: str = "") -> None:
-        self.reason = word_refusal(code, message, hub_worded=HUB_WORDED, errors=self.errors, other=self.other)
-        self.go(S.FAILED)
-
-    def _sent(self, e: Sent, now: float) -> list[Effect]:
-        if not self.ask.sent(e.txn):
-            self._fail("offline")
-        return []
-
     def _replied(self, e: Replied, now: float) -> list[Effect]:
-        if not self.ask.mine(e):
-            raise Refused("not the answer this flow waits for")
+        self._mine(e)
         self.ask.done()
         result = e.result if isinstance(e.result, dict) else {}
         if self.op == "ticket.info":
@@ -221,11 +188,6 @@ class EvaluateFlow(Flow):
         self.result = dict(result)
         self.text = self.phone = ""
         self.go(S.DONE)
-        return []
-
-    def _deadline(self, e: Any, now: float) -> list[Effect]:
-        if now - self.ask.sent_at >= self.ask.timeout:
-            self._fail("timeout")  # the txn stays: a late answer is still taken, 重试 sends it again
         return []
 
     def _left(self, e: Any, now: float) -> list[Effect]:

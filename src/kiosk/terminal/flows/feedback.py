@@ -17,8 +17,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any
 
-from ...core.idcard import valid_phone
-from .base import Effect, Entered, Flow, HubAsk, Refused, Replied, Sent, Tapped, Tell, word_refusal
+from .base import AskingFlow, CommentAndPhone, Effect, Entered, Refused, Replied, Tapped, Tell
 
 HUB_WORDED = frozenset({"missing_field", "too_long", "bad_phone", "hall_closed"})
 
@@ -56,14 +55,14 @@ BEFORE = {S.DEPT: S.ITEM, S.SEARCH: S.ITEM, S.OWN: S.ITEM, S.TEXT: S.PROBLEM, S.
           S.REVIEW: S.PHONE, S.FAILED: S.REVIEW}
 
 
-class FeedbackFlow(Flow):
+class FeedbackFlow(CommentAndPhone, AskingFlow):
     Stage = Stage
     TABLE = TABLE
+    HUB_WORDED = HUB_WORDED
+    FAILED = S.FAILED
 
     def __init__(self, *, reply_timeout: float, errors: Mapping[str, str], other: str) -> None:
-        super().__init__()
-        self.errors, self.other = dict(errors), other
-        self.ask = HubAsk(reply_timeout)
+        super().__init__(reply_timeout=reply_timeout, errors=errors, other=other)
         self._forget()
 
     def _forget(self) -> None:
@@ -129,28 +128,6 @@ class FeedbackFlow(Flow):
         self.go(S.TEXT)
         return []
 
-    def _text(self, e: Entered, now: float) -> list[Effect]:
-        self.text = e.value
-        self.go(S.PHONE)
-        return []
-
-    def _text_skip(self, e: Tapped, now: float) -> list[Effect]:
-        self.text = ""
-        self.go(S.PHONE)
-        return []
-
-    def _phone(self, e: Entered, now: float) -> list[Effect]:
-        self.phone = e.value
-        self.phone_error = bool(e.value) and valid_phone(e.value) is None
-        if not self.phone_error:
-            self.go(S.REVIEW)
-        return []
-
-    def _phone_skip(self, e: Tapped, now: float) -> list[Effect]:
-        self.phone, self.phone_error = "", False
-        self.go(S.REVIEW)
-        return []
-
     def _want_ticket(self, e: Tapped, now: float) -> list[Effect]:
         self.want_ticket = not self.want_ticket
         return []
@@ -180,18 +157,8 @@ class FeedbackFlow(Flow):
         self.go(S.SENDING)
         return [self.ask.ask("feedback.submit", self.args(), now, retry=True)]
 
-    def _fail(self, code: str, message: str = "") -> None:
-        self.reason = word_refusal(code, message, hub_worded=HUB_WORDED, errors=self.errors, other=self.other)
-        self.go(S.FAILED)
-
-    def _sent(self, e: Sent, now: float) -> list[Effect]:
-        if not self.ask.sent(e.txn):
-            self._fail("offline")
-        return []
-
     def _replied(self, e: Replied, now: float) -> list[Effect]:
-        if not self.ask.mine(e):
-            raise Refused("not the answer this flow waits for")
+        self._mine(e)
         self.ask.done()
         if not e.ok or not isinstance(e.result, dict):
             self._fail(e.code or "error", e.message or "")
@@ -202,11 +169,6 @@ class FeedbackFlow(Flow):
         ticket = self.result.get("ticket")
         if isinstance(ticket, dict) and ticket.get("ticket"):
             return [Tell("ticket.delivered", {"ticket": ticket["ticket"], "how": "on_screen"})]
-        return []
-
-    def _deadline(self, e: Any, now: float) -> list[Effect]:
-        if now - self.ask.sent_at >= self.ask.timeout:
-            self._fail("timeout")  # the txn stays: a late answer is still taken, 重试 sends it again
         return []
 
     def _left(self, e: Any, now: float) -> list[Effect]:

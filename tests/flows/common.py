@@ -1,0 +1,43 @@
+"""What every flow's tests share: the table is complete, and an event is applied the way the screen does
+(a refusal must leave the flow exactly as it was)."""
+
+from __future__ import annotations
+
+import copy
+
+from kiosk.terminal.flows.base import Effect, Event, Flow, Left, Online, Refused, Tick
+
+
+def check_table(flow_class: type[Flow]) -> None:
+    """Every stage has a row, and every handler the table names exists."""
+    assert set(flow_class.TABLE) == set(flow_class.Stage)
+    for stage, row in flow_class.TABLE.items():
+        for handler in row.values():
+            assert callable(getattr(flow_class, handler, None)), (stage, handler)
+
+
+def apply(flow: Flow, event: Event, now: float) -> list[Effect] | None:
+    """The flow's effects, or None when it refused the event — having checked nothing changed."""
+    before = copy.deepcopy(vars(flow))
+    try:
+        return flow.handle(event, now)
+    except Refused:
+        assert vars(flow) == before, f"a refused {event!r} changed the flow"
+        return None
+
+
+def passes(machine, kind: str, arg) -> bool:
+    """The steps every flow machine takes besides its own: time passing, the connection flipping, the
+    person leaving. The machine has ``flow``, ``now``, ``online``, ``left`` and ``feed``."""
+    if kind == "time":
+        machine.now += arg
+        machine.feed(Tick())
+    elif kind == "flip":
+        machine.online = not machine.online
+        machine.feed(Online(machine.online))
+    elif kind == "leave":
+        machine.feed(Left())
+        machine.left = True
+    else:
+        return False
+    return True
