@@ -139,3 +139,17 @@ class EvaluateMachine(RuleBasedStateMachine):
 
 EvaluateMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)
 test_evaluate_machine = EvaluateMachine.TestCase
+
+
+def test_a_scanned_tickets_token_goes_with_the_rating_and_a_typed_number_has_none():
+    f = make()
+    f.handle(Entered(SCAN, "20261129-C012", extra="s3cr3t-Token_0123"), 0.0)
+    f.handle(Sent("e1"), 0.0)
+    f.handle(Replied("e1", True, result={"number": "C012", "state": "completed"}), 1.0)
+    good = next(n for n, _ in E.LEVELS if not E.is_bad(n))
+    f.handle(Tapped(f"level-{good}", good), 1.0)
+    [ask] = f.handle(Tapped("eval-confirm"), 1.0)
+    assert ask.args["token"] == "s3cr3t-Token_0123"
+    g = make()
+    g.handle(Entered("ticket-kb", "20261129-C012", extra="ignored"), 0.0)
+    assert g.token == ""

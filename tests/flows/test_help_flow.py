@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from kiosk.terminal.flows.base import Ask, Entered, Left, Online, Refused, Replied, Sent, Tapped, Tick
+from kiosk.terminal.flows.base import Ask, Entered, KeepHelpCall, Left, Online, Refused, Replied, Sent, Tapped, Tick
 from kiosk.terminal.flows.help import TABLE, HelpFlow, Stage
 
 from .common import apply, check_table
@@ -34,7 +34,7 @@ def test_desk_call_waits_then_names_who_comes():
     f = HelpFlow(where="一楼自助区" * 10, reply_timeout=TIMEOUT)
     [ask] = run(f, Tapped("help-call"))
     assert ask.op == "help.request" and ask.args == {"kind": "desk", "where": ("一楼自助区" * 10)[:40]}
-    run(f, Replied("h1", True, result={"state": "waiting"}))
+    assert run(f, Replied("h1", True, result={"state": "waiting"})) == [KeepHelpCall("h1")]
     assert f.stage is S.DESK_WAITING
     assert not f.accepts(Tick())  # waiting for staff has no deadline: the request was taken
     run(f, Replied("h1", True, result={"state": "acknowledged", "by": "王芳"}))
@@ -92,6 +92,9 @@ class HelpMachine(RuleBasedStateMachine):
         if effects is None:
             return
         for e in effects:
+            if isinstance(e, KeepHelpCall):  # the hub took a desk call: the session keeps it from now on
+                assert stage is S.DESK_SENDING and self.flow.stage is S.DESK_WAITING and e.txn == self.flow.txn
+                continue
             assert isinstance(e, Ask) and stage in (S.MENU, S.V_CONFIRM)
             self.asks += 1
             self.n += 1

@@ -337,7 +337,7 @@ def test_categories_in_visitors_words_and_a_finder_by_what_they_want_to_do(offli
     while not p.exists(f"find-tasks-item-{index}"):
         p.swipe("find-tasks", "left")
     p.tap(f"find-tasks-item-{index}")
-    assert p.app.top.stage == "confirm" and p.app.top.category == "C"
+    assert p.app.top.stage == "confirm" and p.app.top.flow.category == "C"
     assert "社保 / 就业 / 退休" in p.text_of("confirm-category")
     p.tap("go-back")
     assert p.app.top.stage == "choose"
