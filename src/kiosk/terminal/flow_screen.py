@@ -17,7 +17,7 @@ from ..ui.widget import Chosen, Context, EntrySubmitted, Pressed, Widget
 from .base import BACK_ID, TerminalScreen
 from .flows.base import (Abandon, Ask, CheckPrinter, Effect, Entered, Event, Flow, KeepHelpCall, Large, LeavePrint,
                          Left, Online, Print, PrinterAnswered, Refused, Replied, Scanned, Sent, Speak, Tapped, Tell,
-                         Tick, Void)
+                         Tick, Typing, Void)
 from .messages import ReplyIn, ScanResult
 from .printing import Document, PrinterChecked, PrintFinished
 
@@ -73,6 +73,9 @@ class FlowScreen(TerminalScreen):
 
     def cleanup(self) -> None:
         self.feed(Left())
+
+    def _clear_field_error(self) -> None:
+        self.feed(Typing())
 
     def has_back(self) -> bool:
         return self.flow.accepts(Tapped(BACK_ID))

@@ -96,6 +96,11 @@ class Online:
 
 
 @dataclass(frozen=True, slots=True)
+class Typing:
+    """A correction is being typed into a field (its warning about the old entry goes)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Large:
     """The person switched 长辈模式 on or off (requests and printed documents follow it)."""
 
@@ -107,7 +112,7 @@ class Left:
     """The person left the flow's screen (返回首页, idle, a scanned code): settle what is open."""
 
 
-Event = Tapped | Entered | Scanned | Sent | Replied | PrinterAnswered | Tick | Online | Large | Left
+Event = Tapped | Entered | Scanned | Sent | Replied | PrinterAnswered | Tick | Online | Typing | Large | Left
 
 
 # ---- effects out -------------------------------------------------------------------------------------
@@ -186,7 +191,7 @@ def event_key(event: Event) -> str:
     if isinstance(event, (Tapped, Entered)):
         return event.target
     return {Scanned: "scanned", Sent: "sent", Replied: "replied", PrinterAnswered: "printer", Tick: "tick", Online: "online",
-            Large: "large", Left: "left"}[type(event)]
+            Typing: "typing", Large: "large", Left: "left"}[type(event)]
 
 
 class Flow:
@@ -195,7 +200,8 @@ class Flow:
     Stage: ClassVar[type[enum.Enum]]
     TABLE: ClassVar[Mapping[enum.Enum, Mapping[str, str]]]
     PREFIXES: ClassVar[tuple[str, ...]] = ()  # tap targets matched by prefix ("cat-" → "cat-")
-    ANY_STAGE: ClassVar[Mapping[str, str]] = {"online": "_online", "large": "_large", "left": "_left"}
+    ANY_STAGE: ClassVar[Mapping[str, str]] = {"online": "_online", "typing": "_typing", "large": "_large",
+                                              "left": "_left"}
 
     stage: enum.Enum
 
@@ -246,6 +252,12 @@ class Flow:
 
     def _online(self, event: Online, now: float) -> list[Effect]:
         self.online = event.connected
+        return []
+
+    def _typing(self, event: Typing, now: float) -> list[Effect]:
+        """The warning about a wrong phone number goes while its correction is typed."""
+        if getattr(self, "phone_error", False):
+            self.phone_error = False
         return []
 
     def _large(self, event: Large, now: float) -> list[Effect]:
