@@ -29,6 +29,11 @@ mount -t sysfs sysfs "$R/sys"
 mount -t tmpfs tmpfs "$R/run"
 mount -t tmpfs tmpfs "$R/tmp"
 mount -t cgroup2 cgroup2 "$R/sys/fs/cgroup"
+# the checkout under test, at its own path, writable but private like the rest (it may live under /tmp,
+# which the boot covers with a fresh tmpfs, or on another file system than /)
+C="$2"
+mkdir -p "$B/cupper" "$B/cwork" "$R$C"
+mount -t overlay overlay -o "lowerdir=$C,upperdir=$B/cupper,workdir=$B/cwork" "$R$C"
 ip link set lo up
 mkdir -p "$R/etc/systemd/system"
 printf '[Unit]\nDescription=kiosk test boot\n' > "$R/etc/systemd/system/kiosk-test.target"
@@ -54,7 +59,8 @@ def can_boot() -> str | None:
 
 
 class Booted:
-    def __init__(self) -> None:
+    def __init__(self, checkout: Path) -> None:
+        self.checkout = Path(checkout).resolve()
         self.base = Path(tempfile.mkdtemp(prefix="kiosk-boot-", dir="/var/tmp"))
         self.proc: subprocess.Popen | None = None
         self.pid = 0
@@ -62,7 +68,7 @@ class Booted:
     def start(self, timeout: float = 60) -> "Booted":
         self.proc = subprocess.Popen(["unshare", "--fork", "--pid", "--mount", "--uts", "--ipc", "--net", "--cgroup",
                                       "--propagation", "private", "--kill-child", "/bin/sh", "-c", BOOT, "sh",
-                                      str(self.base)],
+                                      str(self.base), str(self.checkout)],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while not self.pid:
