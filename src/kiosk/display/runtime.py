@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,9 +24,10 @@ from typing import Any
 from .. import __version__
 from ..bus.client import BusClient, BusSettings
 from ..bus.lastknown import LastKnown
-from ..protocol import Topics, encode
+from ..protocol import Topics
 from ..system.sdnotify import link_status
 from ..ui.app import ORIENTATIONS, App, DisplayConfig
+from ..ui.live import LiveLoop, WakeQueue
 from ..ui.theme import ThemeSet, load_themes
 from .render import DisplayContext, RenderCache
 from .screen import Hall, WallScreen
@@ -50,18 +50,6 @@ class PanelConfig(DisplayConfig):
     @property
     def logical_size(self) -> tuple[int, int]:
         return self.size if self.size is not None else ORIENTATIONS[self.orientation]
-
-
-class WakeQueue(queue.Queue):
-    """A queue that also sets an event on every put, so the loop can sleep until there is work."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.wake = threading.Event()
-
-    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
-        super().put(item, block, timeout)
-        self.wake.set()
 
 
 class DisplayApp(App):
@@ -137,17 +125,23 @@ class Runner:
                                          subscriptions=subscriptions(topics, window), username=username,
                                          password=password, tls_ca=tls_ca),
                              lastknown.tee(app.inbox) if lastknown else app.inbox)  # type: ignore[arg-type]
-        self._stop = threading.Event()
         self.broker = f"{host}:{port}"
         self._link_seen = False  # connected once, or showing a cached hall: "offline since", not "connecting"
         app.status = self.status_line
-        self.on_frame: Callable[[bool], None] | None = None  # benchmarks hook drawn frames here
+        self.loop = LiveLoop(app, self.bus, key="wall", fps=settings.fps, status_topic=topics.status(device_id),
+                             status=self.status, lastknown=lastknown, status_interval_s=settings.status_interval_s)
+
+    @property
+    def on_frame(self) -> Callable[[bool], None] | None:
+        """Tests and benchmarks hook drawn frames here."""
+        return self.loop.on_frame
+
+    @on_frame.setter
+    def on_frame(self, hook: Callable[[bool], None] | None) -> None:
+        self.loop.on_frame = hook
 
     def stop(self) -> None:
-        self._stop.set()
-        wake = getattr(self.app.inbox, "wake", None)
-        if wake is not None:
-            wake.set()
+        self.loop.stop()
 
     def status(self, fps: float) -> dict[str, Any]:
         return {"kind": "display", "version": __version__, "fps": round(fps, 1), "layout": self.settings.layout,
@@ -176,43 +170,5 @@ class Runner:
             self._link_seen = True
 
     def run(self, *, duration: float | None = None) -> None:
-        app = self.app
         self.replay()
-        self.bus.start()
-        app.start("wall")
-        period = 1.0 / max(1, self.settings.fps)
-        wake: threading.Event | None = getattr(app.inbox, "wake", None)
-        clock = app.clock
-        begin = clock()
-        next_frame = begin
-        next_status, frames_at, status_at = begin + 2.0, app.frames_run, begin
-        try:
-            while app.running and not self._stop.is_set():
-                if wake is not None:
-                    wake.clear()
-                drew = app.step()
-                if self.lastknown is not None:
-                    for gone in self.lastknown.tick():
-                        app.inbox.put(gone)
-                if self.on_frame is not None:
-                    self.on_frame(drew)
-                now = clock()
-                if now >= next_status:
-                    fps = (app.frames_run - frames_at) / max(1e-6, now - status_at)
-                    frames_at, status_at = app.frames_run, now
-                    self.bus.publish(self.topics.status(self.device_id), encode(self.status(fps)), retain=True)
-                    next_status = now + self.settings.status_interval_s
-                if duration is not None and now - begin >= duration:
-                    break
-                next_frame = max(next_frame + period, now)
-                timeout = next_frame - clock()
-                if timeout > 0:
-                    if wake is not None:
-                        wake.wait(timeout)
-                    else:
-                        self._stop.wait(timeout)
-        finally:
-            self.bus.stop()
-            if self.lastknown is not None:
-                self.lastknown.stop()
-            app.close()
+        self.loop.run(duration=duration)

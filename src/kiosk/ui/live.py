@@ -1,4 +1,4 @@
-"""The frame loop of a screen fed by the bus (the evaluation pad; the same shape as the wall display's).
+"""The frame loop of a screen fed by the bus: the wall display, the window screen and the evaluation pad.
 
 Rules:
 * The paho thread only puts items into the app's inbox, a :class:`WakeQueue`; the loop wakes on them at
