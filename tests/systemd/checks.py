@@ -53,3 +53,48 @@ def assert_frozen_is_silent_then_stops_cleanly(unit: UnitProcess, sock: NotifySo
                   what="a ping after SIGCONT")
     assert unit.stop() == 0, unit.output()
     assert any("STOPPING" in f for f in sock.messages())
+
+
+def assert_screen_lifecycle(unit: UnitProcess, sock: NotifySocket, *, unit_name: str, port: int, device: str,
+                            broker_dir, serving: str | None = None) -> None:
+    """A screen unit whose broker (on ``port``) is down at start: READY=1 from the main pid with STATUS
+    connecting and regular pings while idle; STATUS serving (containing ``serving``) and the device's status
+    published once the broker is up; offline since <hall time> when it goes; silence while frozen; a clean
+    stop. Stops the unit and any broker it started, whatever fails."""
+    from kiosk.bus.broker import PrivateBroker
+    from tests.mqtt_helpers import Recorder
+
+    broker = None
+    unit.start()
+    try:
+        ready = sock.wait_for(lambda d: "READY" in d.fields, timeout=start_timeout(unit_name), what="READY=1")
+        assert ready.pid == unit.pid, "NotifyAccess=main: READY must come from the main process"
+        assert ready.fields["STATUS"] == f"connecting to the broker 127.0.0.1:{port}"
+        assert "READY" in sock.messages()[0], "nothing before READY=1 (the watchdog starts with it)"
+        # idle: no broker, nothing changes on screen, yet the loop is alive and pings
+        assert_pings_regular(sock, unit.pid, ready.at, 3)
+
+        broker = PrivateBroker(broker_dir, port=port).start()
+        online = sock.wait_for(lambda d: d.fields.get("STATUS", "").startswith("serving:"), timeout=60,
+                               what="STATUS serving")
+        if serving is not None:
+            assert serving in online.fields["STATUS"], online.fields["STATUS"]
+        rec = Recorder(port, "huangtan", ("device/+/status",))
+        try:
+            rec.wait_for(f"device/{device}/status", timeout=30)  # the env file's device id reached argv
+        finally:
+            rec.close()
+
+        broker.stop()
+        broker = None
+        lost = sock.wait_for(lambda d: d.at > online.at and d.fields.get("STATUS", "").startswith("offline"),
+                             timeout=60, what="STATUS offline since")
+        text = lost.fields["STATUS"]
+        assert "(Asia/Shanghai)" in text and any(f"offline since {m} " in text for m in hall_minutes_now()), text
+
+        # a frozen loop: not one ping for a whole watchdog timeout, so systemd would restart it
+        assert_frozen_is_silent_then_stops_cleanly(unit, sock)
+    finally:
+        unit.stop()
+        if broker is not None:
+            broker.stop()

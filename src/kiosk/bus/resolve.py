@@ -5,6 +5,7 @@ Rule: resolved once at start, then passed down as plain values.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ..config import SiteConfig
@@ -39,6 +40,20 @@ def resolve_broker(cfg: SiteConfig, cli: str | None, *, discover_timeout: float 
         raise BusError(f"no broker given (--broker or [broker] host in {cfg.path}) and no hub of site "
                        f"{cfg.site_id!r} answered on zeroconf within {discover_timeout:.0f} s")
     return found.host, found.port
+
+
+def resolve_or_loopback(cfg: SiteConfig, cli: str | None, *, interfaces: list[str] | None = None,
+                        log: logging.Logger) -> tuple[str, int]:
+    """For a screen: like :func:`resolve_broker`, but a failed discovery (the hall network may be down at
+    boot) is logged and the configured or loopback address is used, so the screen starts and keeps retrying."""
+    if cli or cfg.broker.host:
+        return resolve_broker(cfg, cli)
+    fallback = ("127.0.0.1", cfg.broker.port)
+    try:
+        return resolve_broker(cfg, None, interfaces=interfaces)
+    except Exception as exc:  # noqa: BLE001 - any discovery failure: start anyway and retry later
+        log.warning("broker not found (%s); using %s:%s", exc, *fallback)
+        return fallback
 
 
 def read_password(cfg: SiteConfig) -> str:

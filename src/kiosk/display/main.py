@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..bus.resolve import parse_hostport, read_password
+from ..bus.resolve import read_password, resolve_or_loopback
 from ..config import Section, SiteConfig, add_common, site_config
 from ..errors import ConfigError
 from ..protocol import Topics, valid_id
@@ -63,14 +63,7 @@ def cmd_display(args: argparse.Namespace) -> int:
     args.device_id = args.device_id or cfg.broker.username or "display-1"
     if not valid_id(args.device_id):
         raise ConfigError("--device-id", "", "must be an id of [a-z0-9_-]")
-    host, port = parse_hostport(args.broker, cfg.broker.port) if args.broker else \
-        (cfg.broker.host or "127.0.0.1", cfg.broker.port)
-    if not args.broker and not cfg.broker.host:
-        from ..bus.resolve import resolve_broker
-        try:  # discovery may fail while the hall network is down: start anyway on loopback and retry
-            host, port = resolve_broker(cfg, None, interfaces=args.zc_interfaces)
-        except Exception as exc:
-            log.warning("broker not found (%s); using %s:%s", exc, host, port)
+    host, port = resolve_or_loopback(cfg, args.broker, interfaces=args.zc_interfaces, log=log)
 
     from .announcer import Announcer
     from ..bus.lastknown import keeping, open_lastknown
