@@ -13,8 +13,14 @@ Hierarchy::
     │   ├── PrinterNotOpenError   used before open() or after close()
     │   └── PrinterWriteError     bytes could not be written
     │       └── PrinterWriteTimeout   the write did not finish in time
-    └── InputDeviceError          anything wrong with an evdev source
-        └── InputDeviceGone       the device vanished (unplugged, ENODEV, EOF)
+    ├── InputDeviceError          anything wrong with an evdev source
+    │   └── InputDeviceGone       the device vanished (unplugged, ENODEV, EOF)
+    └── IdReaderError             anything wrong with the ID card reader
+        ├── IdReaderOpenError     the port could not be opened (unplugged, no permission)
+        ├── IdReaderGone          the port failed while in use (unplugged)
+        ├── IdReaderTimeout       no whole answer in time
+        ├── IdReaderBrokenFrame   an answer with a bad checksum or length
+        └── IdReaderRefused       a well-formed answer with a failure code (``code``, named in Chinese)
 """
 
 from __future__ import annotations
@@ -56,3 +62,35 @@ class InputDeviceError(DeviceError):
 
 class InputDeviceGone(InputDeviceError):
     """The input device disappeared; the caller should rescan and reopen."""
+
+
+class IdReaderError(DeviceError):
+    """The ID card reader could not do what was asked."""
+
+    def __init__(self, port: str, message: str) -> None:
+        super().__init__(f"ID card reader {port}: {message}")
+        self.port = port
+
+
+class IdReaderOpenError(IdReaderError):
+    """The reader's serial port could not be opened."""
+
+
+class IdReaderGone(IdReaderError):
+    """The port failed while in use: the reader was unplugged or lost power."""
+
+
+class IdReaderTimeout(IdReaderError):
+    """The reader did not answer (a whole frame) in time."""
+
+
+class IdReaderBrokenFrame(IdReaderError):
+    """The reader's answer was not a valid frame (checksum or length)."""
+
+
+class IdReaderRefused(IdReaderError):
+    """The reader answered with a failure code (``code``; ``name`` is its Chinese name)."""
+
+    def __init__(self, port: str, code: int, name: str) -> None:
+        super().__init__(port, f"{name} (SW3 {code:02X})")
+        self.code, self.name = code, name
