@@ -123,6 +123,13 @@ def _poller(port: str, inbox: Inbox, **kw) -> CardPoller:
     return CardPoller(cfg, inbox.put, poll_hz=20, retry_seconds=0.1, **kw)
 
 
+def _take_away(fake) -> None:
+    """Take the card away and wait until the poller has surely seen the empty reader (two finds later)."""
+    fake.take_away()
+    n = fake.commands().count(FIND)
+    fake.wait_for(lambda c: c.count(FIND) >= n + 2)
+
+
 def _state(s: ReaderState):
     return lambda m: isinstance(m, ReaderStatus) and m.state is s
 
@@ -138,8 +145,7 @@ def test_poller_reads_once_per_placement(fake):
         assert read.card.name == "黄秀英"
         n = len(fake.wait_for(lambda c: c.count(FIND) >= c.index(READ) + 5))  # polls go on while it lies there
         assert fake.commands()[:n].count(READ) == 1
-        fake.take_away()
-        fake.wait_for(lambda c: c[-1] == FIND and c.count(FIND) > n)
+        _take_away(fake)
         fake.place(with_fields(FakeCard(), name="杨志强", gender="1"))
         inbox.wait(lambda m: isinstance(m, CardRead) and m.card.name == "杨志强")
     finally:
@@ -174,9 +180,7 @@ def test_poller_card_failures(fake, mode, problem):
         failed = inbox.wait(lambda m: isinstance(m, CardFailed))
         assert failed.problem is problem
         assert not any(isinstance(m, CardRead) for m in inbox.got)
-        fake.place(FakeCard())  # a good card after the failure: the poller carries on
-        fake.take_away()
-        fake.wait_for(lambda c: c[-1] == FIND)
+        _take_away(fake)  # a good card after the failure: the poller carries on
         fake.place(FakeCard())
         inbox.wait(lambda m: isinstance(m, CardRead))
     finally:
@@ -231,8 +235,7 @@ def test_poller_logs_never_carry_the_card(fake, caplog):
     p.start()
     try:
         for mode in (M.CARD, M.BROKEN_FRAME, M.PULLED_MID_READ):
-            fake.take_away()
-            fake.wait_for(lambda c: c[-1] == FIND)
+            _take_away(fake)
             n = sum(isinstance(m, CardFailed) for m in inbox.got)
             fake.place(FakeCard(), mode)
             inbox.wait(lambda m, n=n: sum(isinstance(x, CardFailed) for x in inbox.got) > n)

@@ -13,14 +13,12 @@ hardware.
 from __future__ import annotations
 
 import enum
-import errno
-import os
-import select
 import threading
 import time
-import tty
 from dataclasses import dataclass, replace
 from typing import Callable
+
+from .ptyfake import PtyFake
 
 _PREAMBLE = bytes([0xAA, 0xAA, 0xAA, 0x96, 0x69])
 # (field, bytes) of the 256-byte text block, in order
@@ -90,49 +88,21 @@ def base_message(card: FakeCard) -> bytes:
     return bytes([len(text) >> 8, len(text) & 0xFF, len(card.photo) >> 8, len(card.photo) & 0xFF]) + text + card.photo
 
 
-class FakeIdReader:
+class FakeIdReader(PtyFake):
     """Start with ``with FakeIdReader() as fake:`` then open ``fake.port``."""
 
+    THREAD_NAME = "fake-idreader"
+
     def __init__(self, mode: FakeReaderMode = FakeReaderMode.NO_CARD, card: FakeCard = FakeCard()) -> None:
+        super().__init__()
         self._mode, self._card = mode, card
         self._cond = threading.Condition()
         self._commands: list[tuple[int, int]] = []
         self._buf = bytearray()
         self.bad_frames = 0  # command frames with a bad checksum or length (answered 10 / 11)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._master = self._slave = -1
-        self.port = ""
-
-    # -- lifecycle ---------------------------------------------------------
-    def start(self) -> "FakeIdReader":
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._master)
-        tty.setraw(self._slave)
-        self.port = os.ttyname(self._slave)
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="fake-idreader", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        for fd in (self._master, self._slave):
-            if fd >= 0:
-                os.close(fd)
-        self._master = self._slave = -1
 
     def unplug(self) -> None:
         """The USB cable is pulled: the port goes away under the driver."""
-        self.stop()
-
-    def __enter__(self) -> "FakeIdReader":
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
         self.stop()
 
     # -- state ---------------------------------------------------------------
@@ -169,22 +139,7 @@ class FakeIdReader:
             return list(self._commands)
 
     # -- the reader thread ---------------------------------------------------
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            readable, _, _ = select.select([self._master], [], [], 0.05)
-            if not readable:
-                continue
-            try:
-                chunk = os.read(self._master, 4096)
-            except OSError as exc:
-                if exc.errno in (errno.EIO, errno.EAGAIN, errno.EINTR):
-                    continue
-                raise
-            for answer in self._receive(chunk):
-                if answer:
-                    os.write(self._master, answer)
-
-    def _receive(self, chunk: bytes) -> list[bytes]:
+    def _receive(self, chunk: bytes) -> bytes:
         """Command frames out of the stream, byte by byte, each answered by the mode."""
         answers = []
         with self._cond:
@@ -218,7 +173,7 @@ class FakeIdReader:
                 self._commands.append(cmd)
                 answers.append(self._answer(cmd))
             self._cond.notify_all()
-        return answers
+        return b"".join(answers)
 
     def _answer(self, cmd: tuple[int, int]) -> bytes:
         m, card = self._mode, self._card

@@ -13,16 +13,13 @@ demo can run a whole hall without hardware.
 from __future__ import annotations
 
 import enum
-import errno
-import os
-import select
 import threading
 import time
-import tty
 from dataclasses import dataclass
 from typing import Callable
 
 from kiosk.devices import escpos
+from kiosk.devices.ptyfake import PtyFake
 
 _BASE = 0x12  # fixed bits of every status byte
 
@@ -72,10 +69,13 @@ class Snapshot:
         return [line.text for line in self.lines]
 
 
-class FakePrinter:
+class FakePrinter(PtyFake):
     """Start with ``with FakePrinter() as fake:`` then open ``fake.port``."""
 
+    THREAD_NAME = "fake-printer"
+
     def __init__(self, state: FakePrinterState = FakePrinterState.OK) -> None:
+        super().__init__()
         self._state = state
         self._cond = threading.Condition()
         self._raw = bytearray()
@@ -83,39 +83,6 @@ class FakePrinter:
         self._assembler = escpos.LineAssembler()
         self._queries: list[int] = []
         self._parser = escpos.Parser()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._master = self._slave = -1
-        self.port = ""
-
-    # -- lifecycle ---------------------------------------------------------
-
-    def start(self) -> "FakePrinter":
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._master)
-        tty.setraw(self._slave)
-        # Keeping our own slave fd open means the master never sees EIO
-        # while the driver closes and reopens the port.
-        self.port = os.ttyname(self._slave)
-        self._thread = threading.Thread(target=self._run, name="fake-printer", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        for fd in (self._master, self._slave):
-            if fd >= 0:
-                os.close(fd)
-        self._master = self._slave = -1
-
-    def __enter__(self) -> "FakePrinter":
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
 
     # -- state and records ------------------------------------------------
 
@@ -169,21 +136,7 @@ class FakePrinter:
 
     # -- the printer thread -----------------------------------------------
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            readable, _, _ = select.select([self._master], [], [], 0.05)
-            if not readable:
-                continue
-            try:
-                chunk = os.read(self._master, 65536)
-            except OSError as exc:
-                if exc.errno in (errno.EIO, errno.EAGAIN, errno.EINTR):
-                    continue
-                raise
-            if chunk:
-                self._receive(chunk)
-
-    def _receive(self, chunk: bytes) -> None:
+    def _receive(self, chunk: bytes) -> bytes:
         replies = bytearray()
         with self._cond:
             self._raw += chunk
@@ -195,5 +148,4 @@ class FakePrinter:
                     if self._state is not FakePrinterState.SILENT and 1 <= cmd.n <= 4:
                         replies.append(status_byte(self._state, cmd.n))
             self._cond.notify_all()
-        if replies:
-            os.write(self._master, bytes(replies))
+        return bytes(replies)
