@@ -73,7 +73,7 @@ def test_the_check_catches_a_bad_import(tmp_path):
 
 
 # ---- the outer layers ----------------------------------------------------------------------------------
-ROLES = ("hub", "terminal", "display", "bridge", "pad")
+ROLES = ("hub", "terminal", "display", "bridge", "pad", "web")
 # What each package may import from the project (besides itself; "kiosk" is the package's __init__).
 INWARD = {
     "ui": {"kiosk.errors", "kiosk.protocol", "kiosk.system"},  # a screen fed by the bus; systemd's notify

@@ -49,7 +49,7 @@ def _tool_modules():
 def _optional_registrations():
     """Roles and tools registered by their own packages (terminal, display, devices, …)."""
     import importlib
-    for mod in ("kiosk.terminal.main", "kiosk.display.main", "kiosk.bridge.main", "kiosk.pad.main"):
+    for mod in ("kiosk.terminal.main", "kiosk.display.main", "kiosk.bridge.main", "kiosk.pad.main", "kiosk.web.main"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:

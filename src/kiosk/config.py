@@ -24,7 +24,7 @@ _ID = re.compile(r"^[a-z0-9_-]{1,64}$")
 _CAT = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
 DEFAULT_CONFIG = Path("/etc/kiosk/site.toml")
 ROLE_SECTIONS = ("terminal", "display", "pad", "printer", "bridge", "announcer", "appointments", "evaluation",
-                 "cases", "disclosure", "report", "provision", "backup")
+                 "cases", "disclosure", "report", "provision", "backup", "web")
 
 
 class Section:

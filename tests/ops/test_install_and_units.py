@@ -84,7 +84,7 @@ def test_bridge_install_needs_an_instance_and_writes_its_env(tmp_path):
     assert "kiosk-bridge@usb-Keypad-event-kbd.service" in r.stdout
 
 
-ROLE_UNITS = ["kiosk-terminal.service", "kiosk-display.service", "kiosk-pad.service", "kiosk-bridge@.service",
+ROLE_UNITS = ["kiosk-terminal.service", "kiosk-display.service", "kiosk-pad.service", "kiosk-web.service", "kiosk-bridge@.service",
               "kiosk-bridge@usb-1a2c_USB_Keypad-event-kbd.service"]
 
 

@@ -35,6 +35,7 @@ def test_bridge_instance_runs_from_its_env_file(layout, notify_socket, broker, t
 
 def test_units_that_write_state_get_a_state_directory():
     """ProtectSystem=strict makes /var/lib read-only; a role that keeps a file there needs StateDirectory=."""
-    for name in ("kiosk-hub.service", "kiosk-terminal.service", "kiosk-display.service", "kiosk-bridge@.service"):
+    for name in ("kiosk-hub.service", "kiosk-terminal.service", "kiosk-display.service", "kiosk-bridge@.service",
+                 "kiosk-web.service"):
         text = (UNITS / name).read_text(encoding="utf-8")
         assert "ProtectSystem=strict" in text and "StateDirectory=kiosk" in text, name

@@ -48,6 +48,9 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "case.advance": _DESK,
     "disclosure.apply": ("kiosk", "web", "desk"),
     "disclosure.list": _DESK,
+    "window.command": ("web", "window"),
+    "window.queue": ("web", "window", "director"),
+    "help.contact": _DESK,
 }
 
 # Topics below hall/<site>/ that a role reads or writes besides request/<op>. ``{w}`` is the identity's
@@ -61,7 +64,7 @@ _READS: dict[str, tuple[str, ...]] = {
     "display": (*_HALL_STATE, "call", "window/+/staff"),
     "pad": ("window/{w}/evaluation", "window/{w}/state", "window/{w}/staff", "mode", "device/hub/availability"),
     "web": (*_HALL_STATE, "call", "alert", "hub/status", "hub/error", "device/+/availability",
-            "device/+/status"),
+            "device/+/status", "window/+/staff"),
     "window": ("board", "window/+/state", "mode", "call", "device/hub/availability"),
     "desk": ("alert", "board", "window/+/state", "mode", "device/hub/availability"),
     "director": ("alert", "board", "window/+/state", "mode", "content/#", "hub/status",

@@ -1,0 +1,75 @@
+// The consoles' only script: live refresh over Server-Sent Events, forms sent without reloading the page,
+// keyboard shortcuts on the window page and a chime for new help calls at the desk. No build step.
+(function () {
+  "use strict";
+  var body = document.body;
+  var csrf = body.dataset.csrf;
+  var live = (body.dataset.live || "").split(" ").filter(Boolean);
+  var refreshing = false, again = false;
+
+  function swap(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var fresh = doc.getElementById("main");
+    var main = document.getElementById("main");
+    if (fresh && main) { main.innerHTML = fresh.innerHTML; }
+    var banner = document.getElementById("link-banner"), nb = doc.getElementById("link-banner");
+    if (banner && !nb) { banner.remove(); }
+    else if (nb && !banner) { document.body.insertBefore(nb, main); }
+    document.dispatchEvent(new Event("console:refreshed"));
+  }
+
+  function refresh() {
+    if (refreshing) { again = true; return; }
+    refreshing = true;
+    fetch(location.href, {headers: {"X-Partial": "1"}, credentials: "same-origin"})
+      .then(function (r) { return r.text(); }).then(swap)
+      .catch(function () {}).then(function () { refreshing = false; if (again) { again = false; refresh(); } });
+  }
+
+  function chime() {
+    try {
+      var ctx = chime.ctx || (chime.ctx = new (window.AudioContext || window.webkitAudioContext)());
+      [880, 660].forEach(function (f, i) {
+        var o = ctx.createOscillator(), g = ctx.createGain();
+        o.frequency.value = f; o.connect(g); g.connect(ctx.destination);
+        g.gain.setValueAtTime(0.25, ctx.currentTime + i * 0.25);
+        g.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + i * 0.25 + 0.22);
+        o.start(ctx.currentTime + i * 0.25); o.stop(ctx.currentTime + i * 0.25 + 0.25);
+      });
+    } catch (e) { /* no audio device: the list still updates */ }
+    body.dataset.chimes = String(Number(body.dataset.chimes || 0) + 1);
+  }
+
+  if (live.length && window.EventSource) {
+    var es = new EventSource("/events?kinds=" + encodeURIComponent(live.join(",")));
+    es.onmessage = function (m) {
+      var ev = {};
+      try { ev = JSON.parse(m.data); } catch (e) { return; }
+      if (ev.kind === "alert" && ev.alert === "help" && body.dataset.chime === "1") { chime(); }
+      refresh();
+    };
+    es.onopen = function () { body.dataset.live_open = "1"; };
+  }
+
+  // forms marked data-async post in the background and show the answer in place of the page
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches("form[data-async]")) { return; }
+    e.preventDefault();
+    var data = new URLSearchParams(new FormData(form));
+    if (e.submitter && e.submitter.name) { data.set(e.submitter.name, e.submitter.value); }
+    fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+                        headers: {"X-Partial": "1", "X-CSRF-Token": csrf}})
+      .then(function (r) { return r.text(); }).then(swap);
+  });
+
+  // F-keys and the numeric pad press the window's buttons (data-key="F1 Numpad1")
+  document.addEventListener("keydown", function (e) {
+    if (e.target.matches("input, textarea, select")) { return; }
+    var keys = [e.key, e.code];
+    var btn = Array.prototype.find.call(document.querySelectorAll("[data-key]"), function (b) {
+      return b.dataset.key.split(" ").some(function (k) { return keys.indexOf(k) >= 0; });
+    });
+    if (btn && !btn.disabled) { e.preventDefault(); btn.click(); }
+  });
+})();
