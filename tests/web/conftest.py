@@ -9,7 +9,6 @@ and record MQTT traffic. Pages are saved as PNGs under test-output/web/ by :func
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from kiosk.bus.broker import PrivateBroker, free_port
 from kiosk.config import load
 from kiosk.web.accounts import Accounts
 
-from ..conftest import HALL_CONFIG, OUTPUT, REPO, HubThread
+from ..conftest import HALL_CONFIG, OUTPUT, REPO, HubProcess, HubThread
 from ..mqtt_helpers import Recorder, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,7 +41,9 @@ def web_site_toml(broker_port: int, state: Path, web_port: int, extra: str = "")
             '\n[provision]\nweb = ["web"]\nterminals = ["kiosk-1"]\ndisplays = ["display-1"]\n')
 
 
-class WebProcess:
+class WebProcess(HubProcess):
+    """``python -m kiosk web`` as its own process (stopped like the hub's)."""
+
     def __init__(self, config: Path, log: Path) -> None:
         self.args = [sys.executable, "-m", "kiosk", "web", "--config", str(config)]
         self.log = log
@@ -54,15 +55,6 @@ class WebProcess:
         self.proc = subprocess.Popen(self.args, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, cwd=REPO,
                                      env=env)
         return self
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
 
 
 @dataclass
