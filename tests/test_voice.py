@@ -215,13 +215,15 @@ def test_old_personal_data_is_purged_and_the_rest_kept(hall):
     t = hall.serve("E", "w5")
     hall.ok("evaluation.submit", ticket=t["number"], level=1, reasons=["other"], text="姓王，电话见下",
             phone=PHONE)
-    for action, extra in (("verify", {}), ("rectify", {}), ("callback", {"callback_result": "不满意"})):
+    for action, extra in (("verify", {}), ("rectify", {}), ("callback", {"callback_result": "不满意"}),
+                          ("rectify", {}), ("callback", {"callback_result": "不满意"}), ("rectify", {}),
+                          ("callback", {"callback_result": "满意"})):
         hall.ok("case.advance", id="c1", action=action, by="王", **extra)
     open_t = hall.serve("E", "w5")
     hall.ok("evaluation.submit", ticket=open_t["number"], level=2, reasons=["slow"], phone=PHONE2)
     hall.move_to(at(2027, 7, 1))  # past 90 days for ratings and 180 for closed cases
     c1, c2 = hall.ok("case.get", id="c1"), hall.ok("case.get", id="c2")
-    assert c1["has_phone"] and c1["phone"] == "" and c1["callback_result"] == "不满意"
+    assert c1["has_phone"] and c1["phone"] == "" and c1["callback_result"] == "满意" and c1["reopened"] == 2
     assert c2["phone"] == "139****4321"  # an open case keeps its call-back number
     stats = hall.ok("evaluation.stats")
     assert stats["total"] == 2 and stats["bad"] == 2

@@ -1,8 +1,11 @@
 """差评整改台账 and 办不成事 feedback on the hub: cases opened by bad ratings and complaints, worked through
 核实 → 整改 → 回访 by staff, with deadlines in working days and daily overdue alerts.
 
-Ops: ``case.list`` {overdue?, all?}, ``case.get`` {id}, ``case.advance`` {id, action, by, note?,
-callback_result?}, ``feedback.submit`` {item?, item_text?, problem, phone?, want_ticket?}.
+Ops: ``case.list`` {overdue?, all?, source?}, ``case.get`` {id}, ``case.advance`` {id, action, by, note?,
+callback_result?}, ``case.hotline`` {order, content, deadline, by, phone?, category?, window?} (a 12345 work
+order into the same ledger), ``case.appeal`` {id, by, grounds, reason} (申诉复核 of a bad review),
+``case.decide`` {id, by, decision, reason} (the director's decision on it), ``feedback.submit`` {item?,
+item_text?, problem, phone?, want_ticket?}.
 
 Rule: the state machine is ``kiosk.core.cases``; this module stores cases (the citizen's phone in its
 own column, in the hub's database only), publishes a staff ``alert`` for every new case and once for
@@ -35,6 +38,13 @@ log = logging.getLogger(__name__)
 # Chinese text this module produces.
 ALERT_NEW_EVALUATION = "新差评待核实：{window} {number} {label}{reasons}"
 ALERT_NEW_FEEDBACK = "办不成事反映待核实：{item}{problem}"
+ALERT_NEW_HOTLINE = "12345工单{order}待核实：{content}（热线期限{deadline}）"
+ALERT_APPEAL = "差评工单{id}申请申诉复核（{grounds}），请主任复核"
+MSG_DUP_ORDER = "12345工单{order}已登记为{id}"
+MSG_NEED_CONTENT = "工单内容：请填写"
+MSG_BAD_ORDER_DEADLINE = "办理期限：应为今天或以后的日期（YYYY-MM-DD）"
+MSG_UNKNOWN_CATEGORY = "业务类别：没有类别{category}"
+MSG_UNKNOWN_WINDOW = "窗口：没有窗口{window}"
 ALERT_OVERDUE = "工单{id}“{state}”已超期（应于{deadline}前完成）"
 ALERT_OVERDUE_SUMMARY = "共有{n}件整改工单超期未办"
 MSG_UNKNOWN_CASE = "没有编号为{id}的工单"
@@ -67,7 +77,8 @@ def settings(cfg) -> CaseSettings:
     out = CaseSettings(
         deadlines=K.Deadlines(verify_days=s.get("verify_days", int, 2, check=_positive),
                               rectify_days=s.get("rectify_days", int, 10, check=_positive),
-                              callback_days=s.get("callback_days", int, 3, check=_positive)),
+                              callback_days=s.get("callback_days", int, 3, check=_positive),
+                              appeal_days=s.get("appeal_days", int, 5, check=_positive)),
         retention_days=s.get("retention_days", int, 180, check=_positive),
         complaint_category=s.get("complaint_category", str, None,
                                  check=lambda v: None if cfg.hall.category(v) else "must be a configured category"))
@@ -132,11 +143,22 @@ def case_view(hall, case: K.Case, day: date, *, full: bool = False) -> dict[str,
         "reasons": reason_labels(case.reasons), "summary": mask_numbers_in_text(case.summary),
         "has_phone": case.had_phone, "phone": mask_phone(case.phone),
         "callback_result": case.callback_result, "closed_at": case.closed_at,
+        "order": case.ref if case.source == "hotline" else None, "order_deadline": case.order_deadline,
+        "reopened": case.reopened, "appeal": appeal_view(case.appeal), "counted": not case.appeal_upheld,
     }
     if full:
         v["history"] = [dict(s.to_dict(), note=mask_numbers_in_text(s.note),
                              action_label=K.ACTION_LABELS.get(s.action, s.action)) for s in case.history]
     return v
+
+
+def appeal_view(appeal: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not appeal:
+        return None
+    return {**appeal, "reason": mask_numbers_in_text(appeal.get("reason", "")),
+            "grounds_label": K.APPEAL_GROUNDS.get(appeal.get("grounds", ""), ""),
+            "decision_label": K.DECISIONS.get(appeal.get("decision") or "", "待复核"),
+            "decision_reason": mask_numbers_in_text(appeal.get("decision_reason") or "")}
 
 
 def _window_text(hall, wid: str) -> str:
@@ -161,6 +183,10 @@ def create_case(ctx: OpContext, *, source: str, summary: str = "", phone: str | 
                                            number=case.ticket.split("-", 1)[-1],
                                            label=LEVEL_LABELS.get(case.level or 0, ""),
                                            reasons=f"（{reasons}）" if reasons else "")
+    elif source == "hotline":
+        content = mask_numbers_in_text(case.summary)
+        text = ALERT_NEW_HOTLINE.format(order=case.ref, content=content[:40] + ("…" if len(content) > 40 else ""),
+                                        deadline=case.order_deadline)
     else:
         problem = mask_numbers_in_text(case.summary)
         item = mask_numbers_in_text(case.item)
@@ -177,6 +203,8 @@ def create_case(ctx: OpContext, *, source: str, summary: str = "", phone: str | 
 def op_list(ctx: OpContext, req) -> dict[str, Any]:
     day = today(ctx)
     cases = load_all(ctx, open_only=not req.args.get("all", False))
+    if req.args.get("source"):
+        cases = [c for c in cases if c.source == req.args["source"]]
     if req.args.get("overdue"):
         cases = [c for c in cases if c.overdue(day)]
     views = [case_view(ctx.cfg.hall, c, day) for c in cases]
@@ -187,19 +215,70 @@ def op_get(ctx: OpContext, req) -> dict[str, Any]:
     return case_view(ctx.cfg.hall, load(ctx, req.args["id"]), today(ctx), full=True)
 
 
-def op_advance(ctx: OpContext, req) -> dict[str, Any]:
-    a = req.args
-    case = load(ctx, a["id"])
+def _step(ctx: OpContext, cid: str, action: str, *, by: str, note: str = "", **extra: Any) -> dict[str, Any]:
+    case = load(ctx, cid)
     st = settings(ctx.cfg)
     try:
-        new = K.advance(case, a["action"], by=a["by"], now=ctx.now, today=today(ctx), deadlines=st.deadlines,
-                        is_working=working_day_fn(ctx), note=mask_numbers_in_text(a.get("note", "")),
-                        callback_result=a.get("callback_result"))
+        new = K.advance(case, action, by=by, now=ctx.now, today=today(ctx), deadlines=st.deadlines,
+                        is_working=working_day_fn(ctx), note=mask_numbers_in_text(note), **extra)
     except K.CaseError as exc:
         raise OpError(exc.code, exc.message) from None
     save(ctx, new)
-    log.info("case %s: %s by staff, now %s", new.id, a["action"], new.state.value)
+    log.info("case %s: %s by staff, now %s", new.id, action, new.state.value)
     return case_view(ctx.cfg.hall, new, today(ctx), full=True)
+
+
+def op_advance(ctx: OpContext, req) -> dict[str, Any]:
+    a = req.args
+    return _step(ctx, a["id"], a["action"], by=a["by"], note=a.get("note", ""),
+                 callback_result=a.get("callback_result"))
+
+
+def op_appeal(ctx: OpContext, req) -> dict[str, Any]:
+    """申诉复核: the window asks the director to look again at a bad review it thinks mistaken or malicious."""
+    a = req.args
+    view = _step(ctx, a["id"], "appeal", by=a["by"], note=a.get("reason", ""), grounds=a.get("grounds"))
+    ctx.alert({"id": view["id"], "kind": "case_appeal", "window": view["window"], "deadline": view["deadline"],
+               "text": ALERT_APPEAL.format(id=view["id"], grounds=view["appeal"]["grounds_label"])})
+    return view
+
+
+def op_decide(ctx: OpContext, req) -> dict[str, Any]:
+    a = req.args
+    return _step(ctx, a["id"], "decide", by=a["by"], note=a.get("reason", ""), decision=a.get("decision"))
+
+
+def op_hotline(ctx: OpContext, req) -> dict[str, Any]:
+    """A 12345 work order, typed in by staff from the hotline platform, into the rectification ledger."""
+    a = req.args
+    order = a["order"].strip()
+    dup = Cases(ctx.store).by_ref("hotline", order)
+    if dup is not None:
+        raise OpError("duplicate", MSG_DUP_ORDER.format(order=order, id=dup))
+    content = (a.get("content") or "").strip()
+    if not content:
+        raise OpError("missing_field", MSG_NEED_CONTENT)
+    if len(content) > PROBLEM_MAX:
+        raise OpError("too_long", MSG_PROBLEM_LONG.format(n=PROBLEM_MAX))
+    try:
+        due = date.fromisoformat(a["deadline"])
+    except ValueError:
+        raise OpError("bad_value", MSG_BAD_ORDER_DEADLINE) from None
+    if due < today(ctx):
+        raise OpError("bad_value", MSG_BAD_ORDER_DEADLINE)
+    phone = None
+    if a.get("phone"):
+        phone = valid_phone(a["phone"])
+        if phone is None:
+            raise OpError("bad_phone", MSG_BAD_PHONE)
+    hall = ctx.cfg.hall
+    if a.get("category") and hall.category(a["category"]) is None:
+        raise OpError("bad_value", MSG_UNKNOWN_CATEGORY.format(category=a["category"]))
+    if a.get("window") and hall.window(a["window"]) is None:
+        raise OpError("bad_value", MSG_UNKNOWN_WINDOW.format(window=a["window"]))
+    case = create_case(ctx, source="hotline", summary=content, phone=phone, ref=order, by=a["by"].strip() or "系统",
+                       order_deadline=due.isoformat(), category=a.get("category", ""), window=a.get("window", ""))
+    return case_view(hall, case, today(ctx), full=True)
 
 
 def complaint_target(cfg) -> tuple[str | None, str | None]:
@@ -296,7 +375,8 @@ class CaseLedger(Feature):
         settings(hall.cfg)  # a mistake in [cases] stops the hub at start with file, key and reason
         Cases.open(hall.store)
         self.ops = {"case.list": Op(op_list, read_only=True), "case.get": Op(op_get, read_only=True),
-                    "case.advance": Op(op_advance), "feedback.submit": Op(op_feedback)}
+                    "case.advance": Op(op_advance), "case.hotline": Op(op_hotline),
+                    "case.appeal": Op(op_appeal), "case.decide": Op(op_decide), "feedback.submit": Op(op_feedback)}
 
     def on_day_start(self, ctx: OpContext) -> None:
         daily(ctx)

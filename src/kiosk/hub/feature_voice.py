@@ -72,6 +72,9 @@ class DisclosureSettings:
     reply_days: int
     extension_days: int
     retention_days: int
+    correction_within: int = 7  # lifecycle after 受理: kiosk.hub.feature_disclosure
+    correction_days: int = 15
+    warn_days: int = 3
 
 
 def settings(cfg) -> DisclosureSettings:
@@ -82,7 +85,10 @@ def settings(cfg) -> DisclosureSettings:
                             check=lambda v: None if re.match(r"^[A-Z]{2,8}$", v) else "must be 2-8 capital letters"),
         reply_days=s.get("reply_days", int, 20, check=pos),
         extension_days=s.get("extension_days", int, 20, check=pos),
-        retention_days=s.get("retention_days", int, 365, check=pos))
+        retention_days=s.get("retention_days", int, 365, check=pos),
+        correction_within=s.get("correction_within", int, 7, check=pos),
+        correction_days=s.get("correction_days", int, 15, check=pos),
+        warn_days=s.get("warn_days", int, 3, check=pos))
     s.done()
     return out
 

@@ -46,11 +46,20 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "case.list": _DESK,
     "case.get": _DESK,
     "case.advance": _DESK,
+    "case.hotline": _DESK,
+    "case.appeal": ("web", "window", "desk", "director"),
+    "case.decide": ("web", "director"),
     "disclosure.apply": ("kiosk", "web", "desk"),
     "disclosure.list": _DESK,
     "window.command": ("web", "window"),
     "window.queue": ("web", "window", "director"),
     "help.contact": _DESK,
+    "visit.list": _DESK,
+    "visit.get": _DESK,
+    "visit.advance": _DESK,
+    "disclosure.get": _DESK,
+    "disclosure.advance": _DESK,
+    "disclosure.reveal": ("web", "director"),  # the applicant unmasked: each view is recorded
 }
 
 # Topics below hall/<site>/ that a role reads or writes besides request/<op>. ``{w}`` is the identity's

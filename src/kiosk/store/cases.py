@@ -42,6 +42,12 @@ class Cases(Table):
         return self.store.rows("SELECT phone, body FROM cases" + (" WHERE state != 'closed'" if open_only else "") +
                                " ORDER BY seq")
 
+    def by_ref(self, source: str, ref: str) -> str | None:
+        """The id of the case of ``source`` opened for ``ref`` (a 12345 order number), if any."""
+        rows = self.store.rows("SELECT id FROM cases WHERE json_extract(body, '$.source')=? AND "
+                               "json_extract(body, '$.ref')=?", (source, ref))
+        return rows[0]["id"] if rows else None
+
     def closed_before(self, before: float) -> list[str]:
         """Closed cases that still hold personal data (a phone, or a summary not yet forgotten)."""
         return [r["id"] for r in self.store.rows(

@@ -52,3 +52,31 @@ class HelpRequests(Table):
             "UPDATE help_requests SET name=NULL, phone=NULL, address=NULL, note='' WHERE at < ? AND "
             "(name IS NOT NULL OR phone IS NOT NULL OR address IS NOT NULL OR note != '')", (before,))
         return cur.rowcount
+
+    def home_visits(self) -> list[dict[str, Any]]:
+        return self.store.rows("SELECT * FROM help_requests WHERE kind='home_visit' ORDER BY at")
+
+
+VISITS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS home_visits (
+    id    TEXT PRIMARY KEY,          -- the help request's id
+    state TEXT NOT NULL,
+    day   TEXT,
+    body  TEXT NOT NULL
+);
+"""
+
+
+class HomeVisits(Table):
+    """The ledger of home visits after registration (``kiosk.core.homevisits``), one JSON body each."""
+
+    SCHEMA = VISITS_SCHEMA
+    NAME = "home_visits"
+
+    def get(self, vid: str) -> str | None:
+        rows = self.store.rows("SELECT body FROM home_visits WHERE id=?", (vid,))
+        return rows[0]["body"] if rows else None
+
+    def put(self, vid: str, *, state: str, day: str | None, body: str) -> None:
+        self.store.execute("INSERT OR REPLACE INTO home_visits(id, state, day, body) VALUES (?,?,?,?)",
+                           (vid, state, day, body))
