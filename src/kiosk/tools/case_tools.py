@@ -1,5 +1,5 @@
 """Staff tools for the citizen's voice: ``kiosk cases [--overdue] [--all]`` (the 差评整改 ledger),
-``kiosk case ID [verify|rectify|callback --result 满意|不满意|close] --by NAME --note …`` (show or work one
+``kiosk case ID [verify|rectify|callback --result 满意|不满意|close|appeal --grounds|decide --decision] --by NAME --note …`` (show or work one
 case) and ``kiosk applications [--export CSV]`` (政府信息公开申请 with their reply deadlines).
 
 Rule: real MQTT clients of the contract (``case.*``, ``disclosure.list``); they only ever see masked
@@ -68,6 +68,12 @@ def describe_case_full(c: dict[str, Any], tz: tzinfo) -> str:
         lines.append(f"  内容 {one_line(c['summary'])}")
     if c.get("callback_result"):
         lines.append(f"  回访结果 {c['callback_result']}")
+    if c.get("order"):
+        lines.append(f"  12345工单 {c['order']}  热线期限 {c.get('order_deadline') or '—'}")
+    if c.get("appeal"):
+        ap = c["appeal"]
+        lines.append(one_line(f"  申诉复核 {ap.get('grounds_label', '')}：{ap.get('reason', '')}  → {ap.get('decision_label', '')}"
+                              f"{'：' + ap['decision_reason'] if ap.get('decision_reason') else ''}"))
     for s in c.get("history", []):
         note = f"：{s['note']}" if s.get("note") else ""
         result = f"（{s['result']}）" if s.get("result") else ""
@@ -123,6 +129,17 @@ def cmd_case(args: argparse.Namespace) -> int:
     if (args.action == "callback") != (args.result is not None):
         print("kiosk case: --result 满意|不满意 goes with callback, and only with callback", file=sys.stderr)
         return 2
+    if args.action in ("appeal", "decide"):
+        choice = args.grounds if args.action == "appeal" else args.decision
+        if not (choice and args.note):
+            print("kiosk case: appeal needs --grounds and --note; decide needs --decision and --note", file=sys.stderr)
+            return 2
+        body = {"id": args.id, "by": args.by, "reason": args.note,
+                ("grounds" if args.action == "appeal" else "decision"): choice}
+        rc, r = _rpc(args, "case", f"case.{args.action}", body)
+        if rc == 0:
+            print(describe_case_full(r, args.hall_tz))
+        return rc
     body: dict[str, Any] = {"id": args.id, "action": args.action, "by": args.by}
     if args.note:
         body["note"] = args.note
@@ -168,7 +185,9 @@ def register(sub: argparse._SubParsersAction, add_common) -> None:
     p = sub.add_parser("case", help="show one case, or record a step: verify, rectify, callback, close")
     add_common(p)
     p.add_argument("id", help="case id, e.g. c3 (see kiosk cases)")
-    p.add_argument("action", nargs="?", choices=("verify", "rectify", "callback", "close"))
+    p.add_argument("action", nargs="?", choices=("verify", "rectify", "callback", "close", "appeal", "decide"))
+    p.add_argument("--grounds", choices=("mistaken", "malicious"), help="with appeal: 误评 or 恶意差评")
+    p.add_argument("--decision", choices=("upheld", "rejected"), help="with decide: the director's decision")
     p.add_argument("--by", help="who did it (recorded in the case history)")
     p.add_argument("--note", help="what was found or done")
     p.add_argument("--result", choices=("满意", "不满意"), help="the citizen's answer on the call-back")
