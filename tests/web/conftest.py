@@ -24,6 +24,7 @@ from kiosk.web.accounts import Accounts
 
 from ..conftest import HALL_CONFIG, OUTPUT, REPO, HubProcess, HubThread
 from ..mqtt_helpers import Recorder, wait_until
+from ..terminal.conftest import live_terminal  # noqa: F401  (the kiosk the desk test talks to)
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = OUTPUT / "web"

@@ -41,7 +41,7 @@ async def desk(request: web.Request, ctx: Ctx, flash: tuple[str, str] | None = N
 async def ack(request: web.Request, ctx: Ctx) -> web.StreamResponse:
     hid = request.match_info["id"][:64]
     try:
-        await ctx.ask("help.ack", alert=hid, by=ctx.staff.name)
+        await ctx.ask("help.ack", alert=hid, by=ctx.staff.shown)  # the kiosk shows it to the visitor
     except HubError as exc:
         ctx.audit("help_ack", hid, refused=exc.code)
         return await desk(request, ctx, ("bad", hub_error_text(exc)), status=409)

@@ -69,8 +69,13 @@ async def healthz(request: web.Request, ctx: Ctx) -> web.StreamResponse:
     return web.Response(text="ok" if up else "offline", status=200 if up else 503)
 
 
+async def favicon(request: web.Request, ctx: Ctx) -> web.StreamResponse:
+    return web.Response(status=204)
+
+
 def routes(site: Site) -> None:
     site.get("/healthz", healthz, roles=None)
+    site.get("/favicon.ico", favicon, roles=None)
     site.get("/", index, roles=None)
     site.get("/login", login_page, roles=None)
     site.post("/login", login, roles=None)

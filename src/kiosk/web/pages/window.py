@@ -28,6 +28,7 @@ strings.add({
     "pause_reason": "暂停原因", "transfer_to": "转移到", "call_number": "号码，如 A012",
     "reason_break": "工间休息", "reason_meeting": "临时会议", "reason_system": "系统故障", "reason_other": "其他事务",
     "to_category": "{name}（{id}）", "to_window": "{number}号窗口 {name}", "priority": "绿色通道",
+    "state_called": "已呼叫", "state_serving": "办理中", "state_waiting": "等候中", "state_no_show": "过号",
     "bad_action": "没有这个操作", "need_ticket": "请输入要呼叫的号码", "need_target": "请选择转移到哪里",
 })
 T = strings.STRINGS

@@ -7,10 +7,18 @@
   var live = (body.dataset.live || "").split(" ").filter(Boolean);
   var refreshing = false, again = false;
 
-  function swap(html) {
+  // a live refresh keeps the answer to the last button (#flash) and what is being typed
+  function swap(html, keep) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     var fresh = doc.getElementById("main");
     var main = document.getElementById("main");
+    if (keep && fresh) {
+      var old = document.getElementById("flash");
+      if (old && !doc.getElementById("flash")) { fresh.insertBefore(doc.importNode(old, true), fresh.firstChild); }
+      if (document.activeElement && document.activeElement.id && document.activeElement.matches("input, textarea")) {
+        return;  // never pull a field from under the fingers; the next event refreshes again
+      }
+    }
     if (fresh && main) { main.innerHTML = fresh.innerHTML; }
     var banner = document.getElementById("link-banner"), nb = doc.getElementById("link-banner");
     if (banner && !nb) { banner.remove(); }
@@ -22,7 +30,7 @@
     if (refreshing) { again = true; return; }
     refreshing = true;
     fetch(location.href, {headers: {"X-Partial": "1"}, credentials: "same-origin"})
-      .then(function (r) { return r.text(); }).then(swap)
+      .then(function (r) { return r.text(); }).then(function (html) { swap(html, true); })
       .catch(function () {}).then(function () { refreshing = false; if (again) { again = false; refresh(); } });
   }
 
@@ -58,9 +66,9 @@
     e.preventDefault();
     var data = new URLSearchParams(new FormData(form));
     if (e.submitter && e.submitter.name) { data.set(e.submitter.name, e.submitter.value); }
-    fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+    fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
                         headers: {"X-Partial": "1", "X-CSRF-Token": csrf}})
-      .then(function (r) { return r.text(); }).then(swap);
+      .then(function (r) { return r.text(); }).then(function (html) { swap(html, false); });
   });
 
   // F-keys and the numeric pad press the window's buttons (data-key="F1 Numpad1")
