@@ -278,7 +278,7 @@ def test_disclosure_checks_id_and_phone_before_sending_and_masks_the_review(offl
     post_reply(p, result={"application": "HTGK-2026-0001", "received": "2026-11-18", "reply_due": "2026-12-16",
                           "extended_due": "2027-01-14"})
     assert p.text_of("gk-number") == "HTGK-2026-0001" and "2026-12-16" in p.text_of("gk-receipt-text")
-    assert p.app.top.form == {} and p.app.top.sent is None  # forgotten once registered
+    assert p.app.top.flow.form == {} and p.app.top.flow.txn is None  # forgotten once registered
 
 
 def test_every_voice_string_and_icon_has_glyphs_in_the_font():

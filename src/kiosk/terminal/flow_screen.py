@@ -123,7 +123,11 @@ class FlowScreen(TerminalScreen):
         elif isinstance(effect, CheckPrinter):
             s.printer.check(effect.tag)
         elif isinstance(effect, Print):
-            s.printer.print(effect.tag, self.document(effect))
+            if effect.if_ready and not (s.printer.present and s.printer_state.ready):
+                return  # a courtesy copy: only when the printer last said it is ready
+            document = self.document(effect)
+            if not effect.if_ready or s.printer.can_print(document):
+                s.printer.print(effect.tag, document)
         elif isinstance(effect, LeavePrint):
             s.leave_print(effect.tag, effect.ticket)
         elif isinstance(effect, KeepHelpCall):

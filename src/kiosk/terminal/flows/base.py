@@ -156,11 +156,14 @@ class CheckPrinter:
 
 @dataclass(frozen=True, slots=True)
 class Print:
-    """Print ``document`` (``"ticket"`` or ``"slip"``) made from ``facts`` (the hub's result)."""
+    """Print ``document`` (``"ticket"``, ``"slip"`` or ``"receipt"``) made from ``facts`` (the hub's result).
+    ``if_ready``: only when the printer last said it is ready, with no status check first (a courtesy copy of
+    what the screen shows: nothing waits for it)."""
 
     tag: str
     document: str
     facts: Mapping[str, Any] = field(default_factory=dict)
+    if_ready: bool = False
 
 
 @dataclass(frozen=True, slots=True)
