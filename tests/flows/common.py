@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 
-from kiosk.terminal.flows.base import Effect, Event, Flow, Left, Online, Refused, Tick
+from kiosk.terminal.flows.base import Ask, Effect, Event, Flow, Left, Online, Refused, Sent, Tick
 
 
 def check_table(flow_class: type[Flow]) -> None:
@@ -24,6 +24,20 @@ def apply(flow: Flow, event: Event, now: float) -> list[Effect] | None:
     except Refused:
         assert vars(flow) == before, f"a refused {event!r} changed the flow"
         return None
+
+
+def link_answers(machine, ask: Ask, *, retried: bool) -> None:
+    """The link's answer to ``ask``, checked: 重试 repeats exactly the last txn (the hub answers it with the same
+    result), anything else is a new request; offline there is no txn. The machine has ``online``, ``txns``
+    (a counter), ``last_txn`` and ``feed``."""
+    if retried:
+        assert ask.retry is not None and ask.retry == machine.last_txn
+    else:
+        assert ask.retry is None
+    txn = (ask.retry or f"x{next(machine.txns)}") if machine.online else None
+    if txn:
+        machine.last_txn = txn
+    machine.feed(Sent(txn))
 
 
 def passes(machine, kind: str, arg) -> bool:

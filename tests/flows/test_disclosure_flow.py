@@ -16,7 +16,7 @@ from kiosk.terminal.flows.base import (Ask, Entered, Left, Print, PrinterAnswere
                                        Tick, Typing)
 from kiosk.terminal.flows.disclosure import FIELDS, TABLE, DisclosureFlow, Stage, field_problem
 
-from .common import apply, check_table, passes
+from .common import apply, check_table, link_answers, passes
 
 S = Stage
 ERRORS = {"timeout": "超时", "offline": "网络中断"}
@@ -147,16 +147,9 @@ class DisclosureMachine(RuleBasedStateMachine):
             return
         for e in effects:
             if isinstance(e, Ask):
-                assert e.op == "disclosure.apply"
-                if getattr(event, "target", "") == "gk-retry":  # the very request again: one application
-                    assert e.retry is not None and e.retry == self.last_txn
-                else:
-                    assert e.retry is None and event.target == "gk-submit"
+                assert e.op == "disclosure.apply" and event.target in ("gk-submit", "gk-retry")
                 self.check_sent(dict(e.args))
-                txn = (e.retry or f"g{next(self.txns)}") if self.online else None
-                if txn:
-                    self.last_txn = txn
-                self.feed(Sent(txn))
+                link_answers(self, e, retried=event.target == "gk-retry")  # the very request again: one application
             else:
                 assert isinstance(e, Print) and e.document == "receipt" and e.if_ready
                 # a receipt follows the hub registering this very application, once

@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from kiosk.terminal.flows.base import Ask, Entered, Refused, Replied, Sent, Tapped, Tell, Tick
 from kiosk.terminal.flows.feedback import TABLE, FeedbackFlow, Stage
 
-from .common import apply, check_table, passes
+from .common import apply, check_table, link_answers, passes
 S = Stage
 ERRORS = {"timeout": "超时", "offline": "网络中断"}
 
@@ -74,14 +74,9 @@ class FeedbackMachine(RuleBasedStateMachine):
             if isinstance(e, Ask):
                 if e.args["want_ticket"]:
                     assert self.flow.offered_ticket
-                if getattr(event, "target", "") == "fb-retry":  # 重试 repeats the very request: the hub opens no second case
-                    assert e.retry is not None and e.retry == self.last_txn
-                else:
-                    assert e.retry is None and event.target == "fb-submit"
-                txn = (e.retry or f"f{next(self.txns)}") if self.online else None
-                if txn:
-                    self.last_txn = txn
-                self.feed(Sent(txn))
+                assert event.target in ("fb-submit", "fb-retry")
+                # 重试 repeats the very request: the hub opens no second case
+                link_answers(self, e, retried=event.target == "fb-retry")
             else:
                 assert isinstance(e, Tell)
 

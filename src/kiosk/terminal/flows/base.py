@@ -323,6 +323,7 @@ def word_refusal(code: str, message: str, *, hub_worded: frozenset[str] | tuple[
 
 
 TagSource = Callable[[], str]
+WAITING = {"sent": "_sent", "replied": "_replied", "tick": "_deadline"}  # the row of a stage that waits for the hub
 
 
 class AskingFlow(Flow):
@@ -356,6 +357,23 @@ class AskingFlow(Flow):
     def _mine(self, e: Replied) -> None:
         if not self.ask.mine(e):
             raise Refused("not the answer this flow waits for")
+
+    def _request(self, op: str, args: Mapping[str, Any], stage: enum.Enum, now: float, *,
+                 retry: bool = False) -> list[Effect]:
+        """Ask ``op`` and wait in ``stage``; ``retry`` repeats the txn of the attempt that timed out."""
+        if retry and self.ask.txn is None:
+            raise Refused("nothing to repeat")
+        self.go(stage)
+        return [self.ask.ask(op, args, now, retry=retry)]
+
+    def _result(self, e: Replied) -> dict[str, Any] | None:
+        """The result of the answer this flow waits for; None when the hub refused (then FAILED, worded)."""
+        self._mine(e)
+        self.ask.done()
+        if not e.ok or not isinstance(e.result, dict):
+            self._fail(e.code or "error", e.message or "")
+            return None
+        return dict(e.result)
 
 
 class CommentAndPhone:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..codes import code_from_scan, plausible_code
-from .base import AskingFlow, Effect, Entered, Refused, Replied, Scanned, Tapped, Tell
+from .base import WAITING, AskingFlow, Effect, Entered, Refused, Replied, Scanned, Tapped, Tell
 
 HUB_WORDED = frozenset({"unknown_appointment", "appointment_used", "appointment_cancelled", "appointment_expired",
                         "not_today", "hall_closed"})
@@ -32,7 +32,7 @@ class Stage(enum.Enum):
 S = Stage
 TABLE: dict[Stage, dict[str, str]] = {
     S.ENTER: {"code-kb": "_typed", "scanned": "_scanned"},
-    S.SENDING: {"sent": "_sent", "replied": "_replied", "tick": "_deadline"},
+    S.SENDING: dict(WAITING),
     S.TICKET: {"scanned": "_scanned"},
     S.FAILED: {"replied": "_replied", "checkin-retry": "_retry", "go-back": "_back", "scanned": "_scanned"},
 }
@@ -84,12 +84,10 @@ class CheckinFlow(AskingFlow):
         return []
 
     def _replied(self, e: Replied, now: float) -> list[Effect]:
-        self._mine(e)
-        self.ask.done()
-        if not e.ok or not isinstance(e.result, dict):
-            self._fail(e.code or "error", e.message or "")
+        result = self._result(e)
+        if result is None:
             return []
-        self.result = dict(e.result)
+        self.result = result
         self.go(S.TICKET)
         ticket = self.result.get("ticket")
         return [Tell("ticket.delivered", {"ticket": ticket, "how": "on_screen"})] if ticket else []

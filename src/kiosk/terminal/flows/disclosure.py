@@ -26,7 +26,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...core.idcard import resident_id_problem, valid_email, valid_passport, valid_phone, valid_uscc
-from .base import AskingFlow, Effect, Entered, Print, PrinterAnswered, Refused, Replied, TagSource, Tapped, Typing
+from .base import (WAITING, AskingFlow, Effect, Entered, Print, PrinterAnswered, Refused, Replied, TagSource, Tapped,
+                   Typing)
 
 # The form's fields in the order asked; "email" only for delivery by e-mail.
 FIELDS = ("applicant_type", "name", "id_type", "id_number", "phone", "address", "info_description", "purpose",
@@ -71,7 +72,7 @@ def _field_row(field: str) -> dict[str, str]:
 TABLE: dict[Stage, dict[str, str]] = {
     **{S(f): _field_row(f) for f in FIELDS},
     S.REVIEW: {"gk-edit": "_edit", "gk-submit": "_submit", BACK: "_back"},
-    S.SENDING: {"sent": "_sent", "replied": "_replied", "tick": "_deadline"},
+    S.SENDING: dict(WAITING),
     S.DONE: {"printer": "_printed"},
     S.FAILED: {"replied": "_replied", "gk-retry": "_retry", BACK: "_back"},
 }
@@ -196,23 +197,17 @@ class DisclosureFlow(AskingFlow):
         return out
 
     def _submit(self, e: Tapped, now: float) -> list[Effect]:
-        self.go(S.SENDING)
-        return [self.ask.ask("disclosure.apply", self.args(), now)]
+        return self._request("disclosure.apply", self.args(), S.SENDING, now)
 
     def _retry(self, e: Tapped, now: float) -> list[Effect]:
-        if self.ask.txn is None:
-            raise Refused("nothing to repeat")
-        self.go(S.SENDING)
-        return [self.ask.ask("disclosure.apply", self.args(), now, retry=True)]
+        return self._request("disclosure.apply", self.args(), S.SENDING, now, retry=True)
 
     def _replied(self, e: Replied, now: float) -> list[Effect]:
-        self._mine(e)
-        self.ask.done()
-        if not e.ok or not isinstance(e.result, dict):
-            self._fail(e.code or "error", e.message or "")
+        result = self._result(e)
+        if result is None:
             return []
         self._forget()  # the receipt holds only what the hub masked
-        self.result = dict(e.result)
+        self.result = result
         self.go(S.DONE)
         self.receipt_tag, self.receipt_printed = self.tags(), False
         return [Print(self.receipt_tag, "receipt", dict(self.result), if_ready=True)]

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...core import evaluation as E
-from .base import AskingFlow, CommentAndPhone, Effect, Entered, Refused, Replied, Tapped
+from .base import WAITING, AskingFlow, CommentAndPhone, Effect, Entered, Refused, Replied, Tapped
 
 NUMBER = re.compile(r"^[A-Z][A-Z0-9]{0,7}\d{3,}$")           # today's number: C012
 TICKET_ID = re.compile(r"^\d{8}-[A-Z][A-Z0-9]{0,7}\d{3,}$")   # a ticket id: 20261129-C012
@@ -41,7 +41,6 @@ class Stage(enum.Enum):
 
 S = Stage
 BACK = "go-back"
-WAITING = {"sent": "_sent", "replied": "_replied", "tick": "_deadline"}
 TABLE: dict[Stage, dict[str, str]] = {
     S.TICKET: {"ticket-kb": "_check", SCAN: "_check"},
     S.CHECKING: dict(WAITING),
@@ -145,9 +144,9 @@ class EvaluateFlow(CommentAndPhone, AskingFlow):
         return out
 
     def _ask(self, op: str, args: dict[str, Any], stage: Stage, now: float, *, retry: bool = False) -> list[Effect]:
+        effects = self._request(op, args, stage, now, retry=retry)
         self.op = op
-        self.go(stage)
-        return [self.ask.ask(op, args, now, retry=retry)]
+        return effects
 
     def _submit(self, e: Tapped, now: float) -> list[Effect]:
         a = self.args()
@@ -160,8 +159,6 @@ class EvaluateFlow(CommentAndPhone, AskingFlow):
         return self._ask("evaluation.submit", a, S.SENDING, now)
 
     def _retry(self, e: Tapped, now: float) -> list[Effect]:
-        if self.ask.txn is None:
-            raise Refused("nothing to repeat")
         if self.op == "evaluation.submit":
             return self._ask(self.op, self.args(), S.SENDING, now, retry=True)
         return self._ask(self.op, {"ticket": self.ref}, S.CHECKING, now, retry=True)

@@ -17,7 +17,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any
 
-from .base import AskingFlow, CommentAndPhone, Effect, Entered, Refused, Replied, Tapped, Tell
+from .base import WAITING, AskingFlow, CommentAndPhone, Effect, Entered, Replied, Tapped, Tell
 
 HUB_WORDED = frozenset({"missing_field", "too_long", "bad_phone", "hall_closed"})
 
@@ -47,7 +47,7 @@ TABLE: dict[Stage, dict[str, str]] = {
     S.TEXT: {"fb-text-kb": "_text", "text-skip": "_text_skip", BACK: "_back"},
     S.PHONE: {"fb-phone": "_phone", "phone-skip": "_phone_skip", BACK: "_back"},
     S.REVIEW: {"fb-ticket": "_want_ticket", "fb-submit": "_submit", BACK: "_back"},
-    S.SENDING: {"sent": "_sent", "replied": "_replied", "tick": "_deadline"},
+    S.SENDING: dict(WAITING),
     S.DONE: {},
     S.FAILED: {"replied": "_replied", "fb-retry": "_retry", BACK: "_back"},
 }
@@ -148,22 +148,16 @@ class FeedbackFlow(CommentAndPhone, AskingFlow):
 
     def _submit(self, e: Tapped, now: float) -> list[Effect]:
         self.offered_ticket = bool(e.value)  # the review offered a ticket (walk-in hours)
-        self.go(S.SENDING)
-        return [self.ask.ask("feedback.submit", self.args(), now)]
+        return self._request("feedback.submit", self.args(), S.SENDING, now)
 
     def _retry(self, e: Tapped, now: float) -> list[Effect]:
-        if self.ask.txn is None:
-            raise Refused("nothing to repeat")
-        self.go(S.SENDING)
-        return [self.ask.ask("feedback.submit", self.args(), now, retry=True)]
+        return self._request("feedback.submit", self.args(), S.SENDING, now, retry=True)
 
     def _replied(self, e: Replied, now: float) -> list[Effect]:
-        self._mine(e)
-        self.ask.done()
-        if not e.ok or not isinstance(e.result, dict):
-            self._fail(e.code or "error", e.message or "")
+        result = self._result(e)
+        if result is None:
             return []
-        self.result = dict(e.result)
+        self.result = result
         self.text = self.phone = self.item_text = ""  # on screen now: the case number and the ticket only
         self.go(S.DONE)
         ticket = self.result.get("ticket")
