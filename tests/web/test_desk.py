@@ -4,6 +4,8 @@ deliberate click, and that reveal is audited."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from .conftest import login, shot
 
 
@@ -12,7 +14,7 @@ def test_the_desk_acknowledges_a_kiosks_help_call(web_hall, open_page, live_term
     page = open_page()
     login(page, "zhangwei")
     assert page.url.endswith("/desk")
-    page.wait_for_function("document.body.dataset.live_open === '1'")
+    expect(page.locator("body")).to_have_attribute("data-live_open", "1")
     assert page.inner_text("#no-calls") == "暂无待响应的求助"
 
     kiosk = live_terminal(web_hall.broker.port, location="自助区1号机", device_id="kiosk-1")

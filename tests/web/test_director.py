@@ -9,6 +9,8 @@ from kiosk.display.runtime import subscriptions
 from kiosk.protocol import Topics
 
 from ..mqtt_helpers import wait_until
+from playwright.sync_api import expect
+
 from .conftest import login, shot
 
 
@@ -21,7 +23,7 @@ def test_the_director_sees_the_hall_now(web_hall, open_page):
     page = open_page()
     login(page, "lina")
     page.wait_for_url("**/director/hall")
-    page.wait_for_function("document.getElementById('total-waiting').innerText === '4'")
+    expect(page.locator("#total-waiting")).to_have_text("4")
     assert "人社窗口" in page.inner_text("#windows")
     shot(page, "director-hall")
     page.set_viewport_size({"width": 1280, "height": 800})

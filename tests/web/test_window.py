@@ -4,6 +4,8 @@ a forged post alike; logging out clears the window's staff."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from .conftest import login, shot
 
 
@@ -29,7 +31,7 @@ def test_window_staff_calls_the_next_visitor_and_the_state_changes(web_hall, ope
     state = rec.wait_for("window/w3/state", lambda m: (m.get("ticket") or {}).get("number") == first)
     assert state["ticket"]["state"] == "called"
     assert rec.wait_for("call", lambda m: m.get("number") == first)["window"] == "w3"
-    page.wait_for_function(f"document.getElementById('current-number').innerText === '{first}'")
+    expect(page.locator("#current-number")).to_have_text(first)
     assert "下一位 · 已执行" in page.inner_text("#flash")
     shot(page, "window")
 
@@ -37,7 +39,7 @@ def test_window_staff_calls_the_next_visitor_and_the_state_changes(web_hall, ope
     rec.wait_for("window/w3/state", lambda m: m.get("served") == 1 and m.get("ticket") is None)
     page.keyboard.press("Numpad1")  # 下一位 from the numeric pad
     rec.wait_for("window/w3/state", lambda m: (m.get("ticket") or {}).get("number") == second)
-    page.wait_for_function(f"document.getElementById('current-number').innerText === '{second}'")
+    expect(page.locator("#current-number")).to_have_text(second)
     assert page.inner_text("#served") == "1"
 
     page.select_option("select[name=reason]", "临时会议")
