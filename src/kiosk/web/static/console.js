@@ -19,7 +19,15 @@
         return;  // never pull a field from under the fingers; the next event refreshes again
       }
     }
+    if (keep && fresh && main) {  // choices made but not yet sent survive the refresh
+      main.querySelectorAll("form select[name], form input[name]:not([type=hidden]), form textarea[name]").forEach(function (el) {
+        var sel = 'form[action="' + el.form.getAttribute("action") + '"] [name="' + el.name + '"]';
+        var twin = fresh.querySelector(sel);
+        if (twin && el.type !== "file") { twin.setAttribute("data-keep", el.value); }
+      });
+    }
     if (fresh && main) { main.innerHTML = fresh.innerHTML; }
+    main && main.querySelectorAll("[data-keep]").forEach(function (el) { el.value = el.dataset.keep; el.removeAttribute("data-keep"); });
     var banner = document.getElementById("link-banner"), nb = doc.getElementById("link-banner");
     if (banner && !nb) { banner.remove(); }
     else if (nb && !banner) { document.body.insertBefore(nb, main); }
