@@ -108,6 +108,39 @@ class Simulator:
                 self.rpc.send("ticket.delivered", {"ticket": rep.result["ticket"], "how": "on_screen"})
 
 
+DEMO_STAFF = (("demo-window", "window", ("w1", "w3", "w5")), ("demo-desk", "desk", ()),
+              ("demo-director", "director", ()), ("demo-tech", "technician", ()))
+DEMO_PASSWORD = "huangtan"
+
+
+def _start_web(cfg, args: argparse.Namespace, broker_port: int, work: Path) -> subprocess.Popen:
+    """``kiosk web`` on loopback with one demo login per staff role; prints the address and the logins."""
+    import socket
+    from ..bus.broker import free_port
+    from ..web.accounts import Accounts
+    state = work / "web"
+    acc = Accounts.in_dir(state)
+    try:
+        for name, role, windows in DEMO_STAFF:
+            if acc.get(name) is None:
+                acc.add(name, DEMO_PASSWORD, role=role, windows=windows, now=time.time())
+    finally:
+        acc.close()
+    port = args.web_port
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "web", "--broker", f"127.0.0.1:{broker_port}",
+                             "--bind", "127.0.0.1", "--port", str(port), "--state", str(state)]
+                            + (["--config", args.config] if args.config else []))
+    names = " / ".join(n for n, _, _ in DEMO_STAFF)
+    print(f"demo: staff consoles on http://127.0.0.1:{port}/  log in as {names}, password {DEMO_PASSWORD}",
+          flush=True)
+    return proc
+
+
 def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
@@ -143,7 +176,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     sim = Simulator(cfg, broker.host, broker.port, speed=args.speed, seed=args.seed)
     sim_thread = threading.Thread(target=sim.run, name="simulator", daemon=True)
     sim_thread.start()
-    children = []
+    children = [_start_web(cfg, args, broker.port, work)] if not args.no_web else []
     if not args.no_windows and _has_screen():
         for role in ("terminal", "display"):
             if importlib.util.find_spec(f"kiosk.{role}.main") is not None:
@@ -196,6 +229,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--days", type=int, default=0, help="first fill N past days of realistic traffic (for reports)")
     p.add_argument("--no-windows", action="store_true", help="do not open the kiosk and wall windows")
+    p.add_argument("--no-web", action="store_true", help="do not start the staff consoles (kiosk web)")
+    p.add_argument("--web-port", type=int, default=8080, help="port of the staff consoles (default 8080, else a free one)")
     p.add_argument("--office-hours", action="store_true",
                    help="follow the real office hours (by default the demo hall is always open)")
     p.set_defaults(func=cmd_demo)

@@ -14,6 +14,7 @@ import getpass
 import logging
 import sys
 import time
+from pathlib import Path
 
 from ..bus.resolve import parse_hostport, read_password
 from ..config import add_common, site_config
@@ -28,12 +29,9 @@ def cmd_web(args: argparse.Namespace) -> int:
     from .app import build_site, serve
     cfg = site_config(args)
     settings = web_settings(cfg)
-    if args.port:
-        from dataclasses import replace
-        settings = replace(settings, port=args.port, bind=args.bind or settings.bind)
-    elif args.bind:
-        from dataclasses import replace
-        settings = replace(settings, bind=args.bind)
+    from dataclasses import replace
+    settings = replace(settings, port=args.port or settings.port, bind=args.bind or settings.bind,
+                       state_dir=Path(args.state) if args.state else settings.state_dir)
     host, port = parse_hostport(args.broker, cfg.broker.port) if args.broker else \
         (cfg.broker.host or "127.0.0.1", cfg.broker.port)
     if not args.broker and not cfg.broker.host:
@@ -119,6 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_common(p)
     p.add_argument("--port", type=int, help="HTTP port (default [web] port, 8080)")
     p.add_argument("--bind", help="address to listen on (default [web] bind, 0.0.0.0)")
+    p.add_argument("--state", help="the web's state folder (default [web] state_dir, else <hub state_dir>/web)")
     p.set_defaults(func=cmd_web)
 
     s = sub.add_parser("staff", help="staff accounts of the web consoles: add, list, passwd, disable, enable, set, audit")
