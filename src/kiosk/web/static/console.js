@@ -62,7 +62,9 @@
       var ev = {};
       try { ev = JSON.parse(m.data); } catch (e) { return; }
       if (ev.kind === "alert" && ev.alert === "help" && body.dataset.chime === "1") { chime(); }
-      refresh();
+      // a press changes the window, the board and the calls together: one re-read for all of them
+      clearTimeout(refresh.timer);
+      refresh.timer = setTimeout(refresh, 40);
     };
     es.onopen = function () { body.dataset.live_open = "1"; };
   }
