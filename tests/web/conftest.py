@@ -8,6 +8,7 @@ and record MQTT traffic. Pages are saved as PNGs under test-output/web/ by :func
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
@@ -138,15 +139,31 @@ def web_hall(tmp_path):
         broker.stop()
 
 
+_BROWSER: dict = {}
+
+
 @pytest.fixture(scope="session")
 def browser():
+    """One chromium for the whole run, however many test packages import this fixture (Playwright's sync
+    API runs one event loop per thread, so a second instance cannot start beside the first)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (./run installs it)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
-        yield b
+    if "browser" not in _BROWSER:
+        from playwright.sync_api import sync_playwright
+        pw = sync_playwright().start()
+        _BROWSER["pw"] = pw
+        _BROWSER["browser"] = pw.chromium.launch(executable_path=CHROMIUM,
+                                                 args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
+        atexit.register(_close_browser)
+    return _BROWSER["browser"]
+
+
+def _close_browser() -> None:
+    b, pw = _BROWSER.pop("browser", None), _BROWSER.pop("pw", None)
+    if b is not None:
         b.close()
+    if pw is not None:
+        pw.stop()
 
 
 @pytest.fixture
