@@ -25,6 +25,8 @@ Hierarchy::
     ├── StateBusy              another process holds the hub's state directory              kiosk.system.statelock
     ├── BackupError            a backup or restore of the hub's database that cannot be done kiosk.tools.backup_tools
     ├── Refused                an event a terminal flow does not take in its stage (no change) kiosk.terminal.flows.base
+    ├── AccountError           a staff account that can't be added, changed or used          kiosk.web.accounts
+    ├── HubError               the hub refused a staff console's request, or did not answer  kiosk.web.link
     └── PageError              a content page a staff tool cannot publish (also a ValueError)  kiosk.tools.content_tools
 
 Third-party exceptions are translated into these at the boundary (``raise X(...) from exc``). The ones

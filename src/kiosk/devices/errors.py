@@ -21,6 +21,7 @@ Hierarchy::
         ├── IdReaderTimeout       no whole answer in time
         ├── IdReaderBrokenFrame   an answer with a bad checksum or length
         └── IdReaderRefused       a well-formed answer with a failure code (``code``, named in Chinese)
+    BadMessage (kiosk.devices.ga467; also a ValueError)   a base message that cannot be a card's
 """
 
 from __future__ import annotations

@@ -26,6 +26,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
+from .errors import DeviceError
+
 PREAMBLE = b"\xAA\xAA\xAA\x96\x69"
 MAX_LENGTH = 4096  # the largest LEN accepted (a base message with fingerprint is under 2,400)
 MIN_REPLY_LENGTH = 4  # SW1 SW2 SW3 CHK
@@ -188,7 +190,7 @@ NATIONS = dict(enumerate((
 NATIONS.update({97: "其他", 98: "外国血统中国籍人士"})
 
 
-class BadMessage(ValueError):
+class BadMessage(DeviceError, ValueError):
     """A base message that cannot be a card's (its text says what is wrong, never what the card holds)."""
 
 

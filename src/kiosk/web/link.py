@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import KioskError
 from ..bus.client import BusClient, BusSettings, Inbound
 from ..protocol import ProtocolError, Topics, decode_json, decode_reply, encode
 from ..protocol.codec import MAX_STATE_PAYLOAD
@@ -31,7 +32,7 @@ LIVE = ("board", "window_state", "window_staff", "mode", "hub_status", "availabi
         "alert", "call")
 
 
-class HubError(Exception):
+class HubError(KioskError):
     """The hub refused a request (``code``, ``message`` as it answered) or did not answer in time."""
 
     def __init__(self, code: str, message: str) -> None:
