@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
-from kiosk.terminal.flows.base import Ask, Effect, Event, Flow, Left, Online, Refused, Sent, Tick
+from kiosk.terminal.flows.base import Ask, Effect, Event, Flow, Left, Online, PaperCopy, Refused, Sent, Tick
 
 
 def check_table(flow_class: type[Flow]) -> None:
@@ -38,6 +39,29 @@ def link_answers(machine, ask: Ask, *, retried: bool) -> None:
     if txn:
         machine.last_txn = txn
     machine.feed(Sent(txn))
+
+
+def choices(machine, table, *, taps: int, replies: int, own: tuple[str, ...] = (),
+            print_tag: str = "") -> list[tuple[str, Any]]:
+    """What may happen next to a flow that asks the hub: a person tapping what the stage offers (上一步 less
+    often than the rest), time, the connection, leaving, the flow's ``own`` events, the hub answering the
+    request (or a retried one) and the printer answering ``print_tag`` (or its own status poll)."""
+    f = machine.flow
+    if machine.left:
+        return [("time", 1.0)]
+    keys = [k for k in table[f.stage] if k not in ("sent", "replied", "tick", "printer")]
+    out: list[tuple[str, Any]] = [("tap", k) for k in keys for _ in range(1 if k == "go-back" else taps)]
+    out += [("time", 1.0), ("time", 5.0), ("flip", None), ("leave", None), *((k, None) for k in own)]
+    if f.txn or f.ask.last:
+        out += [("reply", t) for t in {f.txn, f.ask.last} if t] * replies
+    if print_tag:
+        out += [("printed", print_tag), ("printed", "poll")]
+    return out
+
+
+def copy_told_truly(copy: PaperCopy, asked: list[str]) -> None:
+    """A paper copy is said to have come out only for a job the flow asked for."""
+    assert not copy.printed or copy.tag in asked
 
 
 def passes(machine, kind: str, arg) -> bool:

@@ -16,7 +16,7 @@ from kiosk.terminal.flows.base import (Ask, Entered, Left, Print, PrinterAnswere
                                        Tick, Typing)
 from kiosk.terminal.flows.disclosure import FIELDS, TABLE, DisclosureFlow, Stage, field_problem
 
-from .common import apply, check_table, link_answers, passes
+from .common import apply, check_table, choices, copy_told_truly, link_answers, passes
 
 S = Stage
 ERRORS = {"timeout": "超时", "offline": "网络中断"}
@@ -60,9 +60,9 @@ def test_the_whole_form_is_checked_sent_once_and_forgotten():
     f.handle(Sent("g1"), 1.0)
     [receipt] = f.handle(Replied("g1", True, result={"application": "HTGK-2026-0001"}), 2.0)
     assert receipt == Print("gk-1", "receipt", {"application": "HTGK-2026-0001"}, if_ready=True)
-    assert f.stage is S.DONE and f.form == {} and f.txn is None and not f.receipt_printed
+    assert f.stage is S.DONE and f.form == {} and f.txn is None and not f.receipt.printed
     f.handle(PrinterAnswered("gk-1", True, "ok", printed=True), 3.0)
-    assert f.receipt_printed
+    assert f.receipt.printed
 
 
 def test_a_wrong_entry_stays_to_be_corrected_and_its_warning_goes_while_typing():
@@ -176,17 +176,7 @@ class DisclosureMachine(RuleBasedStateMachine):
         return TYPED[field][0]
 
     def options(self):
-        f = self.flow
-        if self.left:
-            return [("time", 1.0)]
-        taps = [k for k in TABLE[f.stage] if k not in ("sent", "replied", "tick", "printer")]
-        out = [("tap", k) for k in taps for _ in range(1 if k == "go-back" else 20)]
-        out += [("time", 1.0), ("time", 5.0), ("flip", None), ("leave", None), ("typing", None)]
-        if f.txn or f.ask.last:
-            out += [("reply", t) for t in {f.txn, f.ask.last} if t] * 2
-        if f.receipt_tag:
-            out += [("printed", f.receipt_tag), ("printed", "poll")]
-        return out
+        return choices(self, TABLE, taps=20, replies=2, own=("typing",), print_tag=self.flow.receipt.tag)
 
     @rule(data=st.data(), good=st.booleans())
     def step(self, data, good):
@@ -224,9 +214,8 @@ class DisclosureMachine(RuleBasedStateMachine):
 
     @invariant()
     def only_a_receipt_that_came_out_is_said_to_have(self):
-        f = getattr(self, "flow", None)
-        if f is not None and f.receipt_printed:
-            assert f.receipt_tag in self.receipts
+        if hasattr(self, "flow"):
+            copy_told_truly(self.flow.receipt, self.receipts)
 
 
 DisclosureMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=50, deadline=None)

@@ -12,7 +12,6 @@ state shows as a banner on every screen until staff have answered.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..ui.paging import PagedList
@@ -22,7 +21,6 @@ from ..ui.widget import Column, Context, EntryChanged, Pressed, Row, Spacer, Wid
 from ..ui.tiles import Switch
 from ..ui.widgets import Button, Label, StatusBanner, TextBlock
 from .codes import code_from_scan
-from .flows.base import word_refusal
 from .messages import ScanResult
 from .session import Session
 
@@ -210,36 +208,3 @@ class TerminalScreen(Screen):
             parts.append(Button(retry_id, retry_label, icon="↻", tone="secondary"))
         parts.append(Spacer("failed-end", flex=1))
         return Column(column_id, parts, flex=1)
-
-
-class RequestScreen(TerminalScreen):
-    """A screen that still keeps its own stage and asks the hub itself (the ones not yet a flow: 预约办理,
-    政府信息公开申请). It declares what it keeps and how it moves; the flows replace it one by one."""
-
-    hub_worded: ClassVar[frozenset[str]] = frozenset()  # refusals whose hub message is written for residents
-    stage: str
-    txn: str | None = None
-    sent_at: float = 0.0
-    reason: str = ""
-
-    def _go(self, stage: str) -> None:
-        self.stage = stage
-        self.invalidate()
-
-    def _fail(self, code: str, message: str = "") -> None:
-        raise NotImplementedError
-
-    def send_request(self, op: str, args: dict[str, Any], stage: str, txn: str | None = None) -> bool:
-        """Send ``op``; wait in ``stage``, or fail as offline at once when there is no broker."""
-        self.txn = self.s.request(op, args, txn)
-        if self.txn is None:
-            self._fail("offline")
-            return False
-        self.sent_at = self.now
-        self._go(stage)
-        return True
-
-    def refusal(self, code: str, message: str, errors: Mapping[str, str], other: str) -> str:
-        """Words for a refused request (the flows' one rule, :func:`word_refusal`)."""
-        return word_refusal(code, message, hub_worded=self.hub_worded, errors=errors, other=other)
-

@@ -199,7 +199,7 @@ class DisclosureScreen(FlowScreen):
                   Block(text=v.gk_extended.format(extended_due=r.get("extended_due", ""))),
                   Block(text=v.gk_statute, tone="text_muted"),
                   Block(text=v.gk_receipt_note)]
-        if self.flow.receipt_printed:
+        if self.flow.receipt.printed:
             blocks.insert(0, Block(text=v.gk_slip_printed, fill="info", tone="on_info"))
         return Column("gk-receipt", [
             Label("gk-number-label", v.gk_number_label, align="center"),

@@ -8,9 +8,12 @@ The screens say which document a ``Print`` effect names; the printer worker only
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
+from ..config import SiteConfig
 from .printing import BookingSlip
+from .strings import TerminalStrings
 from .strings_voice import VoiceStrings
 
 DISCLOSURE_QR_PREFIX = "HTGK"  # a disclosure receipt's QR: HTGK|<site>|<application number>
@@ -26,3 +29,43 @@ def disclosure_receipt(r: Mapping[str, Any], *, centre: str, site: str, v: Voice
                v.gk_extended.format(extended_due=r.get("extended_due", "")), v.gk_statute),
         qr_payload=f"{DISCLOSURE_QR_PREFIX}|{site}|{number}", qr_caption=v.gk_slip_qr, large_print=large)
 
+
+class Hall(Protocol):
+    """The hall's words a document needs (the terminal's :class:`~kiosk.terminal.session.Session`)."""
+
+    cfg: SiteConfig
+    strings: TerminalStrings
+
+    def category_name(self, category: str) -> str: ...
+
+    def day_text(self, iso: str) -> str: ...
+
+    def phone_for_help(self) -> str: ...
+
+    def qr_for_booking(self, code: str) -> str: ...
+
+
+def booking_materials(r: Mapping[str, Any], hall: Hall) -> list[str]:
+    """A booking's check-in note and what to bring (or whom to ask when the catalogue names nothing)."""
+    t = hall.strings
+    materials = [str(m) for m in r.get("materials") or []]
+    lines = [str(r["checkin"])] if r.get("checkin") else []
+    if materials:
+        lines += [t.materials_head, *(t.material_item.format(index=i, text=m) for i, m in enumerate(materials, 1))]
+    else:
+        lines.append(t.materials_general.format(phone=hall.phone_for_help()))
+    return lines
+
+
+def booking_slip(r: Mapping[str, Any], hall: Hall, *, printed_at: datetime, large: bool) -> BookingSlip:
+    """The 预约凭条 for an ``appointment.book`` result: the code, the time, the category, what to bring and
+    the booking QR (never the phone number)."""
+    s = hall.strings
+    code = str(r.get("code", ""))
+    name = str(r.get("category_name") or hall.category_name(str(r.get("category", ""))))
+    lines = (s.slip_day.format(day=hall.day_text(str(r.get("date", "")))),
+             s.slip_time.format(start=r.get("start", ""), end=r.get("end", "")),
+             s.line_category.format(name=name), *booking_materials(r, hall))
+    return BookingSlip(centre_name=hall.cfg.name, title=s.slip_title, code_label=s.code_label, code=code,
+                       lines=tuple(lines), qr_payload=hall.qr_for_booking(code), qr_caption=s.book_qr_caption,
+                       footer=s.slip_printed_at.format(time=f"{printed_at:%Y-%m-%d %H:%M}"), large_print=large)

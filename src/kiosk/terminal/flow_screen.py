@@ -98,7 +98,7 @@ class FlowScreen(TerminalScreen):
             self.feed(Scanned(message.text))
         elif isinstance(message, ReplyIn):
             r = message.reply
-            self.feed(Replied(r.txn, r.ok, r.code or "", r.message or "", r.result))
+            self.feed(Replied(r.txn, r.ok, r.code or "", r.message or "", r.result, message.error))
         elif isinstance(message, PrinterChecked):
             self.feed(PrinterAnswered(message.tag, message.state.ready, message.state.value, printed=False))
         elif isinstance(message, PrintFinished):

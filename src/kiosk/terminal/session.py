@@ -30,7 +30,7 @@ from ..core.model import Category
 from ..ui.theme import Mode
 from ..devices.ticket import TicketPrint
 from .codes import booking_qr
-from .printing import BookingSlip, Document, PrinterChecked, PrinterState, PrintFinished
+from .printing import Document, PrinterChecked, PrinterState, PrintFinished
 from .messages import BoardIn, CatalogIn, Connection, ContentIn, ModeIn, ReplyIn
 from .settings import TerminalSettings
 from .speech import Speaker
@@ -319,19 +319,6 @@ class Session:
             missed_rule=s.missed_rule.format(calls=policy.recall_limit + 1,
                                              minutes=round(policy.noshow_grace_s / 60)),
             qr_payload=self.qr_for_ticket(str(r.get("ticket", "")), r.get("token")), large_print=large)
-
-    def booking_slip(self, r: dict[str, Any], *, materials: list[str], large: bool) -> BookingSlip:
-        """The printed 预约凭条 for an ``appointment.book`` result."""
-        s = self.strings
-        code = str(r.get("code", ""))
-        name = str(r.get("category_name") or self.category_name(str(r.get("category", ""))))
-        d = self.wall(self.now)
-        lines = (s.slip_day.format(day=self.day_text(str(r.get("date", "")))),
-                 s.slip_time.format(start=r.get("start", ""), end=r.get("end", "")),
-                 s.line_category.format(name=name), *materials)
-        return BookingSlip(centre_name=self.cfg.name, title=s.slip_title, code_label=s.code_label, code=code,
-                           lines=tuple(lines), qr_payload=self.qr_for_booking(code), qr_caption=s.book_qr_caption,
-                           footer=s.slip_printed_at.format(time=f"{d:%Y-%m-%d %H:%M}"), large_print=large)
 
     @property
     def hall_state(self) -> str | None:

@@ -70,6 +70,7 @@ class Replied:
     code: str = ""
     message: str = ""
     result: Any = None
+    error: Mapping[str, Any] | None = None  # a refusal's whole error object (slot_full's ``suggest``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,12 +190,13 @@ class Speak:
 Effect = Ask | Tell | Void | Abandon | CheckPrinter | Print | LeavePrint | KeepHelpCall | Speak
 
 
-def event_key(event: Event) -> str:
-    """The name a flow's table uses for an event: a tap's target, else the event's kind."""
+def event_key(event: Any) -> str:
+    """The name a flow's table uses for an event: a tap's target, else the event's kind (a flow's own
+    event is named by its class, lower-case)."""
     if isinstance(event, (Tapped, Entered)):
         return event.target
     return {Scanned: "scanned", Sent: "sent", Replied: "replied", PrinterAnswered: "printer", Tick: "tick", Online: "online",
-            Typing: "typing", Large: "large", Left: "left"}[type(event)]
+            Typing: "typing", Large: "large", Left: "left"}.get(type(event)) or type(event).__name__.lower()
 
 
 class Flow:
@@ -205,6 +207,7 @@ class Flow:
     PREFIXES: ClassVar[tuple[str, ...]] = ()  # tap targets matched by prefix ("cat-" → "cat-")
     ANY_STAGE: ClassVar[Mapping[str, str]] = {"online": "_online", "typing": "_typing", "large": "_large",
                                               "left": "_left"}
+    UNSEEN: ClassVar[frozenset[str]] = frozenset()  # fields no view draws: a change to them alone redraws nothing
 
     stage: enum.Enum
 
@@ -246,7 +249,7 @@ class Flow:
             vars(self).clear()
             vars(self).update(saved)
             raise
-        if any(saved.get(k, _MISSING) != v for k, v in vars(self).items() if k != "version"):
+        if any(saved.get(k, _MISSING) != v for k, v in vars(self).items() if k != "version" and k not in self.UNSEEN):
             self.version += 1
         return list(effects or ())
 
@@ -311,6 +314,26 @@ class HubAsk:
         """Stop waiting (deadline, leaving): the session voids a ticket issued after all."""
         txn, self.txn = self.txn, None
         return [Abandon(txn)] if txn else []
+
+
+@dataclass(slots=True)
+class PaperCopy:
+    """A courtesy copy on paper of what the screen shows (a receipt, a slip): asked for once per result,
+    printed only if the printer last said it is ready (:attr:`Print.if_ready`); ``printed`` once it came out."""
+
+    tag: str = ""
+    printed: bool = False
+
+    def ask(self, tag: str, document: str, facts: Mapping[str, Any]) -> Print:
+        self.tag, self.printed = tag, False
+        return Print(tag, document, dict(facts), if_ready=True)
+
+    def answered(self, e: PrinterAnswered) -> None:
+        """The printer's answer to this copy (any other job's answer is refused)."""
+        if e.tag != self.tag or not e.printed:
+            raise Refused("an answer to another job")
+        if e.ok:
+            self.printed = True
 
 
 def word_refusal(code: str, message: str, *, hub_worded: frozenset[str] | tuple[str, ...],

@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...core.idcard import resident_id_problem, valid_email, valid_passport, valid_phone, valid_uscc
-from .base import (WAITING, AskingFlow, Effect, Entered, Print, PrinterAnswered, Refused, Replied, TagSource, Tapped,
-                   Typing)
+from .base import (WAITING, AskingFlow, Effect, Entered, PaperCopy, PrinterAnswered, Refused, Replied, TagSource,
+                   Tapped, Typing)
 
 # The form's fields in the order asked; "email" only for delivery by e-mail.
 FIELDS = ("applicant_type", "name", "id_type", "id_number", "phone", "address", "info_description", "purpose",
@@ -107,8 +107,7 @@ class DisclosureFlow(AskingFlow):
     def __init__(self, *, reply_timeout: float, errors: Mapping[str, str], other: str, tags: TagSource) -> None:
         super().__init__(reply_timeout=reply_timeout, errors=errors, other=other)
         self.tags = tags
-        self.receipt_tag = ""  # the receipt's print job
-        self.receipt_printed = False
+        self.receipt = PaperCopy()
         self._forget()
 
     def _forget(self) -> None:
@@ -209,15 +208,10 @@ class DisclosureFlow(AskingFlow):
         self._forget()  # the receipt holds only what the hub masked
         self.result = result
         self.go(S.DONE)
-        self.receipt_tag, self.receipt_printed = self.tags(), False
-        return [Print(self.receipt_tag, "receipt", dict(self.result), if_ready=True)]
+        return [self.receipt.ask(self.tags(), "receipt", self.result)]
 
-    # ---- the printer ---------------------------------------------------------------------------------
     def _printed(self, e: PrinterAnswered, now: float) -> list[Effect]:
-        if e.tag != self.receipt_tag or not e.printed:
-            raise Refused("an answer to another job")
-        if e.ok:
-            self.receipt_printed = True
+        self.receipt.answered(e)
         return []
 
     def _left(self, e: Any, now: float) -> list[Effect]:
