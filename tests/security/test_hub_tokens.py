@@ -85,7 +85,7 @@ def test_a_pad_rates_only_what_its_window_just_completed(strict_hub, recorder):
 
 def test_the_scanned_qr_carries_the_token_into_the_rating():
     from kiosk.terminal.evaluate import ticket_from_scan, token_from_scan
-    from kiosk.terminal.session import ticket_qr
+    from kiosk.terminal.codes import ticket_qr
     payload = ticket_qr("huangtan", "20261201-C001", "s3cr3t-Token_0123")
     assert payload == "HT1|huangtan|20261201-C001|s3cr3t-Token_0123"
     assert ticket_from_scan(payload, "huangtan") == "20261201-C001"

@@ -16,7 +16,8 @@ from kiosk.config import parse
 from kiosk.errors import ConfigError
 from kiosk.terminal.help_screen import mask_phone, valid_phone
 from kiosk.terminal.messages import ReplyIn, decode_inbound
-from kiosk.terminal.session import NullLink, ticket_qr
+from kiosk.terminal.codes import ticket_qr
+from kiosk.terminal.session import NullLink
 from kiosk.terminal.settings import DEFAULT_VILLAGES, load_settings
 from kiosk.terminal.speech import Speaker
 from kiosk.terminal.strings import TerminalStrings

@@ -20,7 +20,7 @@ from ..ui.screen import Transition
 from ..ui.theme import Mode
 from ..ui.widget import Column, Context, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, QRImage, TextBlock
-from .codes import mask_phone
+from .codes import booking_qr, mask_phone
 from .documents import booking_slip
 from .flow_screen import FlowScreen
 from .flows.base import Print
@@ -197,7 +197,7 @@ class BookScreen(FlowScreen):
                 TextBlock("done-when", f"{when}\n{name}", style="title", align="center")]
         if self.flow.slip.printed:
             head.append(TextBlock("done-slip", t.slip_printed, fill="info", tone="on_info", align="center"))
-        qr = QRImage("done-qr", self.s.qr_for_booking(code), caption=t.book_qr_caption, flex=2)
+        qr = QRImage("done-qr", booking_qr(self.s.cfg.site_id, code), caption=t.book_qr_caption, flex=2)
         doc = PagedDocument("done-doc", self.material_blocks(), flex=1)
         if self.landscape:
             return Row("done", [Column("done-info", [*head, doc], flex=3), qr], flex=1)

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from ..ui.keys import LetterKeyboard
 from ..ui.widget import Column, Context, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, QRImage, TextBlock
-from .codes import CODE_ROWS
+from .codes import CODE_ROWS, ticket_qr
 from .flow_screen import FlowScreen
 from .flows.base import Entered
 from .flows.checkin import CheckinFlow, Stage
@@ -78,7 +78,7 @@ class CheckinScreen(FlowScreen):
             TextBlock("ticket-where", t.where_wait.format(windows=self.s.windows_for(str(r.get("category", "")))),
                       fill="surface"),
         ]
-        qr = QRImage("ticket-qr", self.s.qr_for_ticket(str(r.get("ticket", "")), r.get("token")), caption=t.ticket_qr_caption,
+        qr = QRImage("ticket-qr", ticket_qr(self.s.cfg.site_id, str(r.get("ticket", "")), r.get("token")), caption=t.ticket_qr_caption,
                      flex=2)
         if self.landscape:
             return Row("checkin-ticket", [Column("ticket-info", info, flex=3), qr], flex=1)

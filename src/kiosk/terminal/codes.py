@@ -1,8 +1,10 @@
-"""What residents type or scan on the terminal: phone numbers and booking codes.
+"""What residents type or scan on the terminal: phone numbers, booking codes, and the text of the QR codes
+the terminal shows and prints.
 
 Rule: pure functions, no state and no Chinese text. A phone number is shown only masked once it has
 been entered (138****5678). A booking code uses the hub's alphabet (no 0/O, 1/I/L); its QR payload is
-``HTYY|<site>|<code>`` — the form a scanner at the terminal reads back in a :class:`ScanResult`.
+``HTYY|<site>|<code>`` — the form a scanner at the terminal reads back in a :class:`ScanResult`. A ticket's
+QR payload is ``HT1|<site>|<ticket id>[|<token>]`` (docs/protocol.md).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from ..core.appointments import CODE_ALPHABET, CODE_LENGTH, normalise_code
 
 BOOKING_QR_PREFIX = "HTYY"  # booking QR payload: HTYY|<site>|<code>, e.g. HTYY|huangtan|K7M3QX
+TICKET_QR_PREFIX = "HT1"  # ticket QR payload: HT1|<site>|<ticket id>, e.g. HT1|huangtan|20261129-A001
 # The on-screen keyboard for booking codes: the code alphabet only, digits first.
 CODE_ROWS = ("23456789", "QWERTYUP", "ASDFGHJK", "ZXCVBNM")
 assert set("".join(CODE_ROWS)) == set(CODE_ALPHABET), "the code keyboard must offer exactly the code alphabet"
@@ -32,6 +35,11 @@ def valid_phone(phone: str) -> bool:
 
 def booking_qr(site: str, code: str) -> str:
     return f"{BOOKING_QR_PREFIX}|{site}|{code}"
+
+
+def ticket_qr(site: str, ticket: str, token: str | None = None) -> str:
+    """The ticket's QR payload; with the hub's secret token when the reply carried one (docs/protocol.md)."""
+    return f"{TICKET_QR_PREFIX}|{site}|{ticket}" + (f"|{token}" if token else "")
 
 
 def plausible_code(text: str) -> bool:

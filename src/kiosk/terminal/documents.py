@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..config import SiteConfig
+from ..devices.ticket import TicketPrint
+from .codes import booking_qr, ticket_qr
 from .printing import BookingSlip
 from .strings import TerminalStrings
 from .strings_voice import VoiceStrings
@@ -38,11 +40,31 @@ class Hall(Protocol):
 
     def category_name(self, category: str) -> str: ...
 
+    def windows_for(self, category: str) -> str: ...
+
     def day_text(self, iso: str) -> str: ...
 
     def phone_for_help(self) -> str: ...
 
-    def qr_for_booking(self, code: str) -> str: ...
+
+def ticket_document(r: Mapping[str, Any], hall: Hall, *, now: datetime, large: bool) -> TicketPrint:
+    """The printed ticket for a ``ticket.issue`` result (the same facts as the ticket screen); its time is
+    the hub's ``issued_at`` in the hall's zone (``now``'s), else ``now``."""
+    s, policy = hall.strings, hall.cfg.hall.policy
+    name = str(r.get("category_name") or hall.category_name(str(r.get("category", ""))))
+    if r.get("priority"):
+        name += s.ticket_priority
+    eta = r.get("eta_s")
+    issued = r.get("issued_at")
+    when = datetime.fromtimestamp(issued, now.tzinfo) if isinstance(issued, (int, float)) else now
+    return TicketPrint(
+        centre_name=hall.cfg.name, category_name=name, ticket_number=str(r.get("number", "")),
+        people_ahead=max(0, int(r.get("people_ahead") or 0)),
+        eta_minutes=None if not isinstance(eta, (int, float)) else max(0, round(eta / 60)),
+        issued_at=when.replace(tzinfo=None),
+        wait_at=s.wait_at.format(windows=hall.windows_for(str(r.get("category", "")))),
+        missed_rule=s.missed_rule.format(calls=policy.recall_limit + 1, minutes=round(policy.noshow_grace_s / 60)),
+        qr_payload=ticket_qr(hall.cfg.site_id, str(r.get("ticket", "")), r.get("token")), large_print=large)
 
 
 def booking_materials(r: Mapping[str, Any], hall: Hall) -> list[str]:
@@ -67,5 +89,5 @@ def booking_slip(r: Mapping[str, Any], hall: Hall, *, printed_at: datetime, larg
              s.slip_time.format(start=r.get("start", ""), end=r.get("end", "")),
              s.line_category.format(name=name), *booking_materials(r, hall))
     return BookingSlip(centre_name=hall.cfg.name, title=s.slip_title, code_label=s.code_label, code=code,
-                       lines=tuple(lines), qr_payload=hall.qr_for_booking(code), qr_caption=s.book_qr_caption,
+                       lines=tuple(lines), qr_payload=booking_qr(hall.cfg.site_id, code), qr_caption=s.book_qr_caption,
                        footer=s.slip_printed_at.format(time=f"{printed_at:%Y-%m-%d %H:%M}"), large_print=large)

@@ -23,12 +23,11 @@ from ..ui.theme import Mode
 from ..ui.widget import Column, Context, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, TextBlock
 from .base import CHECKIN
-from .codes import code_from_scan, mask_phone
+from .codes import TICKET_QR_PREFIX, code_from_scan, mask_phone
 from .flow_screen import FlowScreen
 from .flows.base import Entered
 from .flows.evaluate import NUMBER as _NUMBER, SCAN, TICKET_ID as _TICKET_ID, EvaluateFlow, Stage
 from .messages import ScanResult
-from .session import QR_PREFIX
 from .strings_voice import VoiceStrings
 
 S = Stage
@@ -41,7 +40,7 @@ class LevelGrid(EqualGrid):
 def ticket_from_scan(text: str, site: str) -> str | None:
     """The ticket id in a scanned ``HT1|<site>|<ticket id>[|<token>]``, or None (another code, another centre)."""
     parts = [p.strip() for p in text.strip().split("|")]
-    if len(parts) not in (3, 4) or parts[0].upper() != QR_PREFIX or parts[1] != site:
+    if len(parts) not in (3, 4) or parts[0].upper() != TICKET_QR_PREFIX or parts[1] != site:
         return None
     ref = parts[2].upper()
     return ref if _TICKET_ID.match(ref) or _NUMBER.match(ref) else None

@@ -15,6 +15,7 @@ from ..ui.screen import Transition
 from ..ui.theme import Mode
 from ..ui.widget import Chosen, Context, EntrySubmitted, Pressed, Widget
 from .base import BACK_ID, TerminalScreen
+from .documents import ticket_document
 from .flows.base import (Abandon, Ask, CheckPrinter, Effect, Entered, Event, Flow, KeepHelpCall, Large, LeavePrint,
                          Left, Online, Print, PrinterAnswered, Refused, Replied, Scanned, Sent, Speak, Tapped, Tell,
                          Tick, Typing, Void)
@@ -29,9 +30,9 @@ class FlowScreen(TerminalScreen):
         raise NotImplementedError
 
     def document(self, effect: Print) -> Document:
-        """The printed document of a :class:`Print` effect (worded by the session)."""
+        """The printed document of a :class:`Print` effect (worded in :mod:`kiosk.terminal.documents`)."""
         if effect.document == "ticket":
-            return self.s.ticket_document(dict(effect.facts), large=self.mode is Mode.LARGE)
+            return ticket_document(effect.facts, self.s, now=self.s.wall(self.now), large=self.mode is Mode.LARGE)
         raise ValueError(f"{type(self).__name__} prints no {effect.document!r}")
 
     @property

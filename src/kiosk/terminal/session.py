@@ -13,6 +13,9 @@ bus messages. The session keeps the latest :attr:`printer_state` (listeners hear
 changes, so the status topic follows) and lets the answers through to the screen that asked. A ticket
 whose print job was left behind by its screen is settled when the job ends: printed → delivered,
 failed → voided (reason ``printer_failed``).
+
+What a screen or a flow prints is worded in :mod:`kiosk.terminal.documents` and the QR texts are
+:mod:`kiosk.terminal.codes`: the session carries effects out, it writes no document.
 """
 
 from __future__ import annotations
@@ -28,8 +31,6 @@ from ..protocol.content import ContentPage
 from ..core.catalog import Catalog
 from ..core.model import Category
 from ..ui.theme import Mode
-from ..devices.ticket import TicketPrint
-from .codes import booking_qr
 from .printing import Document, PrinterChecked, PrinterState, PrintFinished
 from .messages import BoardIn, CatalogIn, Connection, ContentIn, ModeIn, ReplyIn
 from .settings import TerminalSettings
@@ -41,7 +42,6 @@ HELP_ACK_SHOWN_S = 180.0   # the staff's answer stays on screen this long
 HELP_WAIT_MAX_S = 3600.0   # a call nobody answered is forgotten after an hour (staff see it in kiosk alerts)
 
 CONNECT_GRACE = 3.0  # seconds after start before "offline" is shown (the first connect takes a moment)
-QR_PREFIX = "HT1"  # ticket QR payload: HT1|<site>|<ticket id>, e.g. HT1|huangtan|20261129-A001
 AFTER_HOURS = frozenset({"closed", "holiday", "appointment_only"})  # the 24-hour self-service home
 CHECKIN_STATES = frozenset({"open", "closing", "lunch", "appointment_only"})  # 预约签到 offered
 
@@ -96,11 +96,6 @@ class NoPrinter:
 
     def can_print(self, document: Document) -> bool:
         return False
-
-
-def ticket_qr(site: str, ticket: str, token: str | None = None) -> str:
-    """The ticket's QR payload; with the hub's secret token when the reply carried one (docs/protocol.md)."""
-    return f"{QR_PREFIX}|{site}|{ticket}" + (f"|{token}" if token else "")
 
 
 class Session:
@@ -293,32 +288,6 @@ class Session:
         names = [s.window_name.format(number=w.number, name=w.name)
                  for w in self.cfg.hall.windows if category in w.categories]
         return s.window_sep.join(names)
-
-    def qr_for_ticket(self, ticket: str, token: str | None = None) -> str:
-        return ticket_qr(self.cfg.site_id, ticket, token)
-
-    def qr_for_booking(self, code: str) -> str:
-        return booking_qr(self.cfg.site_id, code)
-
-    # ---- printed documents ----------------------------------------------------------------------
-    def ticket_document(self, r: dict[str, Any], *, large: bool) -> TicketPrint:
-        """The printed ticket for a ``ticket.issue`` result (the same facts as the ticket screen)."""
-        s, policy = self.strings, self.cfg.hall.policy
-        name = str(r.get("category_name") or self.category_name(str(r.get("category", ""))))
-        if r.get("priority"):
-            name += s.ticket_priority
-        eta = r.get("eta_s")
-        issued = r.get("issued_at")
-        when = datetime.fromtimestamp(issued, self.tz) if isinstance(issued, (int, float)) else self.wall(self.now)
-        return TicketPrint(
-            centre_name=self.cfg.name, category_name=name, ticket_number=str(r.get("number", "")),
-            people_ahead=max(0, int(r.get("people_ahead") or 0)),
-            eta_minutes=None if not isinstance(eta, (int, float)) else max(0, round(eta / 60)),
-            issued_at=when.replace(tzinfo=None),
-            wait_at=s.wait_at.format(windows=self.windows_for(str(r.get("category", "")))),
-            missed_rule=s.missed_rule.format(calls=policy.recall_limit + 1,
-                                             minutes=round(policy.noshow_grace_s / 60)),
-            qr_payload=self.qr_for_ticket(str(r.get("ticket", "")), r.get("token")), large_print=large)
 
     @property
     def hall_state(self) -> str | None:

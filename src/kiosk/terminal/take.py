@@ -15,6 +15,7 @@ from ..ui.paging import ListItem, PagedList
 from ..ui.theme import Mode
 from ..ui.widget import Column, Context, Grid, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, QRImage, TextBlock
+from .codes import ticket_qr
 from .flow_screen import FlowScreen
 from .flows.take import REPRINT_SECONDS, Printer, Stage, TakeFlow
 
@@ -175,7 +176,7 @@ class TakeNumberScreen(FlowScreen):
                       fill="surface"),
             *self._print_part(),
         ]
-        qr = QRImage("ticket-qr", self.s.qr_for_ticket(str(r.get("ticket", "")), r.get("token")), caption=t.ticket_qr_caption,
+        qr = QRImage("ticket-qr", ticket_qr(self.s.cfg.site_id, str(r.get("ticket", "")), r.get("token")), caption=t.ticket_qr_caption,
                      flex=2)
         if self.landscape:
             return Row("ticket", [Column("ticket-info", info, flex=3), qr], flex=1)
