@@ -19,6 +19,7 @@ from kiosk.core.queue import (
     WINDOW_TRANSITIONS,
     Queue,
     QueueState,
+    Ticket,
     TicketState,
     WindowStatus,
     format_number,
@@ -939,11 +940,20 @@ def test_ticket_view(q):
     issue(q, "A", priority=False)
     v = ticket_view(q, ticket(q, "A002"))
     assert v == {"ticket": "20240506-A002", "number": "A002", "category": "A", "category_name": "公安业务",
-                 "priority": False, "state": "waiting", "window": None, "issued_at": T0,
+                 "priority": False, "priority_reason": "", "state": "waiting", "window": None, "issued_at": T0,
                  "people_ahead": 1, "eta_s": 0, "delivery": None}
     call_next(q, "w1")
     v = ticket_view(q, ticket(q, "A001"))
     assert (v["state"], v["window"], v["people_ahead"], v["eta_s"]) == ("called", "w1", 0, None)
+
+
+def test_priority_by_age_is_recorded_only_with_priority(q):
+    q.apply(C.IssueTicket(now=T0, category="A", priority=True, priority_reason="age"))
+    q.apply(C.IssueTicket(now=T0, category="A", priority=False, priority_reason="age"))
+    assert ticket_view(q, ticket(q, "A001"))["priority_reason"] == "age"
+    assert ticket_view(q, ticket(q, "A002"))["priority_reason"] == ""
+    restored = Ticket.from_dict({k: v for k, v in ticket(q, "A001").to_dict().items() if k != "priority_reason"})
+    assert restored.priority_reason == ""  # a snapshot from before the field still loads
 
 
 def test_window_view(q):

@@ -26,6 +26,7 @@ class StartDay(Command):
 class IssueTicket(Command):
     category: str
     priority: bool = False
+    priority_reason: str = ""  # "age": 绿色通道 offered because the ID card showed the age; nothing more is kept
     source: str = ""  # the device that asked, for the record
     appointment: str | None = None  # booking code when checked in from an appointment
     front: bool = False  # placed ahead of walk-ins (appointment policy)

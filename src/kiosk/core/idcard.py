@@ -15,6 +15,8 @@ hub's database.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from datetime import date
 
@@ -64,6 +66,31 @@ def resident_id_problem(value: str) -> str | None:
 def valid_resident_id(value: str) -> str | None:
     """The normalised ID number (upper-case X), or None."""
     return value.strip().upper() if resident_id_problem(value) is None else None
+
+
+def birth_date(id_number: str) -> date | None:
+    """The date of birth written in a valid ID number (digits 7–14), or None."""
+    s = valid_resident_id(id_number)
+    return None if s is None else date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years from ``born`` to ``day`` (the hall's date, passed in); born on 29 February, the
+    birthday in other years is 1 March."""
+    years = day.year - born.year
+    if (day.month, day.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+def id_digest(key: bytes, id_number: str) -> str:
+    """The keyed hash under which a booking remembers who made it (HMAC-SHA256, hex).
+
+    With the hall's secret ``key`` the same card always finds its booking; without it the digest tells
+    nothing, and the 10^11 plausible numbers cannot be tried against a stolen database."""
+    if len(key) < 16:
+        raise ValueError("the ID number key must be at least 16 bytes")
+    return hmac.new(key, id_number.strip().upper().encode("ascii"), hashlib.sha256).hexdigest()
 
 
 # ------------------------------------------------------------------ organisations (统一社会信用代码)
@@ -146,6 +173,6 @@ def mask_numbers_in_text(text: str | None) -> str:
     return _LONG_NUMBER.sub(lambda m: mask_id(m.group(0)), text)
 
 
-__all__ = ["ID_CHECK_CHARS", "ID_WEIGHTS", "USCC_CHARS", "id_check_char", "mask_address", "mask_email",
+__all__ = ["ID_CHECK_CHARS", "ID_WEIGHTS", "USCC_CHARS", "age_on", "birth_date", "id_check_char", "id_digest", "mask_address", "mask_email",
            "mask_id", "mask_numbers_in_text", "resident_id_problem", "uscc_check_char", "valid_email",
            "valid_passport", "valid_phone", "valid_resident_id", "valid_uscc"]

@@ -82,6 +82,7 @@ class Ticket:
     delivery: str | None = None
     appointment: str | None = None
     source: str = ""
+    priority_reason: str = ""  # "age" (绿色通道 by the ID card's age) or "" (asked for, or none)
 
     def order_key(self) -> tuple[int, int]:
         return (self.band, self.seq)
@@ -364,7 +365,8 @@ class Queue:
         seq = s.next_seq
         band = FRONT_BAND if cmd.front else NORMAL_BAND
         t = Ticket(id=tid, number=number, category=cat.id, priority=cmd.priority, issued_at=cmd.now,
-                   day=s.day, band=band, seq=seq, appointment=cmd.appointment, source=cmd.source)
+                   day=s.day, band=band, seq=seq, appointment=cmd.appointment, source=cmd.source,
+                   priority_reason=cmd.priority_reason if cmd.priority else "")
         s.counters[cat.id] = n
         s.next_seq = seq + 1
         s.tickets[tid] = t

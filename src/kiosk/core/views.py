@@ -17,6 +17,7 @@ def ticket_view(q: Queue, t: Ticket) -> dict[str, Any]:
     return {
         "ticket": t.id, "number": t.number, "category": t.category,
         "category_name": cat.name if cat else t.category, "priority": t.priority,
+        "priority_reason": t.priority_reason,
         "state": t.state.value, "window": t.window, "issued_at": t.issued_at,
         "people_ahead": ahead, "eta_s": None if eta is None else round(eta),
         "delivery": t.delivery,

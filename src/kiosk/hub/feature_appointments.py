@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from ..config import SiteConfig
 from ..core import appointments as A
 from ..core import commands as C
+from ..core.idcard import id_digest, valid_resident_id
 from ..core.hours import HallSchedule, SessionKind
 from ..core.views import ticket_view
 from ..errors import ConfigError
@@ -42,12 +43,44 @@ MSG_UNKNOWN = "没有预约码 {code}，请核对"
 MSG_UNKNOWN_ITEM = "没有事项 {item}"
 MSG_NOT_CONFIGURED = "预约服务暂未开放（配置有误：{reason}）"
 MSG_NO_SCHEDULE = "预约服务需要办公时间配置（calendar.toml）"
+MSG_ID_OFF = "本中心暂不能凭身份证预约签到，请使用预约码"
+MSG_BAD_ID = "身份证号码无效，请核对"
+MSG_NO_ID_BOOKING = "今天没有用这张身份证预约的事项；请输入预约码，或到咨询台询问"
+MSG_CHECKIN_HOW = "请输入预约码，或刷身份证"
 CHECKIN_HINT = "请于 {start} 前后 {grace} 分钟内凭预约码到自助机签到取号"
 ALERT_NO_SHOW = "{day} 预约未到 {n} 人"
 
 _RNG = secrets.SystemRandom()  # booking codes must not be guessable from one another
 _SESSION_NAMES = {k.value: k for k in SessionKind}
 _DEFAULT_RETENTION_DAYS = 30
+ID_KEY_FILE = "/etc/kiosk/idcard.key"  # written by `kiosk provision` (hub/idcard.key), owner kiosk, 0600
+
+
+def load_id_key(cfg: SiteConfig) -> bytes | None:
+    """The hall's secret for ID-number digests (``[appointments] id_key_file``: 64 hex digits).
+
+    Not set and the default file absent: bookings by ID card are off (None). Set, or present but
+    unreadable or malformed: the hub refuses to start, naming the file and the key."""
+    sec = cfg.role("appointments")
+    path = sec.get("id_key_file", str, "")
+    explicit = bool(path)
+    path = path or ID_KEY_FILE
+    try:
+        text = open(path, encoding="ascii").read().strip()
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(cfg.path, "appointments.id_key_file", f"{path} does not exist "
+                              "(kiosk provision writes hub/idcard.key)") from None
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(cfg.path, "appointments.id_key_file", f"cannot read {path}: {exc}") from None
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) < 32:
+        raise ConfigError(cfg.path, "appointments.id_key_file", f"{path} must hold 64 hex digits (32 random bytes)")
+    return key
 
 
 # ---------------------------------------------------------------- configuration
@@ -73,6 +106,7 @@ def load_policy(cfg: SiteConfig) -> A.AppointmentPolicy:
     def at_least(lo: int):
         return lambda v: None if v >= lo else f"must be {lo} or more"
 
+    sec.get("id_key_file", str, "")  # read by load_id_key
     categories = sec.get("categories", list, [], check=categories_ok)
     caps = sec.table("capacity_by_category")
     by_cat = {}
@@ -150,6 +184,7 @@ class Bookings(Feature):
     def __init__(self, hall: Hall) -> None:
         super().__init__(hall)
         self.setup = _build(hall, load_policy(hall.cfg))  # a bad [appointments] section stops the hub here
+        self.id_key = load_id_key(hall.cfg)  # never leaves this object: digests only
         self.table = Appointments.open(hall.store)
         self.ops = {"appointment.slots": Op(self.slots, read_only=True), "appointment.book": Op(self.book),
                     "appointment.checkin": Op(self.checkin), "appointment.cancel": Op(self.cancel),
@@ -216,6 +251,7 @@ class Bookings(Feature):
         except A.AppointmentError as exc:
             raise _refused(exc) from None
         items = self._materials(st, cat, a.get("items", []))
+        id_hash = self._id_hash(a["id_number"]) if "id_number" in a else None
         same = self.table.same_day_slots(phone, cat, slot.day.isoformat(), A.AppointmentState.BOOKED.value)
         if same:
             when = same[0].replace("T", " ")
@@ -233,18 +269,38 @@ class Bookings(Feature):
             raise _refused(exc) from None
         self.table.add({"code": code, "category": cat, "day": slot.day.isoformat(), "slot": slot.key,
                         "start_at": slot.start.timestamp(), "end_at": slot.end.timestamp(), "kind": slot.kind.value,
-                        "phone": phone, "items": json.dumps([i["id"] for i in items]),
+                        "phone": phone, "id_hash": id_hash, "items": json.dumps([i["id"] for i in items]),
                         "state": A.AppointmentState.BOOKED.value, "booked_at": ctx.now, "device": ctx.device})
         return {"code": code, "category": cat, "category_name": st.names[cat], "date": slot.day.isoformat(),
                 "slot": slot.key, "start": f"{slot.start:%H:%M}", "end": f"{slot.end:%H:%M}", "at": slot.start.timestamp(),
                 "kind": slot.kind.value, "provisional": slot.provisional, "phone": mask_phone(phone),
+                "id_card": id_hash is not None,
                 "items": items, "materials": [m for i in items for m in i["materials"]],
                 "checkin": CHECKIN_HINT.format(start=f"{slot.start:%m月%d日 %H:%M}", grace=policy.grace_minutes)}
 
+    def _id_hash(self, id_number: str) -> str:
+        if self.id_key is None:
+            raise OpError("id_card_off", MSG_ID_OFF)
+        number = valid_resident_id(id_number)
+        if number is None:
+            raise OpError("bad_id_number", MSG_BAD_ID)
+        return id_digest(self.id_key, number)
+
+    def _checkin_row(self, ctx: OpContext, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The booking a check-in names: by its code, or by the card (today's first booking it made)."""
+        if ("code" in args) == ("id_number" in args):
+            raise OpError("bad_request", MSG_CHECKIN_HOW)
+        if "code" in args:
+            code = A.normalise_code(args["code"])
+            return code, self._row(code)
+        rows = self.table.booked_by_id(self._id_hash(args["id_number"]), ctx.day, A.AppointmentState.BOOKED.value)
+        if not rows:
+            raise OpError("unknown_appointment", MSG_NO_ID_BOOKING)
+        return rows[0]["code"], rows[0]
+
     def checkin(self, ctx: OpContext, req: Request) -> dict[str, Any]:
         st, policy, _ = self._ready()
-        code = A.normalise_code(req.args["code"])
-        row = self._row(code)
+        code, row = self._checkin_row(ctx, req.args)
         start = datetime.fromtimestamp(row["start_at"], st.tz)
         end = datetime.fromtimestamp(row["end_at"], st.tz)
         try:

@@ -1,6 +1,6 @@
 """The queue's own ops: take a number, hand it over, void, requeue, look it up.
 
-Ops: ``ticket.issue`` {category, priority?, accept_late?, …}, ``ticket.delivered`` {ticket, how},
+Ops: ``ticket.issue`` {category, priority?, priority_reason?, accept_late?, …}, ``ticket.delivered`` {ticket, how},
 ``ticket.void`` {ticket, reason?}, ``ticket.requeue`` {ticket}, ``ticket.info`` {ticket} (read-only).
 
 Rule: the queue core decides; this module turns requests into queue commands (logged through
@@ -54,7 +54,8 @@ class Tickets(Feature):
     def issue(self, ctx: OpContext, req: Request) -> dict[str, Any]:
         self._walk_in_check(ctx, req)
         events = ctx.apply(C.IssueTicket(now=ctx.now, category=req.args["category"],
-                                         priority=bool(req.args.get("priority", False)), source=ctx.device))
+                                         priority=bool(req.args.get("priority", False)),
+                                         priority_reason=req.args.get("priority_reason", ""), source=ctx.device))
         issued = next(e for e in events if isinstance(e, C.TicketIssued))
         return with_token(ctx, ticket_view(ctx.queue, ctx.queue.state.tickets[issued.ticket]))
 

@@ -163,6 +163,7 @@ _PERSONAL = dict(max_len=200)
 # op -> its own fields. Ops of later features register here too, so validation stays in one place.
 REQUEST_OPS: dict[str, dict[str, tuple[Any, bool]]] = {
     "ticket.issue": {"category": (_str(_CATEGORY, 8), True), "priority": (_bool, False),
+                     "priority_reason": (_str(choices=("age",)), False),
                      "accept_late": (_bool, False),
                      "lang": (_str(max_len=8), False), "large_print": (_bool, False)},
     "ticket.delivered": {"ticket": (_str(_TICKET, 32), True),

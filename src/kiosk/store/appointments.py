@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS appointments (
     end_at REAL NOT NULL,
     kind TEXT NOT NULL,             -- session kind: walk_in / extended / appointment
     phone TEXT,                     -- personal data: NULL once purged
+    id_hash TEXT,                   -- HMAC of the holder's ID number under the hall's key; never the number
     items TEXT NOT NULL DEFAULT '[]',
     state TEXT NOT NULL,
     booked_at REAL NOT NULL,
@@ -38,6 +39,20 @@ CREATE INDEX IF NOT EXISTS appointments_day ON appointments(day, state);
 class Appointments(Table):
     SCHEMA = SCHEMA
     NAME = "appointments"
+
+    @classmethod
+    def open(cls, store):  # type: ignore[override]
+        table = super().open(store)
+        columns = {r["name"] for r in store.rows("PRAGMA table_info(appointments)")}
+        if "id_hash" not in columns:  # a file from before bookings could carry an ID card
+            store.execute("ALTER TABLE appointments ADD COLUMN id_hash TEXT")
+        store.ensure_schema("CREATE INDEX IF NOT EXISTS appointments_id ON appointments(id_hash, day)")
+        return table
+
+    def booked_by_id(self, id_hash: str, day: str, state: str) -> list[dict[str, Any]]:
+        """Bookings of ``day`` in ``state`` made with the ID number whose keyed hash is ``id_hash``."""
+        return self.store.rows("SELECT * FROM appointments WHERE id_hash = ? AND day = ? AND state = ? "
+                               "ORDER BY start_at", (id_hash, day, state))
 
     def taken(self, category: str, first: float, last: float, states: tuple[str, ...]) -> dict[str, int]:
         """Places held in ``states``, by slot key, for slots of one category starting in [first, last]."""
@@ -85,6 +100,6 @@ class Appointments(Table):
         return missed
 
     def purge(self, ended_before: float) -> int:
-        cur = self.store.execute("UPDATE appointments SET phone = NULL WHERE phone IS NOT NULL AND end_at < ?",
-                                 (ended_before,))
+        cur = self.store.execute("UPDATE appointments SET phone = NULL, id_hash = NULL "
+                                 "WHERE (phone IS NOT NULL OR id_hash IS NOT NULL) AND end_at < ?", (ended_before,))
         return cur.rowcount

@@ -14,6 +14,8 @@ Output (``--out``, default ``./provision``)::
     mosquitto/city-bridge.conf  (with --city)               → /etc/mosquitto/conf.d/city-bridge.conf
     devices/<id>/mqtt.password  (0600)                      → /etc/kiosk/mqtt.password on that device
     devices/<id>/broker.toml    the [broker] table for that device's site.toml
+    hub/idcard.key  (0600)      the hall's secret for ID-number digests → /etc/kiosk/idcard.key on the hub
+                                (made once and never replaced: a new key would lose every booking by card)
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ BROKER_DIR = "/etc/mosquitto/kiosk"
 CERT_DIR = "/etc/mosquitto/certs"
 DEVICE_PASSWORD_FILE = "/etc/kiosk/mqtt.password"
 DEVICE_CA_FILE = "/etc/kiosk/ca.crt"
+ID_KEY_FILE = "/etc/kiosk/idcard.key"
 PROVISION_KEYS = ("terminals", "displays", "pads", "web", "staff", "staff_roles", "hub_hosts")
 
 
@@ -212,6 +215,9 @@ def provision(cfg: SiteConfig, out: Path, *, tls: bool = False, rotate: bool = F
         (ddir / "broker.toml").write_text(device_broker_toml(d, host=host, tls=tls), encoding="utf-8")
         if cert is not None and d.role != "hub":
             write_public(ddir / "ca.crt", cert.ca_crt.read_text(encoding="utf-8"))
+    id_key = out / "hub" / "idcard.key"
+    if not id_key.exists():
+        write_private(id_key, secrets.token_hex(32) + "\n")
     mq = out / "mosquitto"
     hash_passwords(mq / "passwd", creds)
     write_private(mq / "acl", acl_text(cfg.site_id, devices))
@@ -251,6 +257,8 @@ def cmd_provision(args: argparse.Namespace) -> int:
           f" cp {res.out}/mosquitto/hall.conf /etc/mosquitto/conf.d/ ; systemctl restart mosquitto")
     print(f"      each device: {res.out}/devices/<id>/mqtt.password → {DEVICE_PASSWORD_FILE} (owner kiosk, 0600),"
           f" and its [broker] table from broker.toml (see docs/operations.md)")
+    print(f"      the hub: {res.out}/hub/idcard.key → {ID_KEY_FILE} (owner kiosk, 0600; back it up apart from"
+          f" the database)")
     if res.tls_hosts:
         print(f"TLS: broker certificate for {', '.join(res.tls_hosts)} "
               f"({'new' if res.cert_issued else 'kept'}); install {res.out}/mosquitto/certs/* → {CERT_DIR}/ "
