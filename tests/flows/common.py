@@ -4,9 +4,28 @@
 from __future__ import annotations
 
 import copy
+from datetime import date
 from typing import Any
 
-from kiosk.terminal.flows.base import Ask, Effect, Event, Flow, Left, Online, PaperCopy, Refused, Sent, Tick
+from kiosk.terminal.flows.base import (Ask, CardFailed, CardRead, Effect, Event, Flow, Left, Online, PaperCopy, Refused,
+                                       Sent, Tick)
+
+HALL_DAY = date(2026, 11, 18)
+# cards as the reader posts them (numbers that pass the check): 74 and 38 on HALL_DAY, and one whose
+# 60th birthday is HALL_DAY itself
+OLD_CARD = CardRead(name="黄秀英", id_number="42900619520615007X", address="湖北省天门市黄潭镇杨场村三组18号",
+                    birth=date(1952, 6, 15), today=HALL_DAY)
+YOUNG_CARD = CardRead(name="杨志强", id_number="429006198807060022", address="湖北省天门市黄潭镇黄潭社区新街25号",
+                      birth=date(1988, 7, 6), today=HALL_DAY)
+
+
+def card(key: str, old: bool = True) -> Event | None:
+    """The event a machine feeds for the table key ``card`` / ``card_failed`` (None for any other key)."""
+    if key == "card":
+        return OLD_CARD if old else YOUNG_CARD
+    if key == "card_failed":
+        return CardFailed("pulled")
+    return None
 
 
 def check_table(flow_class: type[Flow]) -> None:

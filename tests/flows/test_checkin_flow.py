@@ -14,7 +14,7 @@ from kiosk.core.appointments import CODE_ALPHABET
 from kiosk.terminal.flows.base import Ask, Entered, Online, Refused, Replied, Scanned, Sent, Tapped, Tell, Tick
 from kiosk.terminal.flows.checkin import CheckinFlow, Stage
 
-from .common import apply, check_table
+from .common import OLD_CARD, apply, card, check_table
 S = Stage
 ERRORS = {"timeout": "超时", "offline": "网络中断", "unknown_appointment": "没有这个预约"}
 GOOD = "K7M3QX"
@@ -69,7 +69,12 @@ class CheckinMachine(RuleBasedStateMachine):
             return
         for e in effects:
             if isinstance(e, Ask):
-                assert all(ch in CODE_ALPHABET for ch in e.args["code"]), "a malformed code reached the hub"
+                # exactly one of a well-formed code or the card's number
+                assert len(e.args) == 1
+                if "code" in e.args:
+                    assert all(ch in CODE_ALPHABET for ch in e.args["code"]), "a malformed code reached the hub"
+                else:
+                    assert e.args["id_number"] == OLD_CARD.id_number
                 self.asked.append(e)
                 txn = (e.retry or f"c{next(self.txns)}") if self.online else None
                 if txn:
@@ -86,7 +91,8 @@ class CheckinMachine(RuleBasedStateMachine):
     def step(self, data):
         f = self.flow
         options = [("type", GOOD), ("type", "abc"), ("scan", f"HTYY|huangtan|{GOOD}"), ("scan", "noise"),
-                   ("tap", "checkin-retry"), ("tap", "go-back"), ("time", 1.0), ("time", 5.0), ("flip", "")]
+                   ("tap", "checkin-retry"), ("tap", "go-back"), ("time", 1.0), ("time", 5.0), ("flip", ""),
+                   ("card", "card"), ("card", "card_failed")]
         if self.sent:
             options += [("reply", t) for t in sorted(self.sent)[-2:]] * 2
         kind, arg = data.draw(st.sampled_from(options))
@@ -94,6 +100,8 @@ class CheckinMachine(RuleBasedStateMachine):
             self.feed(Entered("code-kb", arg))
         elif kind == "scan":
             self.feed(Scanned(arg))
+        elif kind == "card":
+            self.feed(card(arg))
         elif kind == "tap":
             self.feed(Tapped(arg))
         elif kind == "time":
@@ -118,3 +126,23 @@ class CheckinMachine(RuleBasedStateMachine):
 
 CheckinMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=25, deadline=None)
 test_checkin_machine = CheckinMachine.TestCase
+
+
+def test_check_in_by_card_retries_with_the_card_and_forgets_it():
+    from kiosk.terminal.flows.base import CardFailed, Left
+    f = make()
+    [ask] = f.handle(OLD_CARD, 0.0)
+    assert ask.args == {"id_number": OLD_CARD.id_number} and f.by_card
+    f.handle(Sent("c1"), 0.0)
+    f.handle(Tick(), 10.0)  # no answer in time
+    assert f.stage is S.FAILED
+    [again] = f.handle(Tapped("checkin-retry"), 11.0)
+    assert again.args == {"id_number": OLD_CARD.id_number} and again.retry == "c1"
+    f.handle(Sent("c1"), 11.0)
+    f.handle(Replied("c1", False, "unknown_appointment", "今天没有用这张身份证预约的事项"), 11.5)
+    assert f.stage is S.FAILED and "身份证" in f.reason
+    f.handle(Left(), 12.0)
+    assert f.id_number == "" and OLD_CARD.id_number not in repr(vars(f))
+    f.handle(Tapped("go-back"), 12.0)
+    f.handle(CardFailed("unreadable"), 13.0)
+    assert (f.stage, f.entry_error) == (S.ENTER, "card_unreadable")

@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from kiosk.terminal.flows.base import Ask, Entered, KeepHelpCall, Left, Refused, Replied, Sent, Tapped, Tick
 from kiosk.terminal.flows.help import TABLE, HelpFlow, Stage
 
-from .common import apply, check_table, passes
+from .common import apply, card, check_table, passes
 S = Stage
 TIMEOUT = 3.0
 
@@ -121,7 +121,7 @@ class HelpMachine(RuleBasedStateMachine):
             elif k == "group-":
                 self.feed(Tapped("group-0", "老年人"))
             else:
-                self.feed(Tapped(k, "黄潭村"))
+                self.feed(card(k, good) or Tapped(k, "黄潭村"))
         elif what[0] == "reply":
             ok = what[1] != "refused"
             self.feed(Replied(self.flow.txn, ok, "" if ok else "busy", "" if ok else "稍后再试",
@@ -148,3 +148,39 @@ class HelpMachine(RuleBasedStateMachine):
 
 HelpMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=25, deadline=None)
 test_help_machine = HelpMachine.TestCase
+
+
+def test_a_card_fills_name_and_address_after_asking_and_never_sends_the_number():
+    from kiosk.terminal.flows.base import Left
+    from .common import OLD_CARD
+    f = HelpFlow(where="kiosk-1", reply_timeout=TIMEOUT)
+    f.handle(Tapped("help-visit"), 0.0)
+    f.handle(Tapped("group-0", "老年人"), 0.0)
+    f.handle(OLD_CARD, 0.0)
+    assert f.stage is S.V_CARD and f.card == (OLD_CARD.name, "429***********007X", OLD_CARD.address)
+    f.handle(Tapped("visit-card-skip"), 0.0)  # 不使用: nothing is filled, back where it was
+    assert (f.stage, f.name, f.address, f.card) == (S.V_PHONE, "", "", None)
+    f.handle(OLD_CARD, 0.0)
+    f.handle(Tapped("visit-card-use"), 0.0)
+    assert (f.stage, f.name, f.address) == (S.V_PHONE, OLD_CARD.name, OLD_CARD.address)
+    f.handle(Entered("phone", "13812345678"), 0.0)
+    assert f.stage is S.V_CONFIRM  # the address came from the card: no village list
+    [ask] = f.handle(Tapped("visit-submit"), 1.0)
+    assert ask.args == {"kind": "home_visit", "phone": "13812345678", "address": OLD_CARD.address,
+                        "group": "老年人", "where": "kiosk-1", "name": OLD_CARD.name}
+    assert OLD_CARD.id_number not in repr(vars(f))
+    f.handle(Left(), 2.0)
+    assert (f.name, f.address, f.phone, f.card) == ("", "", "", None)
+
+
+def test_a_village_chosen_after_the_card_replaces_its_address():
+    from .common import YOUNG_CARD
+    f = HelpFlow(where="kiosk-1", reply_timeout=TIMEOUT)
+    for e in (Tapped("help-visit"), Tapped("group-1", "体弱人员"), Entered("phone", "13812345678")):
+        f.handle(e, 0.0)
+    f.handle(YOUNG_CARD, 0.0)
+    f.handle(Tapped("visit-card-use"), 0.0)
+    assert f.stage is S.V_CONFIRM
+    f.handle(Tapped("go-back"), 0.0)
+    f.handle(Tapped("villages", "黄潭村"), 0.0)
+    assert (f.address, f.name, f.from_card) == ("黄潭村", "", False)

@@ -16,16 +16,16 @@ from kiosk.terminal.flows.base import (Abandon, Ask, CheckPrinter, Large, LeaveP
                                        PrinterAnswered, Refused, Replied, Sent, Tapped, Tell, Tick, Void)
 from kiosk.terminal.flows.take import TABLE, Printer, Stage, TakeFlow
 
-from .common import apply, check_table, passes
+from .common import apply, card, check_table, passes
 ERRORS = {"offline": "网络中断", "timeout": "超时", "past_closing": "快下班了", "hall_closed": "已下班"}
 PRINTER = Printer(present=True, check_deadline=4.0, print_deadline=14.0)
 S = Stage
 
 
-def make(printer: Printer = PRINTER, timeout: float = 3.0) -> TakeFlow:
+def make(printer: Printer = PRINTER, timeout: float = 3.0, priority_age: int | None = 60) -> TakeFlow:
     n = itertools.count(1)
     return TakeFlow(reply_timeout=timeout, errors=ERRORS, other="错误 {code}", printer=printer,
-                    tags=lambda: f"t{next(n)}")
+                    tags=lambda: f"t{next(n)}", priority_age=priority_age)
 
 
 def run(flow: TakeFlow, event, now: float = 0.0):
@@ -139,6 +139,9 @@ class TakeMachine(RuleBasedStateMachine):
     def carry(self, e):
         if isinstance(e, Ask):
             assert e.op == "ticket.issue"
+            # the ticket says "by age" only for a priority the card's age gave, and nothing else of the card
+            assert e.args.get("priority_reason", "") == ("age" if e.args["priority"] and self.flow.by_age else "")
+            assert set(e.args) <= {"category", "priority", "priority_reason", "large_print", "accept_late"}
             if self.flow.printer.present and self.online:
                 assert self.checked_since_confirm, "a number was asked for before the printer was asked"
             txn = f"txn{next(self.txns)}" if self.online else None
@@ -186,7 +189,8 @@ class TakeMachine(RuleBasedStateMachine):
         if what[0] == "tap":
             if what[1] == "take-confirm" and self.flow.stage is S.CONFIRM:
                 self.checked_since_confirm = False  # a new attempt
-            self.feed(Tapped(f"cat-{cat}" if what[1] == "cat-" else what[1], cat if what[1] == "cat-" else None))
+            self.feed(card(what[1], cat != "C")
+                      or Tapped(f"cat-{cat}" if what[1] == "cat-" else what[1], cat if what[1] == "cat-" else None))
         elif what[0] == "reply":
             _, txn, how = what
             if how == "issue":
@@ -235,3 +239,55 @@ def test_a_failed_print_left_behind_is_voided():
     run(f, PrinterAnswered(job.tag, False, "paper_out", printed=True))
     assert f.stage is S.PRINT_FAILED and f.problem == "paper_out"
     assert run(f, Left()) == [Void("d-A001", "printer_failed")]
+
+
+# ---- 刷身份证 ----------------------------------------------------------------------------------------------
+def test_an_old_card_switches_green_on_and_the_ticket_says_by_age():
+    from .common import OLD_CARD
+    f = make(Printer())
+    run(f, OLD_CARD)  # on the category page: remembered for the confirmation
+    assert (f.card, f.by_age) == ("aged", True)
+    run(f, Tapped("cat-A", "A"))
+    assert f.priority
+    [ask] = run(f, Tapped("take-confirm"))
+    assert ask.args == {"category": "A", "priority": True, "priority_reason": "age", "large_print": False}
+    assert "42900619520615007X" not in repr(vars(f)) and "黄秀英" not in repr(vars(f))
+
+
+def test_a_young_card_changes_nothing_and_green_can_be_switched_off():
+    from .common import OLD_CARD, YOUNG_CARD
+    f = make(Printer())
+    run(f, Tapped("cat-A", "A"))
+    run(f, YOUNG_CARD)
+    assert (f.card, f.priority) == ("young", False)
+    run(f, OLD_CARD)
+    assert f.priority
+    run(f, Tapped("green"))  # the visitor does not want it
+    [ask] = run(f, Tapped("take-confirm"))
+    assert ask.args["priority"] is False and "priority_reason" not in ask.args
+
+
+def test_the_age_is_counted_to_the_hall_date_the_event_carries():
+    from datetime import date
+
+    from kiosk.core.idcard import id_check_char
+    from kiosk.terminal.flows.base import CardRead
+    first17 = "42900619661118001"
+    sixty = CardRead(name="x", id_number=first17 + id_check_char(first17), address="", birth=date(1966, 11, 18),
+                     today=date(2026, 11, 18))
+    f = make(Printer())
+    run(f, sixty)
+    assert f.by_age  # 60 on the day itself
+    run(f, CardRead(name="x", id_number=sixty.id_number, address="", birth=sixty.birth, today=date(2026, 11, 17)))
+    assert not f.by_age and not f.priority  # the day before: 59, and the card's green goes again
+
+
+def test_card_problems_and_no_reader():
+    from kiosk.terminal.flows.base import CardFailed
+    from .common import OLD_CARD
+    f = make(Printer())
+    run(f, CardFailed("pulled"))
+    assert f.card == "pulled" and not f.priority
+    f = make(Printer(), priority_age=None)
+    with pytest.raises(Refused):
+        f.handle(OLD_CARD, 0.0)

@@ -33,6 +33,7 @@ from ..ui.screen import Screen
 from ..ui.theme import Mode, ThemeSet, default_theme_path, load_themes
 from .base import BOOK, CHECKIN, GUIDES, HELP, HOME, IDLE, OPEN_GOV, PHONES, TAKE
 from .book import BookScreen
+from .cards import load_idcard_settings
 from .checkin import CheckinScreen
 from .devices import TerminalDevices, load_printer_settings
 from .guides import GuidesScreen
@@ -107,10 +108,12 @@ class Terminal:
                                wall_offset=wall() - clock())
         # the devices from [printer] and [terminal]; the session gets the printer, and the status topic
         # follows the printer's state
-        self.devices = TerminalDevices(load_printer_settings(cfg), s, self.inbox)
+        idcard = load_idcard_settings(cfg)
+        self.devices = TerminalDevices(load_printer_settings(cfg), s, self.inbox, idcard=idcard)
+        self.session.idcard = idcard
         if self.devices.printer is not None:
             self.session.printer = self.devices.printer
-        self.session.listeners.append(lambda what: self.publish_status() if what == "printer" else None)
+        self.session.listeners.append(lambda what: self.publish_status() if what in ("printer", "idcard") else None)
         themes = themes or load_themes(Path(s.theme) if s.theme else default_theme_path(), dpi=self.display.dpi)
         self.broker = f"{host}:{port}"
         self.app = App(screens=registry(self.session), themes=themes, display=self.display, mode=mode,
@@ -198,6 +201,7 @@ class Terminal:
             return
         fps = round(self._ticker.get_fps(), 1) if self._ticker is not None else 0.0
         body = {"kind": "terminal", "version": __version__, "fps": fps, "printer": self.session.printer_state.value,
+                "idcard": self.session.reader_state,
                 "mode": self.app.mode.value, "location": self.session.location}
         self.bus.publish(self.topics.status(self.device_id), encode(body), retain=True)
 

@@ -20,6 +20,7 @@ S = Stage
 
 class CheckinScreen(FlowScreen):
     takes_scans: ClassVar[bool] = True
+    watches: ClassVar[frozenset[str]] = frozenset({"idcard"})
     flow: CheckinFlow
 
     def make_flow(self, data: Any) -> CheckinFlow:
@@ -47,8 +48,11 @@ class CheckinScreen(FlowScreen):
         t, f = self.t, self.flow
         kb = LetterKeyboard("code-kb", rows=CODE_ROWS, value=f.code, max_length=8)
         error = {"bad": t.checkin_bad, "bad_scan": t.checkin_bad_scan}.get(f.entry_error, "")
+        if f.entry_error.startswith("card_"):
+            error = t.card_problems.get(f.entry_error[5:], t.card_problems["pulled"])
+        hint_text = t.checkin_hint + ("\n" + t.checkin_card_hint if self.s.cards_ready else "")
         hint = TextBlock("code-error", error, fill="warning", tone="on_warning") if error \
-            else TextBlock("code-hint", t.checkin_hint, tone="text_muted")
+            else TextBlock("code-hint", hint_text, tone="text_muted")
         if self.landscape:
             return Row("checkin-enter", [Column("checkin-kb", [kb, Spacer("kb-end", flex=1)], flex=3),
                                          Column("checkin-side", [hint, Spacer("side-end", flex=1)], flex=2)],
@@ -57,7 +61,8 @@ class CheckinScreen(FlowScreen):
 
     def _sending(self, ctx: Context) -> Widget:
         return Column("checkin-wait", [Spacer("wait-top", flex=1),
-                                       Label("checkin-sending", self.t.checkin_sending, style="title", align="center"),
+                                       Label("checkin-sending", self.t.checkin_card_sending if self.flow.by_card
+                                             else self.t.checkin_sending, style="title", align="center"),
                                        Spacer("wait-bottom", flex=1)], flex=1)
 
     def _ticket(self, ctx: Context) -> Widget:

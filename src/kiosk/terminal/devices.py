@@ -1,4 +1,5 @@
-"""The terminal's hardware: the ticket printer's worker thread, the code scanner and an evdev touch panel.
+"""The terminal's hardware: the ticket printer's worker thread, the ID card reader's poller
+(:mod:`kiosk.terminal.cards`), the code scanner and an evdev touch panel.
 
 Rule: the render loop never touches a device. One worker thread owns the printer port: screens ask
 through the session (``PrinterLink`` ``check`` / ``print``), which puts a job on the worker's
@@ -35,6 +36,7 @@ from ..devices.input_device import InputSource, OpenedDevice
 from ..devices.printer import Printer, PrinterConfig, PrinterStatus
 from ..devices.ticket import (PAPER_DOTS, QR_MODULE_DOTS, COLUMN_DOTS, TicketPrint, display_columns,
                               render_raster, render_text, wrap_columns)
+from .cards import IdCardSettings, card_poller
 from .messages import ScanResult
 from .printing import BookingSlip, Document, PrinterChecked, PrinterState, PrintFinished
 from .settings import TerminalSettings
@@ -303,8 +305,9 @@ class TerminalDevices:
     """Everything attached to one terminal; :meth:`start` after the window exists, :meth:`stop` at close."""
 
     def __init__(self, printer: PrinterSettings, settings: TerminalSettings, inbox: queue.Queue, *,
-                 opener: Opener | None = None) -> None:
+                 opener: Opener | None = None, idcard: IdCardSettings = IdCardSettings()) -> None:
         self.printer = PrinterWorker(printer, inbox.put) if printer.present else None
+        self.idcard = card_poller(idcard, inbox.put) if idcard.present else None
         self.sources: list[InputSource[Any]] = []
         if settings.scanner:
             self.sources.append(scanner_source(settings.scanner, inbox, opener=opener))
@@ -316,6 +319,8 @@ class TerminalDevices:
     def start(self) -> None:
         if self.printer is not None:
             self.printer.start()
+        if self.idcard is not None:
+            self.idcard.start()
         self._threads = [s.start(self._stop) for s in self.sources]
 
     def stop(self) -> None:
@@ -323,5 +328,7 @@ class TerminalDevices:
         for t in self._threads:
             t.join(2.0)
         self._threads = []
+        if self.idcard is not None:
+            self.idcard.stop()
         if self.printer is not None:
             self.printer.stop()

@@ -19,6 +19,8 @@ from .documents import ticket_document
 from .flows.base import (Abandon, Ask, CheckPrinter, Effect, Entered, Event, Flow, KeepHelpCall, Large, LeavePrint,
                          Left, Online, Print, PrinterAnswered, Refused, Replied, Scanned, Sent, Speak, Tapped, Tell,
                          Tick, Typing, Void)
+from ..devices import idreader
+from .cards import card_event
 from .messages import ReplyIn, ScanResult
 from .printing import Document, PrinterChecked, PrintFinished
 
@@ -104,6 +106,8 @@ class FlowScreen(TerminalScreen):
             self.feed(PrinterAnswered(message.tag, message.state.ready, message.state.value, printed=False))
         elif isinstance(message, PrintFinished):
             self.feed(PrinterAnswered(message.tag, message.ok, message.state.value, printed=True))
+        elif isinstance(message, (idreader.CardRead, idreader.CardFailed)):
+            self.feed(card_event(message, self.s.hall_date(self.now)))
         return None
 
     def tick(self, now: float) -> Transition | None:

@@ -10,7 +10,7 @@ when the person leaves (返回首页 or idle).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ..ui.keys import NumericKeypad
 from ..ui.paging import ListItem, PagedList
@@ -28,6 +28,7 @@ __all__ = ["HelpScreen", "mask_phone", "valid_phone"]
 
 class HelpScreen(FlowScreen):
     flow: HelpFlow
+    watches: ClassVar[frozenset[str]] = frozenset({"idcard"})
 
     def make_flow(self, data: Any) -> HelpFlow:
         return HelpFlow(where=self.s.location, reply_timeout=self.s.settings.reply_timeout)
@@ -49,13 +50,34 @@ class HelpScreen(FlowScreen):
                 S.DESK_ACKED: t.help_call, S.DESK_FAILED: t.help_call,
                 S.V_GROUP: t.visit_group_title, S.V_PHONE: t.visit_phone_title, S.V_ADDRESS: t.visit_address_title,
                 S.V_CONFIRM: t.visit_confirm_title, S.V_SENDING: t.visit_confirm_title,
-                S.V_DONE: t.visit_done_title, S.V_FAILED: t.visit_confirm_title}[self.flow.stage]
+                S.V_DONE: t.visit_done_title, S.V_FAILED: t.visit_confirm_title,
+                S.V_CARD: t.visit_card_title}[self.flow.stage]
 
     # ---- bodies ----------------------------------------------------------------------------------
+    def card_note(self) -> list[Widget]:
+        """While registering: why the last card was not read, or that a card fills the form."""
+        t, f = self.t, self.flow
+        if f.card_problem:
+            return [TextBlock("card-note", t.card_problems.get(f.card_problem, t.card_problems["pulled"]),
+                              fill="warning", tone="on_warning")]
+        if self.s.cards_ready and not f.from_card:
+            return [TextBlock("card-hint", t.visit_card_hint, tone="text_muted")]
+        return []
+
     def body(self, ctx: Context) -> Widget:
         t, f = self.t, self.flow
         stage = f.stage
         end = Spacer("help-end", flex=1)
+        if stage is S.V_CARD:
+            assert f.card is not None
+            name, masked, address = f.card
+            return Column("visit-card", [
+                TextBlock("card-fields", "\n".join([t.card_line_name.format(name=name),
+                                                    t.card_line_id.format(id=masked),
+                                                    t.card_line_address.format(address=address)]),
+                          style="title", fill="surface"),
+                Button("visit-card-use", t.visit_card_use, icon="✔", choice=True),
+                Button("visit-card-skip", t.visit_card_skip, icon="✖", tone="secondary", choice=True), end], flex=1)
         if stage is S.MENU:
             return Column("help-menu", [
                 TextBlock("help-intro", t.help_intro, fill="surface"),
@@ -79,21 +101,25 @@ class HelpScreen(FlowScreen):
         if stage is S.V_GROUP:
             return Column("visit-groups", [
                 *[Button(f"group-{i}", g, value=g, tone="secondary", choice=True)
-                  for i, g in enumerate(t.visit_groups)], end], flex=1)
+                  for i, g in enumerate(t.visit_groups)], *self.card_note(), end], flex=1)
         if stage is S.V_PHONE:
             pad = NumericKeypad("phone", value=f.phone, max_length=12)
+            note = self.card_note()
             hint = TextBlock("phone-error", t.visit_phone_bad, fill="warning", tone="on_warning") \
-                if f.phone_error else Spacer("phone-ok")
+                if f.phone_error else (note[0] if note else Spacer("phone-ok"))
             if self.landscape:
                 return Row("visit-phone", [pad, Column("phone-side", [hint, end])], flex=1)
             return Column("visit-phone", [hint, pad, end], flex=1)
         if stage is S.V_ADDRESS:
             items = [ListItem(label=v, value=v) for v in self.s.settings.villages]
             cols = 1 if self.mode.value == "large" and not self.landscape else (3 if self.landscape else 2)
-            return PagedList("villages", items, per_page=8, columns=cols, flex=1)
+            note = self.card_note()
+            villages = PagedList("villages", items, per_page=8, columns=cols, flex=1)
+            return Column("visit-address", [*note, villages], flex=1) if note else villages
         if stage is S.V_CONFIRM:
             return Column("visit-confirm", [
                 TextBlock("visit-summary", "\n".join([
+                    *([t.card_line_name.format(name=f.name)] if f.name else []),
                     t.visit_line_group.format(group=f.group),
                     t.visit_line_phone.format(phone=mask_phone(f.phone)),
                     t.visit_line_address.format(address=f.address)]), style="title", fill="surface"),

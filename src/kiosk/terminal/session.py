@@ -31,6 +31,8 @@ from ..protocol.content import ContentPage
 from ..core.catalog import Catalog
 from ..core.model import Category
 from ..ui.theme import Mode
+from ..devices.idreader import ReaderState, ReaderStatus
+from .cards import IdCardSettings
 from .printing import Document, PrinterChecked, PrinterState, PrintFinished
 from .messages import BoardIn, CatalogIn, Connection, ContentIn, ModeIn, ReplyIn
 from .settings import TerminalSettings
@@ -128,6 +130,17 @@ class Session:
         self._left_prints: dict[str, str] = {}  # print job tag → ticket id, for jobs no screen waits for
         # a desk help call outlives its screen and the idle reset: {"txn", "state", "by", "at"}
         self.help_call: dict[str, Any] | None = None
+        self.idcard = IdCardSettings()  # the [idcard] settings (no port: no reader)
+        self.reader_state = "none"  # the reader's latest ReaderState value ("none" without a reader)
+
+    @property
+    def cards_ready(self) -> bool:
+        """A card placed now would be read: screens offer 刷身份证 only then."""
+        return self.idcard.present and self.reader_state == ReaderState.READY.value
+
+    def hall_date(self, now: float) -> date:
+        """The hall's date at loop time ``now`` (what a card holder's age is counted to)."""
+        return self.wall(now).date()
 
     # ---- the pinyin keyboard's words ----------------------------------------------------------
     def pinyin_table(self):
@@ -187,6 +200,12 @@ class Session:
             return "content"
         if isinstance(msg, (PrinterChecked, PrintFinished)):
             return self._printer_answer(msg)
+        if isinstance(msg, ReaderStatus):
+            changed, self.reader_state = msg.state.value != self.reader_state, msg.state.value
+            if changed:
+                for listener in self.listeners:
+                    listener("idcard")
+            return "idcard" if changed else "consumed"
         if isinstance(msg, ReplyIn):
             rep = msg.reply
             if self.help_call is not None and rep.txn == self.help_call["txn"]:

@@ -266,6 +266,8 @@ class TerminalStrings:
         "unknown_item": "所选事项暂不能预约，请跳过事项",
         "unknown_appointment": "没有这个预约码，请核对",
         "appointment_used": "该预约码已签到取号",
+        "id_card_off": "本中心暂不能凭身份证签到，请输入预约码",
+        "bad_id_number": "身份证号码无效，请输入预约码",
         "appointment_cancelled": "该预约已取消",
         "appointment_expired": "该预约已过期（预约时间已过）",
         "not_today": "预约的不是今天，请在预约当天前来签到",
@@ -304,6 +306,24 @@ class TerminalStrings:
     slip_day: str = "日期：{day}"
     slip_time: str = "时间：{start}-{end}"
     slip_printed_at: str = "打印时间 {time}"
+
+    # ---- 刷身份证 (the ID card reader) ----
+    card_take_hint: str = "年满{age}周岁的老人，请把身份证放在读卡区，自动走绿色通道"
+    card_aged: str = "已读身份证：已按年龄为您选择绿色通道"
+    card_young: str = "已读身份证：未满{age}周岁，按普通顺序排队"
+    card_problems: dict[str, str] = field(default_factory=lambda: {
+        "pulled": "身份证没有读完，请放稳后再刷一次",
+        "unreadable": "这张卡读不出来，请放第二代居民身份证",
+        "invalid": "这张身份证读不出有效信息，请到咨询台"})
+    checkin_card_hint: str = "也可以把身份证放在读卡区签到"
+    checkin_card_sending: str = "正在按身份证查找今天的预约…"
+    visit_card_hint: str = "可把身份证放在读卡区，自动填写姓名和住址"
+    visit_card_title: str = "使用身份证上的信息吗？"
+    visit_card_use: str = "使用这些信息"
+    visit_card_skip: str = "不使用"
+    card_line_name: str = "姓名：{name}"
+    card_line_id: str = "身份证：{id}"
+    card_line_address: str = "住址：{address}"
 
     # ---- idle ----
     idle_title: str = "还需要继续办理吗？"

@@ -27,14 +27,15 @@ __all__ = ["TakeNumberScreen", "REPRINT_SECONDS"]
 
 
 class TakeNumberScreen(FlowScreen):
-    watches: ClassVar[frozenset[str]] = frozenset({"board"})
+    watches: ClassVar[frozenset[str]] = frozenset({"board", "idcard"})
     flow: TakeFlow
 
     def make_flow(self, data: Any) -> TakeFlow:
         p, t = self.s.printer, self.t
         return TakeFlow(reply_timeout=self.s.settings.reply_timeout, errors=t.error_codes, other=t.error_other,
                         printer=Printer(p.present, p.check_deadline, p.print_deadline),
-                        tags=lambda: f"take-{next(_JOBS)}")
+                        tags=lambda: f"take-{next(_JOBS)}",
+                        priority_age=self.s.idcard.priority_age if self.s.idcard.present else None)
 
     # ---- text ------------------------------------------------------------------------------------
     def title(self) -> str:
@@ -64,6 +65,21 @@ class TakeNumberScreen(FlowScreen):
             Spacer("late-end", flex=1),
         ], flex=1)
 
+    def _card_note(self) -> list[Widget]:
+        """What the card said (绿色通道 by age, or why it was not read), else the invitation to use it."""
+        t, f = self.t, self.flow
+        age = self.s.idcard.priority_age
+        if f.card == "aged":
+            return [TextBlock("card-note", t.card_aged, fill="ok", tone="on_ok")]
+        if f.card == "young":
+            return [TextBlock("card-note", t.card_young.format(age=age), fill="info", tone="on_info")]
+        if f.card:
+            return [TextBlock("card-note", t.card_problems.get(f.card, t.card_problems["pulled"]),
+                              fill="warning", tone="on_warning")]
+        if self.s.cards_ready:
+            return [TextBlock("card-hint", t.card_take_hint.format(age=age), tone="text_muted")]
+        return []
+
     def _category_button(self, c: Category) -> Button:
         label = self.t.category_button.format(name=c.plain or c.name, waiting=self.waiting_text(c.id))
         return Button(f"cat-{c.id}", label, value=c.id, tone="secondary", choice=True, style="title")
@@ -89,9 +105,10 @@ class TakeNumberScreen(FlowScreen):
             parts.append(Row("group-singles", [section(g, cs, 1) for g, cs in single]))
         if any(c.tasks for c in self.s.cfg.hall.categories):
             parts.append(Button("take-find", t.take_find, icon="?", tone="secondary", style="title"))
+        note = self._card_note()
         if self.landscape and len(parts) == 2:
-            return Column("choose", [Row("choose-row", parts), Spacer("choose-end", flex=1)], flex=1)
-        return Column("choose", [*parts, Spacer("choose-end", flex=1)], flex=1)
+            return Column("choose", [Row("choose-row", parts), *note, Spacer("choose-end", flex=1)], flex=1)
+        return Column("choose", [*parts, *note, Spacer("choose-end", flex=1)], flex=1)
 
     def _find(self, ctx: Context) -> Widget:
         items = [ListItem(label=task, value=c.id) for c in self.s.cfg.hall.categories for task in c.tasks]
@@ -108,6 +125,7 @@ class TakeNumberScreen(FlowScreen):
             TextBlock("confirm-category", t.confirm_category.format(name=self.s.category_name(f.category)),
                       style="title", fill="surface"),
             TextBlock("confirm-waiting", t.waiting_unknown if n is None else t.confirm_waiting.format(n=n)),
+            *self._card_note(),
             Button("green", t.green_on if f.priority else t.green_off, tone="primary" if f.priority
                    else "secondary", choice=True),
             TextBlock("green-note", t.green_note, tone="text_muted"),

@@ -18,6 +18,7 @@ import copy
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
 from ...core.idcard import valid_phone
@@ -113,7 +114,29 @@ class Left:
     """The person left the flow's screen (返回首页, idle, a scanned code): settle what is open."""
 
 
-Event = Tapped | Entered | Scanned | Sent | Replied | PrinterAnswered | Tick | Online | Typing | Large | Left
+@dataclass(frozen=True, slots=True)
+class CardRead:
+    """The ID card reader read a whole card whose number passed the resident-ID check. ``today`` is the
+    hall's date (an age is counted to it; a flow never reads a clock). The personal fields stay out of
+    ``repr``, so no log line or refusal message can carry them."""
+
+    name: str = field(repr=False)
+    id_number: str = field(repr=False)
+    address: str = field(repr=False)
+    birth: date = field(repr=False)
+    today: date
+
+
+@dataclass(frozen=True, slots=True)
+class CardFailed:
+    """A card was placed but not read: ``pulled`` (taken away mid-read, cut short), ``unreadable`` (not a
+    resident ID card), ``invalid`` (its text failed the checks)."""
+
+    problem: str
+
+
+Event = (Tapped | Entered | Scanned | Sent | Replied | PrinterAnswered | Tick | Online | Typing | Large | Left
+         | CardRead | CardFailed)
 
 
 # ---- effects out -------------------------------------------------------------------------------------
@@ -196,7 +219,8 @@ def event_key(event: Any) -> str:
     if isinstance(event, (Tapped, Entered)):
         return event.target
     return {Scanned: "scanned", Sent: "sent", Replied: "replied", PrinterAnswered: "printer", Tick: "tick", Online: "online",
-            Typing: "typing", Large: "large", Left: "left"}.get(type(event)) or type(event).__name__.lower()
+            Typing: "typing", Large: "large", Left: "left", CardRead: "card", CardFailed: "card_failed"}.get(type(event)) \
+        or type(event).__name__.lower()
 
 
 class Flow:

@@ -7,8 +7,14 @@ outlives the screen. A home visit collects the group (老、弱、病、残、�
 (checked, shown masked) and a village, then asks ``help.request`` {"kind": "home_visit", …}. The hub is
 asked with a deadline; offline fails at once. Personal data is forgotten when the person leaves.
 
+刷身份证 during a home-visit registration (V_GROUP … V_CONFIRM) shows the card's name, masked ID number and
+address (V_CARD) and asks first: 使用这些信息 fills the name and the address (the village list is then
+skipped), 不使用 drops them. The ID number itself is never kept or sent — the registration does not need
+it (staff call back by phone) — and what the card filled in is forgotten when the person leaves.
+
 Stages: MENU → DESK_SENDING → DESK_WAITING → DESK_ACKED | DESK_FAILED;
-MENU → V_GROUP → V_PHONE → V_ADDRESS → V_CONFIRM → V_SENDING → V_DONE | V_FAILED.
+MENU → V_GROUP → V_PHONE → V_ADDRESS → V_CONFIRM → V_SENDING → V_DONE | V_FAILED; any of V_GROUP … V_CONFIRM
+→ V_CARD → back where it was (or V_CONFIRM once an address is known).
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ import enum
 from typing import Any
 
 from ..codes import valid_phone
-from .base import Effect, Entered, Flow, HubAsk, KeepHelpCall, Refused, Replied, Sent, Tapped
+from ...core.idcard import mask_id
+from .base import CardFailed, CardRead, Effect, Entered, Flow, HubAsk, KeepHelpCall, Refused, Replied, Sent, Tapped
 
 class Stage(enum.Enum):
     MENU = "menu"
@@ -32,6 +39,7 @@ class Stage(enum.Enum):
     V_SENDING = "visit_sending"
     V_DONE = "visit_done"
     V_FAILED = "visit_failed"
+    V_CARD = "visit_card"
 
 
 S = Stage
@@ -42,10 +50,12 @@ TABLE: dict[Stage, dict[str, str]] = {
     S.DESK_WAITING: {"replied": "_replied"},
     S.DESK_ACKED: {},
     S.DESK_FAILED: {BACK: "_back"},
-    S.V_GROUP: {"group-": "_group", BACK: "_back"},
-    S.V_PHONE: {"phone": "_phone", BACK: "_back"},
-    S.V_ADDRESS: {"villages": "_address", BACK: "_back"},
-    S.V_CONFIRM: {"visit-submit": "_submit", BACK: "_back"},
+    S.V_GROUP: {"group-": "_group", BACK: "_back", "card": "_card", "card_failed": "_card_failed"},
+    S.V_PHONE: {"phone": "_phone", BACK: "_back", "card": "_card", "card_failed": "_card_failed"},
+    S.V_ADDRESS: {"villages": "_address", BACK: "_back", "card": "_card", "card_failed": "_card_failed"},
+    S.V_CONFIRM: {"visit-submit": "_submit", BACK: "_back", "card": "_card", "card_failed": "_card_failed"},
+    S.V_CARD: {"visit-card-use": "_card_use", "visit-card-skip": "_card_skip", BACK: "_card_skip",
+               "card": "_card"},
     S.V_SENDING: {"sent": "_sent", "replied": "_replied", "tick": "_deadline"},
     S.V_DONE: {},
     S.V_FAILED: {BACK: "_back"},
@@ -70,6 +80,11 @@ class HelpFlow(Flow):
         self.phone = ""
         self.phone_error = False
         self.address = ""
+        self.name = ""  # from the card, when the person chose to use it
+        self.from_card = False  # name and address came from the card
+        self.card: tuple[str, str, str] | None = None  # (name, masked ID number, address) awaiting a yes or no
+        self.card_back: Stage = S.V_GROUP  # where V_CARD returns to
+        self.card_problem = ""  # why the last card was not read
         self.error = ""  # the hub's words for a refusal ("" = ours)
 
     def _back(self, e: Tapped, now: float) -> list[Effect]:
@@ -93,18 +108,46 @@ class HelpFlow(Flow):
         self.phone = str(e.value)
         self.phone_error = not valid_phone(self.phone)
         if not self.phone_error:
-            self.go(S.V_ADDRESS)
+            self.go(S.V_CONFIRM if self.from_card else S.V_ADDRESS)
         return []
 
     def _address(self, e: Tapped, now: float) -> list[Effect]:
-        self.address = str(e.value)
+        self.address, self.name, self.from_card = str(e.value), "", False
         self.go(S.V_CONFIRM)
+        return []
+
+    def _card(self, e: CardRead, now: float) -> list[Effect]:
+        if self.stage is not S.V_CARD:
+            self.card_back = self.stage
+        self.card = (e.name, mask_id(e.id_number), e.address)
+        self.card_problem = ""
+        self.go(S.V_CARD)
+        return []
+
+    def _card_failed(self, e: CardFailed, now: float) -> list[Effect]:
+        self.card_problem = e.problem
+        return []
+
+    def _card_use(self, e: Tapped, now: float) -> list[Effect]:
+        assert self.card is not None
+        self.name, _, self.address = self.card
+        self.card, self.from_card = None, True
+        ready = bool(self.group and self.phone and not self.phone_error)
+        self.go(S.V_CONFIRM if ready or self.card_back in (S.V_ADDRESS, S.V_CONFIRM) else self.card_back)
+        return []
+
+    def _card_skip(self, e: Tapped, now: float) -> list[Effect]:
+        self.card = None
+        self.go(self.card_back)
         return []
 
     def _submit(self, e: Tapped, now: float) -> list[Effect]:
         self.go(S.V_SENDING)
-        return [self.ask.ask("help.request", {"kind": "home_visit", "phone": self.phone, "address": self.address,
-                                              "group": self.group, "where": self.where}, now)]
+        args = {"kind": "home_visit", "phone": self.phone, "address": self.address, "group": self.group,
+                "where": self.where}
+        if self.name:
+            args["name"] = self.name
+        return [self.ask.ask("help.request", args, now)]
 
     def _sent(self, e: Sent, now: float) -> list[Effect]:
         if not self.ask.sent(e.txn):
@@ -138,5 +181,6 @@ class HelpFlow(Flow):
         return []
 
     def _left(self, e: Any, now: float) -> list[Effect]:
-        self.phone = self.address = ""  # forget personal data at once
+        self.phone = self.address = self.name = ""  # forget personal data at once
+        self.card, self.from_card = None, False
         return []

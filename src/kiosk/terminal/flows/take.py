@@ -12,6 +12,12 @@ printed again for ``REPRINT_SECONDS``. ``hall_closed`` and ``past_closing`` are 
 
 Categories are offered in the words visitors use; 不知道选哪个？ (FIND) picks one by what they came to do.
 
+刷身份证 (with a reader: ``priority_age`` is set): a card read while choosing or confirming is used for one
+thing only — the holder's age, counted from the birth date in the ID number to the hall's date the event
+carries. At ``priority_age`` or more, 绿色通道 is switched on by itself (the visitor may switch it off) and
+the ticket is asked with ``priority_reason`` ``age``; nothing else of the card is kept, not even the age
+(``card`` says only ``aged``, ``young`` or why the card was not read).
+
 Stages: CHOOSE [→ FIND] → CONFIRM → [CHECKING → NOPRINT →] ISSUING → [PRINTING → PRINT_FAILED → CANCELLED |]
 TICKET | LATE → ISSUING | FAILED.
 """
@@ -23,8 +29,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .base import (CheckPrinter, Effect, Flow, HubAsk, LeavePrint, Print, PrinterAnswered, Refused, Replied, Sent,
-                   TagSource, Tapped, Tell, Void, word_refusal)
+from ...core.idcard import age_on, birth_date
+from .base import (CardFailed, CardRead, CheckPrinter, Effect, Flow, HubAsk, LeavePrint, Print, PrinterAnswered,
+                   Refused, Replied, Sent, TagSource, Tapped, Tell, Void, word_refusal)
 
 REPRINT_SECONDS = 60.0  # 重新打印 is offered this long after the ticket printed
 HUB_WORDED = frozenset({"hall_closed", "past_closing"})  # refusals whose message the hub writes for residents
@@ -48,10 +55,11 @@ class Stage(enum.Enum):
 S = Stage
 BACK = "go-back"
 # stage → event → handler. An event missing here is refused in that stage.
+CARD = {"card": "_card", "card_failed": "_card_failed"}
 TABLE: dict[Stage, dict[str, str]] = {
-    S.CHOOSE: {"cat-": "_choose", "take-find": "_find"},
-    S.FIND: {"find-tasks": "_choose", BACK: "_restart"},
-    S.CONFIRM: {"green": "_green", "take-confirm": "_confirm", BACK: "_restart"},
+    S.CHOOSE: {"cat-": "_choose", "take-find": "_find", **CARD},
+    S.FIND: {"find-tasks": "_choose", BACK: "_restart", **CARD},
+    S.CONFIRM: {"green": "_green", "take-confirm": "_confirm", BACK: "_restart", **CARD},
     S.CHECKING: {"printer": "_checked", "tick": "_check_deadline"},
     S.NOPRINT: {"print-on-screen": "_on_screen", BACK: "_restart"},
     S.ISSUING: {"sent": "_sent", "replied": "_replied", "tick": "_reply_deadline"},
@@ -79,8 +87,11 @@ class TakeFlow(Flow):
     PREFIXES = ("cat-",)
 
     def __init__(self, *, reply_timeout: float, errors: Mapping[str, str], other: str,
-                 printer: Printer = Printer(), tags: TagSource) -> None:
+                 printer: Printer = Printer(), tags: TagSource, priority_age: int | None = None) -> None:
         super().__init__()
+        self.priority_age = priority_age  # None: no card reader
+        self.by_age = False  # the card showed the priority age
+        self.card = ""  # "", "aged", "young", or the problem of a card not read ("pulled", …)
         self.errors, self.other, self.printer, self.tags = dict(errors), other, printer, tags
         self.stage: Stage = S.CHOOSE
         self.category: str | None = None
@@ -106,7 +117,7 @@ class TakeFlow(Flow):
 
     # ---- taps ----------------------------------------------------------------------------------------
     def _choose(self, e: Tapped, now: float) -> list[Effect]:
-        self.category, self.priority = str(e.value), False
+        self.category, self.priority = str(e.value), self.by_age
         self.go(S.CONFIRM)
         return []
 
@@ -120,6 +131,22 @@ class TakeFlow(Flow):
 
     def _restart(self, e: Tapped, now: float) -> list[Effect]:
         self.go(S.CHOOSE)
+        return []
+
+    def _card(self, e: CardRead, now: float) -> list[Effect]:
+        if self.priority_age is None:
+            raise Refused("no card reader")
+        born = birth_date(e.id_number) or e.birth
+        was, self.by_age = self.by_age, age_on(born, e.today) >= self.priority_age
+        self.card = "aged" if self.by_age else "young"
+        if self.by_age or was:  # on by the card, or off again when another card replaces the older one's
+            self.priority = self.by_age
+        return []
+
+    def _card_failed(self, e: CardFailed, now: float) -> list[Effect]:
+        if self.priority_age is None:
+            raise Refused("no card reader")
+        self.card = e.problem
         return []
 
     def _confirm(self, e: Tapped, now: float) -> list[Effect]:
@@ -156,6 +183,8 @@ class TakeFlow(Flow):
         args: dict[str, Any] = {"category": self.category, "priority": self.priority, "large_print": self.large}
         if self.accept_late:
             args["accept_late"] = True
+        if self.priority and self.by_age:
+            args["priority_reason"] = "age"
         self.go(S.ISSUING)
         return [self.ask.ask("ticket.issue", args, now)]
 
