@@ -107,6 +107,7 @@ class FlowScreen(TerminalScreen):
         elif isinstance(message, PrintFinished):
             self.feed(PrinterAnswered(message.tag, message.ok, message.state.value, printed=True))
         elif isinstance(message, (idreader.CardRead, idreader.CardFailed)):
+            self.on_input(self.now)  # a card placed is the visitor at work, like a touch
             self.feed(card_event(message, self.s.hall_date(self.now)))
         return None
 

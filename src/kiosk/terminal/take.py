@@ -106,6 +106,9 @@ class TakeNumberScreen(FlowScreen):
         if any(c.tasks for c in self.s.cfg.hall.categories):
             parts.append(Button("take-find", t.take_find, icon="?", tone="secondary", style="title"))
         note = self._card_note()
+        if self.landscape and note and isinstance(parts[-1], Button):  # no spare height: beside 不知道选哪个
+            parts[-1] = Row("find-row", [parts[-1], *note])
+            note = []
         if self.landscape and len(parts) == 2:
             return Column("choose", [Row("choose-row", parts), *note, Spacer("choose-end", flex=1)], flex=1)
         return Column("choose", [*parts, *note, Spacer("choose-end", flex=1)], flex=1)
