@@ -184,7 +184,7 @@ def test_card_screens_render_cleanly_and_keep_the_number_secret(card_kiosk, mode
         s in str(args) for s in SECRETS)]
     assert [op for op, _ in sent] == ["appointment.checkin", "appointment.checkin"]
     logged = caplog.text
-    assert "ID card" in logged or "idcard" in logged.lower() or logged == ""
+    assert "ID card not read (pulled)" in logged  # the logs were captured: failures are there, cards are not
     assert not any(s in logged for s in SECRETS)
 
 
