@@ -86,8 +86,7 @@ class CheckinFlow(AskingFlow):
 
     def _card(self, e: CardRead, now: float) -> list[Effect]:
         self.code, self.id_number, self.entry_error = "", e.id_number, ""
-        self.go(S.SENDING)
-        return [self.ask.ask("appointment.checkin", {"id_number": e.id_number}, now)]
+        return self._request("appointment.checkin", {"id_number": e.id_number}, S.SENDING, now)
 
     def _card_failed(self, e: CardFailed, now: float) -> list[Effect]:
         self.entry_error = f"card_{e.problem}"
@@ -98,8 +97,7 @@ class CheckinFlow(AskingFlow):
         if self.ask.txn is None:
             raise Refused("nothing to repeat")
         if self.by_card:
-            self.go(S.SENDING)
-            return [self.ask.ask("appointment.checkin", {"id_number": self.id_number}, now, retry=True)]
+            return self._request("appointment.checkin", {"id_number": self.id_number}, S.SENDING, now, retry=True)
         return self._submit(self.code, now, retry=True)
 
     def _left(self, e: Any, now: float) -> list[Effect]:
