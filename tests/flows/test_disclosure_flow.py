@@ -16,7 +16,7 @@ from kiosk.terminal.flows.base import (Ask, Entered, Left, Print, PrinterAnswere
                                        Tick, Typing)
 from kiosk.terminal.flows.disclosure import FIELDS, TABLE, DisclosureFlow, Stage, field_problem
 
-from .common import apply, check_table, choices, copy_told_truly, link_answers, passes
+from .common import OLD_CARD, apply, card, check_table, choices, copy_told_truly, link_answers, passes
 
 S = Stage
 ERRORS = {"timeout": "超时", "offline": "网络中断"}
@@ -183,7 +183,9 @@ class DisclosureMachine(RuleBasedStateMachine):
         kind, arg = data.draw(st.sampled_from(self.options()))
         if kind == "tap":
             field = arg[3:].removesuffix("-kb")
-            if arg.endswith("-kb"):
+            if card(arg, good) is not None:  # a card placed on the reader
+                self.feed(card(arg, good))
+            elif arg.endswith("-kb"):
                 value = self.good(field) if good else data.draw(st.sampled_from(TYPED[field]))
                 self.feed(Entered(arg, value))
             elif field in CHOSEN:
@@ -210,7 +212,7 @@ class DisclosureMachine(RuleBasedStateMachine):
     def nothing_typed_is_kept_once_registered_or_left(self):
         f = getattr(self, "flow", None)
         if f is not None and (self.left or f.stage is S.DONE):
-            assert f.form == {} and f.error == ""
+            assert f.form == {} and f.error == "" and f.card is None
 
     @invariant()
     def only_a_receipt_that_came_out_is_said_to_have(self):
@@ -227,3 +229,31 @@ def test_leaving_forgets_the_form():
     fill(f)
     f.handle(Left(), 0.0)
     assert f.stage is S.APPLICANT_TYPE and f.form == {}
+
+
+def test_a_card_fills_the_applicant_after_asking():
+    from kiosk.terminal.flows.base import CardFailed
+    f = make()
+    f.handle(Tapped("gk-applicant_type", "citizen"), 0.0)
+    f.handle(OLD_CARD, 0.0)
+    assert f.stage is S.CARD and f.form == {"applicant_type": "citizen"}  # nothing filled before the yes
+    f.handle(Tapped("gk-card-skip"), 0.0)
+    assert (f.stage, f.card) == (S.NAME, None) and "name" not in f.form
+    f.handle(OLD_CARD, 0.0)
+    f.handle(Tapped("gk-card-use"), 0.0)
+    assert {k: f.form[k] for k in ("name", "id_type", "id_number", "address")} == {
+        "name": OLD_CARD.name, "id_type": "resident_id", "id_number": OLD_CARD.id_number, "address": OLD_CARD.address}
+    assert f.stage is S.PHONE  # the first field the card could not fill
+    f.handle(Entered("gk-phone-kb", "13812345678"), 0.0)
+    assert f.stage is S.ADDRESS and f.form["address"] == OLD_CARD.address  # shown to confirm or correct
+    f.handle(CardFailed("pulled"), 0.0)
+    assert f.card_problem == "pulled" and f.stage is S.ADDRESS
+    f.handle(Left(), 1.0)
+    assert f.form == {} and f.card is None and f.card_problem == ""
+
+
+def test_an_organisation_takes_no_card():
+    f = make()
+    f.handle(Tapped("gk-applicant_type", "organisation"), 0.0)
+    with pytest.raises(Refused):
+        f.handle(OLD_CARD, 0.0)

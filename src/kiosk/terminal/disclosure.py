@@ -10,7 +10,7 @@ calendar); its paper copy is worded by :func:`kiosk.terminal.documents.disclosur
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, ClassVar
 
 from ..core.idcard import USCC_CHARS, mask_address, mask_email, mask_id, mask_numbers_in_text
 from ..ui.document import Block, PagedDocument
@@ -24,7 +24,7 @@ from .codes import mask_phone
 from .documents import disclosure_receipt
 from .flow_screen import FlowScreen
 from .flows.base import Print
-from .flows.disclosure import OPTIONAL, DisclosureFlow, Stage
+from .flows.disclosure import CARD_FIELDS, OPTIONAL, DisclosureFlow, Stage
 from .printing import Document
 from .strings_voice import VoiceStrings
 
@@ -49,6 +49,7 @@ def mask_name(name: str) -> str:
 
 class DisclosureScreen(FlowScreen):
     flow: DisclosureFlow
+    watches: ClassVar[frozenset[str]] = frozenset({"idcard"})
 
     def __init__(self, session) -> None:
         super().__init__(session)
@@ -87,7 +88,7 @@ class DisclosureScreen(FlowScreen):
                   S.PHONE: v.gk_phone_title, S.ADDRESS: v.gk_address_title, S.INFO_DESCRIPTION: v.gk_desc_title,
                   S.PURPOSE: v.gk_purpose_title, S.FORM: v.gk_form_title, S.DELIVERY: v.gk_delivery_title,
                   S.EMAIL: v.gk_email_title, S.REVIEW: v.gk_review_title, S.SENDING: v.gk_review_title,
-                  S.DONE: v.gk_done_title, S.FAILED: v.gk_failed_title}
+                  S.DONE: v.gk_done_title, S.FAILED: v.gk_failed_title, S.CARD: self.t.card_use_title}
         return titles[self.flow.stage]
 
     def error_text(self) -> str:
@@ -110,11 +111,31 @@ class DisclosureScreen(FlowScreen):
             return self._done(ctx)
         if self.flow.stage is S.FAILED:
             return self._failed(ctx)
+        if self.flow.stage is S.CARD:
+            return self._card(ctx)
         return self._field(self.flow.field, ctx)
+
+    def _card(self, ctx: Context) -> Widget:
+        """What the card would fill, masked as on the review page, and the choice."""
+        t, card = self.t, self.flow.card or {}
+        lines = [t.card_line_name.format(name=mask_name(card.get("name", ""))),
+                 t.card_line_id.format(id=group_digits(mask_id(card.get("id_number", "")), ID_GROUPS)),
+                 t.card_line_address.format(address=mask_address(card.get("address", "")))]
+        return Column("gk-card", [
+            TextBlock("gk-card-fields", "\n".join(lines), style="title", fill="surface"),
+            Button("gk-card-use", t.card_use, icon="✔", choice=True),
+            Button("gk-card-skip", t.card_skip, icon="✖", tone="secondary", choice=True),
+            Spacer("gk-card-end", flex=1)], flex=1)
 
     def _note(self, default: str = "") -> Widget | None:
         if self.flow.error:
             return TextBlock("gk-error", self.error_text(), fill="warning", tone="on_warning")
+        f, t = self.flow, self.t
+        if f.card_problem and f.field in CARD_FIELDS:
+            return TextBlock("gk-card-note", t.card_problems.get(f.card_problem, t.card_problems["pulled"]),
+                             fill="warning", tone="on_warning")
+        if not default and f.field == "name" and self.kind == "citizen" and self.s.cards_ready:
+            default = t.card_form_hint
         return TextBlock("gk-note", default, tone="text_muted") if default else None
 
     def _choices(self, field: str) -> list[ListItem]:

@@ -51,7 +51,7 @@ class HelpScreen(FlowScreen):
                 S.V_GROUP: t.visit_group_title, S.V_PHONE: t.visit_phone_title, S.V_ADDRESS: t.visit_address_title,
                 S.V_CONFIRM: t.visit_confirm_title, S.V_SENDING: t.visit_confirm_title,
                 S.V_DONE: t.visit_done_title, S.V_FAILED: t.visit_confirm_title,
-                S.V_CARD: t.visit_card_title}[self.flow.stage]
+                S.V_CARD: t.card_use_title}[self.flow.stage]
 
     # ---- bodies ----------------------------------------------------------------------------------
     def card_note(self) -> list[Widget]:
@@ -76,8 +76,8 @@ class HelpScreen(FlowScreen):
                                                     t.card_line_id.format(id=masked),
                                                     t.card_line_address.format(address=address)]),
                           style="title", fill="surface"),
-                Button("visit-card-use", t.visit_card_use, icon="✔", choice=True),
-                Button("visit-card-skip", t.visit_card_skip, icon="✖", tone="secondary", choice=True), end], flex=1)
+                Button("visit-card-use", t.card_use, icon="✔", choice=True),
+                Button("visit-card-skip", t.card_skip, icon="✖", tone="secondary", choice=True), end], flex=1)
         if stage is S.MENU:
             return Column("help-menu", [
                 TextBlock("help-intro", t.help_intro, fill="surface"),

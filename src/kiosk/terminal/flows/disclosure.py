@@ -15,8 +15,13 @@ application (the receipt holds only what the hub returned) and on leaving. A reg
 receipt is printed when the printer last said it is ready (``Print.if_ready``: a courtesy, the screen
 shows the same); the flow says so once that print has come out.
 
+刷身份证 (a citizen's application): a card read while the applicant's fields are asked (or at the review)
+shows what it would fill (CARD) and asks first; 使用这些信息 fills name, ID type and number and address —
+the application needs the number, and sends it in ``disclosure.apply`` like a typed one — and goes on with
+the first field still empty; 不使用 drops it. An organisation's form takes no card (it would be a person's).
+
 Stages: one per field (``FIELDS``, ``email`` only for delivery by e-mail), then REVIEW → SENDING → DONE |
-FAILED.
+FAILED; CARD from a field or REVIEW and back.
 """
 
 from __future__ import annotations
@@ -26,8 +31,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...core.idcard import resident_id_problem, valid_email, valid_passport, valid_phone, valid_uscc
-from .base import (WAITING, AskingFlow, Effect, Entered, PaperCopy, PrinterAnswered, Refused, Replied, TagSource,
-                   Tapped, Typing)
+from .base import (WAITING, AskingFlow, CardFailed, CardRead, Effect, Entered, PaperCopy, PrinterAnswered, Refused,
+                   Replied, TagSource, Tapped, Typing)
 
 # The form's fields in the order asked; "email" only for delivery by e-mail.
 FIELDS = ("applicant_type", "name", "id_type", "id_number", "phone", "address", "info_description", "purpose",
@@ -53,9 +58,12 @@ class Stage(enum.Enum):
     SENDING = "sending"
     DONE = "done"
     FAILED = "failed"
+    CARD = "card"
 
 
 S = Stage
+CARD_FIELDS = ("applicant_type", "name", "id_type", "id_number", "phone", "address")  # stages that take a card
+CARD_EVENTS = {"card": "_card", "card_failed": "_card_failed"}
 BACK = "go-back"
 
 
@@ -70,8 +78,9 @@ def _field_row(field: str) -> dict[str, str]:
 
 # stage → event → handler. An event missing here is refused in that stage.
 TABLE: dict[Stage, dict[str, str]] = {
-    **{S(f): _field_row(f) for f in FIELDS},
-    S.REVIEW: {"gk-edit": "_edit", "gk-submit": "_submit", BACK: "_back"},
+    **{S(f): {**_field_row(f), **(CARD_EVENTS if f in CARD_FIELDS else {})} for f in FIELDS},
+    S.REVIEW: {"gk-edit": "_edit", "gk-submit": "_submit", BACK: "_back", **CARD_EVENTS},
+    S.CARD: {"gk-card-use": "_card_use", "gk-card-skip": "_card_skip", BACK: "_card_skip", "card": "_card"},
     S.SENDING: dict(WAITING),
     S.DONE: {"printer": "_printed"},
     S.FAILED: {"replied": "_replied", "gk-retry": "_retry", BACK: "_back"},
@@ -117,6 +126,9 @@ class DisclosureFlow(AskingFlow):
         self.error = ""  # the check the entry in this stage's field failed (see field_problem)
         self.result: dict[str, Any] = {}
         self.reason = ""
+        self.card: dict[str, str] | None = None  # what a read card would fill, awaiting a yes or no
+        self.card_back: Stage = S.APPLICANT_TYPE  # where CARD returns to
+        self.card_problem = ""  # why the last card was not read
         self.ask.done()
 
     # ---- the form ------------------------------------------------------------------------------------
@@ -178,6 +190,36 @@ class DisclosureFlow(AskingFlow):
             self.go(S(steps[-1]) if self.stage is S.REVIEW else S.REVIEW)
         elif self.field in steps:
             self.go(S(steps[max(0, steps.index(self.field) - 1)]))
+        return []
+
+    # ---- 刷身份证 ---------------------------------------------------------------------------------------
+    def _card(self, e: CardRead, now: float) -> list[Effect]:
+        if self.form.get("applicant_type", "citizen") != "citizen":
+            raise Refused("an organisation's application takes no ID card")
+        if self.stage is not S.CARD:
+            self.card_back = self.stage
+        self.card = {"name": e.name, "id_number": e.id_number, "address": e.address}
+        self.card_problem = ""
+        self.go(S.CARD)
+        return []
+
+    def _card_failed(self, e: CardFailed, now: float) -> list[Effect]:
+        if self.form.get("applicant_type", "citizen") != "citizen":
+            raise Refused("an organisation's application takes no ID card")
+        self.card_problem = e.problem
+        return []
+
+    def _card_use(self, e: Tapped, now: float) -> list[Effect]:
+        assert self.card is not None
+        self.form.update(applicant_type="citizen", id_type="resident_id", **self.card)
+        self.card, self.error = None, ""
+        missing = [f for f in self.steps() if f not in self.form and f not in OPTIONAL]
+        self.go(S(missing[0]) if missing else S.REVIEW)
+        return []
+
+    def _card_skip(self, e: Tapped, now: float) -> list[Effect]:
+        self.card = None
+        self.go(self.card_back)
         return []
 
     def _edit(self, e: Tapped, now: float) -> list[Effect]:
