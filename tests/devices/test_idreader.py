@@ -103,6 +103,13 @@ class Inbox:
     def put(self, m) -> None:
         self.q.put(m)
 
+    def drain(self) -> list:
+        while True:
+            try:
+                self.got.append(self.q.get_nowait())
+            except queue.Empty:
+                return self.got
+
     def wait(self, pred, timeout: float = 10.0):
         deadline = time.monotonic() + timeout
         while True:
@@ -246,3 +253,23 @@ def test_poller_logs_never_carry_the_card(fake, caplog):
     assert "ID card not read" in text
     for secret in (card.id_number, card.id_number[6:14], card.name, card.address):
         assert secret not in text
+
+
+def test_one_unanswered_poll_does_not_make_the_reader_silent(fake):
+    inbox = Inbox()
+    p = _poller(fake.port, inbox)
+    p.start()
+    try:
+        inbox.wait(_state(ReaderState.READY))
+        n = fake.commands().count(FIND)
+        fake.mode = M.SILENT  # a hiccup: the next poll goes unanswered
+        fake.wait_for(lambda c: c.count(FIND) >= n + 1)
+        fake.mode = M.NO_CARD
+        m = fake.commands().count(FIND)
+        fake.wait_for(lambda c: c.count(FIND) >= m + 3)  # answered polls again
+        assert not any(isinstance(x, ReaderStatus) and x.state is ReaderState.SILENT for x in inbox.drain())
+        assert p.state is ReaderState.READY
+        fake.mode = M.SILENT  # and a reader that stays quiet is called silent
+        inbox.wait(_state(ReaderState.SILENT))
+    finally:
+        p.stop()

@@ -57,7 +57,7 @@ def card_kiosk(hall_cfg):
     def make(mode: Mode = Mode.NORMAL, orientation: str = "portrait"):
         fake = FakeIdReader().start()
         cfg = replace(hall_cfg, roles={**hall_cfg.roles, "idcard": {"port": fake.port, "poll_hz": 10.0,
-                                                                "read_timeout": 1.0}})
+                                                                "timeout": 2.0, "read_timeout": 2.0}})
         clock = FakeClock()
         t = Terminal(cfg, connect=False, settings=load_settings(cfg), mode=mode, clock=clock,
                      display=DisplayConfig(orientation=orientation), wall=lambda: 1_795_000_000.0)

@@ -32,6 +32,7 @@ from .ga467 import BadMessage, BaseMessage, BrokenFrame, Command, Deframer, Repl
 log = logging.getLogger(__name__)
 
 BAUDS = (9600, 19200, 38400, 57600, 115200)
+SILENT_AFTER = 3  # polls in a row without a whole answer before the reader is called silent
 NO_CARD = 0x80  # find: no card on the reader (not a failure)
 
 
@@ -216,6 +217,7 @@ class CardPoller:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.state: ReaderState | None = None
+        self._misses = 0  # unanswered polls in a row: one late answer must not make the card choice flicker
         self._present = False  # the card on the reader was already read (or failed): wait for it to leave
 
     def start(self) -> None:
@@ -269,9 +271,11 @@ class CardPoller:
                 r.close()
                 self._set(ReaderState.FAULT, exc.name)
                 return self.retry_seconds
+            except (IdReaderTimeout, IdReaderBrokenFrame) as exc:
+                return self._missed(exc)
             except IdReaderError as exc:
                 r.close()
-                self._set(ReaderState.ABSENT if isinstance(exc, IdReaderGone) else ReaderState.SILENT, str(exc))
+                self._set(ReaderState.ABSENT, str(exc))
                 return self.retry_seconds
         try:
             found = r.find()
@@ -279,10 +283,13 @@ class CardPoller:
             self._set(ReaderState.FAULT, exc.name)
             r.close()
             return self.retry_seconds
+        except (IdReaderTimeout, IdReaderBrokenFrame) as exc:
+            return self._missed(exc)
         except IdReaderError as exc:
             r.close()
-            self._set(ReaderState.ABSENT if isinstance(exc, IdReaderGone) else ReaderState.SILENT, str(exc))
+            self._set(ReaderState.ABSENT, str(exc))
             return self.retry_seconds
+        self._misses = 0
         self._set(ReaderState.READY)
         if not found:
             self._present = False
@@ -292,6 +299,15 @@ class CardPoller:
         self._present = True  # read once per placement, whatever happens next
         self._read(r)
         return self.period
+
+    def _missed(self, exc: IdReaderError) -> float:
+        """No whole answer: start the line afresh; silent only after ``SILENT_AFTER`` polls in a row."""
+        self._reader.close()
+        self._misses += 1
+        if self._misses < SILENT_AFTER:
+            return self.period
+        self._set(ReaderState.SILENT, str(exc))
+        return self.retry_seconds
 
     def _read(self, r: IdReader) -> None:
         try:
