@@ -158,11 +158,8 @@ class TerminalScreen(Screen):
         return self.on(message)
 
     def _clear_field_error(self) -> None:
-        """A correction is being typed: the warning about the old entry goes (it would stay wrong)."""
-        for attr, empty in (("phone_error", False), ("error", "")):
-            if getattr(self, attr, empty):
-                setattr(self, attr, empty)
-                self.invalidate()
+        """A correction is being typed: the warning about the old entry goes (it would stay wrong). Screens
+        with fields are flows (:class:`~kiosk.terminal.flow_screen.FlowScreen`); the others have no warning."""
 
     def on_input(self, now: float) -> None:
         self.s.last_input = now

@@ -1,11 +1,11 @@
-"""办事指南: find a service item by department, by life event or by pinyin, and read its guide.
+"""办事指南: the view of :class:`kiosk.terminal.flows.guides.GuidesFlow` — find a service item by department,
+by life event or by pinyin, and read its guide.
 
 Rule: everything comes from the retained ``catalog`` topic (kept by the session); until it arrives
 the screen says 正在加载… . A guide shows the whole 一次性告知 list of materials, steps, 法定/承诺时限,
 fees, window, basis and — for items that can be done online — a QR code of the online link; a long
-guide is paged with 上一页/下一页, never scrolled or clipped.
-
-Stages: how → departments | events → items → detail;  how → search → detail.
+guide is paged with 上一页/下一页, never scrolled or clipped. Where the person is lives in the flow; the
+page each list was on (so 上一步 from a guide returns to the same page) is the view's own.
 """
 
 from __future__ import annotations
@@ -18,54 +18,44 @@ from ..ui.keys import LetterKeyboard
 from ..ui.paging import ListItem, PagedList
 from ..ui.screen import Transition
 from ..ui.theme import Mode
-from ..ui.widget import Chosen, Column, Context, EntryChanged, Pressed, Row, Spacer, Widget
+from ..ui.widget import Chosen, Column, Context, EntryChanged, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, TextBlock
-from .base import TerminalScreen
+from .flow_screen import FlowScreen
+from .flows.base import Entered
+from .flows.guides import Gone, GuidesFlow, Stage
 
-HOW, DEPTS, EVENTS, ITEMS, SEARCH, DETAIL = "how", "departments", "events", "items", "search", "detail"
+S = Stage
+HOW, DEPTS, EVENTS, ITEMS, SEARCH, DETAIL = S.HOW, S.DEPTS, S.EVENTS, S.ITEMS, S.SEARCH, S.DETAIL
 
 
-class GuidesScreen(TerminalScreen):
+class GuidesScreen(FlowScreen):
     watches: ClassVar[frozenset[str]] = frozenset({"catalog"})
+    flow: GuidesFlow
 
     def startup(self, data: Any) -> None:
-        self.stage = HOW
-        self.group_kind = ""       # "department" | "event"
-        self.group = ""
-        self.query = ""
-        self.item_id = ""
-        self.came_from = HOW
         self.pages: dict[str, int] = {}  # list id → page, so 上一步 from a guide returns to the same page
+        super().startup(data)
 
-    # ---- navigation ------------------------------------------------------------------------------
-    def _go(self, stage: str) -> None:
-        self.stage = stage
-        self.invalidate()
+    def make_flow(self, data: Any) -> GuidesFlow:
+        return GuidesFlow()
 
-    def has_back(self) -> bool:
-        return self.stage != HOW
-
-    def back(self) -> Transition | None:
-        if self.stage == DETAIL:
-            self._go(self.came_from)
-        elif self.stage == ITEMS:
-            self._go(DEPTS if self.group_kind == "department" else EVENTS)
-        else:
-            self._go(HOW)
-        return None
+    @property
+    def item_id(self) -> str:
+        return self.flow.item_id
 
     def item(self) -> ServiceItem | None:
-        return self.s.catalog.get(self.item_id) if self.s.catalog else None
+        return self.s.catalog.get(self.flow.item_id) if self.s.catalog else None
 
     def title(self) -> str:
         t = self.t
         if self.s.catalog is None:
             return t.guides_title
-        if self.stage == DETAIL and self.item() is not None:
-            return self.item().name
+        item = self.item() if self.flow.stage is DETAIL else None
+        if item is not None:
+            return item.name
         return {HOW: t.guides_how, DEPTS: t.departments_title, EVENTS: t.events_title,
-                ITEMS: t.items_title.format(group=self.group), SEARCH: t.search_title,
-                DETAIL: t.guides_title}[self.stage]
+                ITEMS: t.items_title.format(group=self.flow.group), SEARCH: t.search_title,
+                DETAIL: t.guides_title}[self.flow.stage]
 
     # ---- bodies ----------------------------------------------------------------------------------
     def _columns(self) -> int:
@@ -78,10 +68,11 @@ class GuidesScreen(TerminalScreen):
             return Column("loading", [Spacer("loading-top", flex=1),
                                       Label("loading-text", self.t.loading, style="title", align="center"),
                                       Spacer("loading-bottom", flex=1)], flex=1)
-        if self.stage == DETAIL and self.item() is None:
-            self.stage = HOW  # the item left the catalogue while it was open
+        if self.flow.stage is DETAIL and self.item() is None:  # the item left the catalogue while it was open
+            self.flow.handle(Gone(), self.now)
+            self._seen = self.flow.version  # being drawn now
         return {HOW: self._how, DEPTS: self._groups, EVENTS: self._groups, ITEMS: self._items,
-                SEARCH: self._search, DETAIL: self._detail}[self.stage](ctx)
+                SEARCH: self._search, DETAIL: self._detail}[self.flow.stage](ctx)
 
     def _how(self, ctx: Context) -> Widget:
         t = self.t
@@ -95,9 +86,9 @@ class GuidesScreen(TerminalScreen):
     def _groups(self, ctx: Context) -> Widget:
         cat = self.s.catalog
         assert cat is not None
-        index = cat.by_department if self.stage == DEPTS else cat.by_life_event
+        index = cat.by_department if self.flow.stage is DEPTS else cat.by_life_event
         items = [ListItem(label=self.t.count_items.format(name=k, n=len(v)), value=k) for k, v in index.items()]
-        lid = f"list-{self.stage}"
+        lid = f"list-{self.flow.stage.value}"
         return PagedList(lid, items, per_page=8, columns=self._columns(), page=self.pages.get(lid, 0), flex=1,
                          stretch=True, max_stretch=1.6)
 
@@ -109,17 +100,18 @@ class GuidesScreen(TerminalScreen):
     def _items(self, ctx: Context) -> Widget:
         cat = self.s.catalog
         assert cat is not None
-        index = cat.by_department if self.group_kind == "department" else cat.by_life_event
-        return self._item_list("list-items", list(index.get(self.group, ())))
+        index = cat.by_department if self.flow.group_kind == "department" else cat.by_life_event
+        return self._item_list("list-items", list(index.get(self.flow.group, ())))
 
     def _search(self, ctx: Context) -> Widget:
         cat = self.s.catalog
         assert cat is not None
-        kb = LetterKeyboard("kb", value=self.query, max_length=12)
-        if not self.query:
+        query = self.flow.query
+        kb = LetterKeyboard("kb", value=query, max_length=12)
+        if not query:
             results: Widget = TextBlock("search-hint", self.t.search_hint, tone="text_muted", flex=1)
         else:
-            found = cat.search(self.query)
+            found = cat.search(query)
             results = self._item_list("results", found, 1 if self.landscape else None) if found else \
                 TextBlock("search-none", self.t.search_none, fill="warning", tone="on_warning")
         if self.landscape:
@@ -168,32 +160,21 @@ class GuidesScreen(TerminalScreen):
         assert item is not None
         return PagedDocument(f"guide-{item.id}", self.guide_blocks(item), flex=1)
 
-
     # ---- behaviour -------------------------------------------------------------------------------
     def on(self, message: Any) -> Transition | None:
-        if isinstance(message, Pressed):
-            target = {"how-department": DEPTS, "how-event": EVENTS, "how-search": SEARCH}.get(message.widget_id)
-            if target:
-                self.group_kind = "department" if target == DEPTS else "event"
-                self._go(target)
-        elif isinstance(message, Chosen):
+        if isinstance(message, Chosen):
             shown = self.root.find(message.widget_id) if self.root else None
             if isinstance(shown, PagedList):
                 self.pages[message.widget_id] = shown.page
-            if message.widget_id in (f"list-{DEPTS}", f"list-{EVENTS}"):
-                self.group = message.value
+            if message.widget_id in (f"list-{DEPTS.value}", f"list-{EVENTS.value}"):
                 self.pages.pop("list-items", None)
-                self._go(ITEMS)
-            elif message.widget_id in ("list-items", "results"):
-                self.came_from = self.stage
-                self.item_id = message.value
-                self._go(DETAIL)
-        elif isinstance(message, EntryChanged) and message.widget_id == "kb":
-            self.query = message.value
+        elif isinstance(message, EntryChanged) and message.widget_id == "kb":  # the search as it is typed
             self.pages.pop("results", None)
             old = self.root.find("results") if self.root else None
             if isinstance(old, PagedList):
                 old.page = 0
                 old.set_state(0)
+            self.feed(Entered("kb", message.value))
             self.invalidate()
-        return None
+            return None
+        return super().on(message)
