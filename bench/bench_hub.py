@@ -1,16 +1,32 @@
-"""Hub benchmarks on a private loopback mosquitto, the hub running as its own process.
+"""The hub's hot path, measured as an outside integrator would: mosquitto's own C clients for the rates.
 
-- press → window/<w>/state seen by a subscriber, p50/p99, 100 windows pressing at once
-- durable commands/s (ticket.issue with replies, group commit) next to the raw paho+mosquitto QoS 1
-  rate measured in the same run
-- hub RSS after 10,000 tickets
+One run, one private loopback mosquitto, the hub as its own process (``python -m kiosk hub``) on an open
+broker: the hub's non-strict role mode, in which senders the hall does not know are not held to a role
+(``strict_roles`` is on only with broker accounts; the role checks themselves still run for every message).
 
+1. **broker pass-through** — ``mosquitto_pub -l -q 1`` of ``LINES`` request lines → ``mosquitto_sub -q 1
+   -C LINES`` on a topic nobody else reads: the limit of this broker and these clients on this machine;
+2. **ticket.issue** — the same lines published on ``request/ticket.issue`` (each its own ``txn``, replies
+   to one device) → ``mosquitto_sub -C LINES`` on that device's reply topic; every reply must be
+   ``"ok":true``. Also the hub's CPU seconds (``/proc/<pid>/stat`` utime + stime) and bytes written
+   (``/proc/<pid>/io`` write_bytes: database, WAL, checkpoints) per ticket of this bulk run;
+3. **a ticket's life** — ``LIFE`` tickets one after another, each step waiting for the hub's answer so
+   that each is its own transaction, as in the hall: issue → ``next`` at a window → ``complete``. Bytes
+   written and CPU per ticket's life;
+4. **the burst** — a hall of 100 windows; one publisher sends ``next`` for every window at once, one
+   subscriber takes the retained window states: press → state p50/p99 over ``ROUNDS`` bursts; and one
+   window alone for comparison.
+
+Every wait has a deadline and a missed one raises: a figure is reported only when all its messages came.
+The hub's state lives on a disk-backed folder (``/var/tmp``), since a tmpfs writes nothing.
 ``run() -> dict``; as a script prints JSON.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -21,7 +37,6 @@ import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
-import psutil
 from paho.mqtt.enums import CallbackAPIVersion
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,11 +45,36 @@ sys.path.insert(0, str(REPO / "src"))
 from kiosk.bus.broker import PrivateBroker  # noqa: E402
 
 SITE = "bench"
+ROOT = f"hall/{SITE}/"
+LINES = 20000
+LIFE = 200
+WINDOWS = 100
+ROUNDS = 20
+SOLO = 200
+RATE_TIMEOUT_S = 300.0
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+ROWS = [
+    ("pass_through_msg_per_s", "broker pass-through, mosquitto_pub -l -q 1 → mosquitto_sub -q 1 (msg/s)", "", None),
+    ("ticket_issue_replies_per_s", "ticket.issue, mosquitto_pub -l → 20,000 ok replies (replies/s)", "", None),
+    ("issue_vs_pass_through", "ticket.issue ÷ pass-through, same run", "≥ 0.5", lambda v: v >= 0.5),
+    ("burst.p50", "press → window state, 100 windows at once, p50 (ms)", "", None),
+    ("burst.p99", "press → window state, 100 windows at once, p99 (ms)", "≤ 20", lambda v: v <= 20),
+    ("solo.p50", "press → window state, one window, p50 (ms)", "", None),
+    ("solo.p99", "press → window state, one window, p99 (ms)", "≤ 20", lambda v: v <= 20),
+    ("life.write_kib_per_ticket", "hub writes per ticket's life, one transaction a step (KiB)", "", None),
+    ("life.cpu_ms_per_ticket", "hub CPU per ticket's life, one transaction a step (ms)", "", None),
+    ("bulk.write_kib_per_ticket", "hub writes per ticket, 20,000 issued in bulk (KiB)", "", None),
+    ("bulk.cpu_ms_per_ticket", "hub CPU per ticket, 20,000 issued in bulk (ms)", "", None),
+    ("hub_rss_mb_after_tickets", "hub RSS after 20,000 tickets (MB)", "≤ 60", lambda v: v <= 60),
+]
 
 
+# ---------------------------------------------------------------- the hub process
 def bench_config(path: Path, windows: int) -> Path:
+    """A hall without office hours (no calendar: always open), so the run does not depend on the hour."""
     lines = ['[site]\nid = "bench"\nname = "基准测试大厅"\n',
-             f'[hub]\ncalendar = "{REPO / "config" / "calendar.toml"}"\ncatalog_dir = "{REPO / "config" / "catalog"}"\n',
+             f'[hub]\ncalendar = ""\ncatalog_dir = "{REPO / "config" / "catalog"}"\n',
              '[[categories]]\nid = "A"\nname = "综合"\n']
     for i in range(1, windows + 1):
         lines.append(f'[[windows]]\nid = "w{i}"\nnumber = {i}\nname = "窗口{i}"\nkind = "comprehensive"\n'
@@ -43,135 +83,195 @@ def bench_config(path: Path, windows: int) -> Path:
     return path
 
 
-class Client:
-    def __init__(self, port: int, name: str, subs: tuple[str, ...] = ()) -> None:
-        self.c = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=name,
-                             protocol=mqtt.MQTTv311)
-        self.c.max_inflight_messages_set(1000)
-        self.c.max_queued_messages_set(0)
-        self.ready = threading.Event()
-        self.subs = subs
-        self.on_msg = lambda topic, payload, t: None
-        self.c.on_socket_open = lambda c, u, sock: sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.c.on_connect = self._conn
-        self.c.on_message = lambda c, u, m: self.on_msg(m.topic, m.payload, time.perf_counter())
-        self.c.connect("127.0.0.1", port)
-        self.c.loop_start()
-        if not self.ready.wait(10):
-            raise RuntimeError(f"bench client {name} could not connect to 127.0.0.1:{port} within 10 s")
-
-    def _conn(self, c, u, f, rc, p):
-        for s in self.subs:
-            c.subscribe(s, qos=1)
-        self.ready.set()
-
-    def close(self) -> None:
-        self.c.disconnect()
-        self.c.loop_stop()
-
-
 def start_hub(cfg: Path, state: Path, port: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "kiosk", "hub", "--config", str(cfg), "--state", str(state),
                              "--broker", f"127.0.0.1:{port}", "--no-advertise"], cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_for(pred, timeout: float, what: str) -> None:
-    end = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > end:
-            raise RuntimeError(f"timed out: {what}")
-        time.sleep(0.005)
+def stop_hub(hub: subprocess.Popen) -> None:
+    hub.terminate()
+    try:
+        hub.wait(20)
+    except subprocess.TimeoutExpired:
+        hub.kill()
+        hub.wait(5)
 
 
-def issue_many(port: int, n: int, window: int = 500) -> float:
-    """Pipeline n ticket.issue requests (at most `window` outstanding); returns replies per second."""
-    got = 0
-    lock = threading.Lock()
-    done = threading.Event()
+def write_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+        if line.startswith("write_bytes:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no write_bytes in /proc/{pid}/io")
 
-    cl = Client(port, "bench-kiosk", (f"hall/{SITE}/device/bench-kiosk/reply",))
 
-    def on(topic, payload, t):
-        nonlocal got
-        with lock:
-            got += 1
-            if got >= n:
-                done.set()
-    cl.on_msg = on
+def cpu_s(pid: int) -> float:
+    """utime + stime of the whole process (all its threads), seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError(f"no VmRSS in /proc/{pid}/status")
+
+
+# ---------------------------------------------------------------- the C clients
+class Sub:
+    """``mosquitto_sub -q 1 -C n``: returns once it has subscribed (its SUBACK), output in a file."""
+
+    def __init__(self, port: int, topic: str, n: int, out: Path, name: str) -> None:
+        self.out = out
+        self.n = n
+        self.f = open(out, "wb")
+        # line-buffered, so its SUBACK can be seen in the file at once
+        self.p = subprocess.Popen(["stdbuf", "-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-C", str(n),
+                                   "-i", name, "-t", topic, "-d"], stdout=self.f, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while b"SUBACK" not in out.read_bytes():
+            if self.p.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"mosquitto_sub on {topic} did not subscribe within 10 s")
+            time.sleep(0.01)
+
+    def wait(self, timeout: float) -> float:
+        """Blocks until the n-th message; the moment it had them all (perf_counter)."""
+        try:
+            self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            got = self.payloads().count(b"\n")
+            raise RuntimeError(f"timed out: only about {got} of {self.n} messages within {timeout:.0f} s") from None
+        end = time.perf_counter()
+        self.f.close()
+        if self.p.returncode != 0:
+            raise RuntimeError(f"mosquitto_sub exited with {self.p.returncode}")
+        return end
+
+    def payloads(self) -> bytes:
+        return b"\n".join(line for line in self.out.read_bytes().splitlines()
+                          if line.startswith(b"{")) + b"\n"
+
+
+def pub_lines(port: int, topic: str, lines: Path, name: str) -> subprocess.Popen:
+    return subprocess.Popen(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-l", "-i", name,
+                             "-t", topic], stdin=open(lines, "rb"), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+def c_rate(port: int, topic: str, reply_topic: str, lines: Path, work: Path, tag: str) -> tuple[float, Path]:
+    """Publish every line of ``lines`` on ``topic``; the rate at which ``reply_topic`` received as many."""
+    n = sum(1 for _ in lines.open("rb"))
+    sub = Sub(port, reply_topic, n, work / f"{tag}.out", f"bench-sub-{tag}")
     t0 = time.perf_counter()
-    for i in range(n):
-        while i - got >= window:
-            time.sleep(0.0005)
-        body = {"v": 1, "txn": f"b{i}-{t0}", "reply_to": f"hall/{SITE}/device/bench-kiosk/reply", "category": "A"}
-        cl.c.publish(f"hall/{SITE}/request/ticket.issue", json.dumps(body), qos=1)
-    finished = done.wait(300)
-    dt = time.perf_counter() - t0
-    cl.close()
-    if not finished:
-        raise RuntimeError(f"only {got} of {n} ticket.issue replies within 300 s: no rate to report")
-    return n / dt
+    pub = pub_lines(port, topic, lines, f"bench-pub-{tag}")
+    end = sub.wait(RATE_TIMEOUT_S)
+    try:
+        _, err = pub.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        pub.kill()
+        raise RuntimeError("mosquitto_pub did not finish after the last message was received") from None
+    if pub.returncode != 0:
+        raise RuntimeError(f"mosquitto_pub exited with {pub.returncode}: {err.decode(errors='replace')[:200]}")
+    return n / (end - t0), sub.out
 
 
-def raw_rate(port: int, n: int, window: int = 500) -> float:
-    """The same pipelined request/answer shape, but the 'hub' is a bare paho echo: the ceiling."""
-    echo = Client(port, "bench-echo", (f"hall/{SITE}/raw/req",))
-    echo.on_msg = lambda topic, payload, t: echo.c.publish(f"hall/{SITE}/raw/rep", payload, qos=1)
-    got = 0
-    done = threading.Event()
-    cl = Client(port, "bench-raw", (f"hall/{SITE}/raw/rep",))
-
-    def on(topic, payload, t):
-        nonlocal got
-        got += 1
-        if got >= n:
-            done.set()
-    cl.on_msg = on
-    t0 = time.perf_counter()
-    for i in range(n):
-        while i - got >= window:
-            time.sleep(0.0005)
-        cl.c.publish(f"hall/{SITE}/raw/req", json.dumps({"v": 1, "i": i}), qos=1)
-    finished = done.wait(300)
-    dt = time.perf_counter() - t0
-    cl.close()
-    echo.close()
-    if not finished:
-        raise RuntimeError(f"only {got} of {n} echoes within 300 s: no rate to report")
-    return n / dt
+def request_lines(path: Path, n: int, device: str, tag: str) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"v": 1, "txn": f"{tag}{i}", "reply_to": f"{ROOT}device/{device}/reply",
+                                "category": "A"}, separators=(",", ":")) + "\n")
+    return path
 
 
-def press_latency(port: int, windows: int, rounds: int) -> list[float]:
-    """All windows press 'next' at once, `rounds` times; latency to each window's new state."""
-    sent: dict[str, float] = {}
-    lat: list[float] = []
-    pending: set[str] = set()
-    lock = threading.Lock()
-    sub = Client(port, "bench-board", (f"hall/{SITE}/window/+/state",))
+# ---------------------------------------------------------------- a Python client for paced steps and the burst
+class Client:
+    def __init__(self, port: int, name: str, subs: tuple[str, ...] = ()) -> None:
+        self.c = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=name,
+                             protocol=mqtt.MQTTv311)
+        self.c.max_inflight_messages_set(1000)
+        self.cv = threading.Condition()
+        self.got: list[tuple[str, bytes, float]] = []
+        ready = threading.Event()
+        self.c.on_socket_open = lambda c, u, sock: sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.c.on_connect = lambda c, u, f, rc, p: ([c.subscribe(s, qos=1) for s in subs], ready.set())
+        self.c.on_subscribe = lambda *a: None
+        self.c.on_message = self._msg
+        self.c.connect("127.0.0.1", port)
+        self.c.loop_start()
+        if not ready.wait(10):
+            raise RuntimeError(f"bench client {name} could not connect to 127.0.0.1:{port} within 10 s")
 
-    def on(topic, payload, t):
-        w = topic.split("/")[3]
-        with lock:
-            if w in pending:
-                pending.discard(w)
-                lat.append(t - sent[w])
-    sub.on_msg = on
-    tag = f"{windows}x{rounds}"  # a fresh device id per run, so the hub's (device, seq) dedupe sees new presses
-    buttons = [Client(port, f"bench-btn{i}-{tag}") for i in range(1, windows + 1)]
-    time.sleep(0.5)  # let retained states arrive before measuring
+    def _msg(self, c, u, m) -> None:
+        t = time.perf_counter()
+        with self.cv:
+            self.got.append((m.topic, bytes(m.payload), t))
+            self.cv.notify_all()
+
+    def wait(self, pred, timeout: float, what: str) -> None:
+        with self.cv:
+            if not self.cv.wait_for(pred, timeout):
+                raise RuntimeError(f"timed out after {timeout} s: {what}")
+
+    def publish(self, topic: str, body: dict) -> None:
+        self.c.publish(ROOT + topic, json.dumps(body), qos=1)
+
+    def close(self) -> None:
+        self.c.disconnect()
+        self.c.loop_stop()
+
+
+def wait_hub(port: int) -> None:
+    probe = Client(port, "bench-probe", (f"{ROOT}hub/status", f"{ROOT}device/hub/status"))
+    probe.wait(lambda: probe.got, 30, "the hub's retained status")
+    probe.close()
+
+
+def ticket_lives(port: int, n: int) -> None:
+    """n tickets, one after another: issue, call at w1, complete; every step waits for the hub's answer."""
+    c = Client(port, "bench-life", (f"{ROOT}device/bench-life/reply", f"{ROOT}window/w1/state"))
+    c.wait(lambda: any(t.endswith("/state") for t, _, _ in c.got), 10, "w1's retained state")
     seq = 0
-    for _ in range(rounds):
-        seq += 1
-        with lock:
-            pending.update(f"w{i}" for i in range(1, windows + 1))
-        for i, b in enumerate(buttons, start=1):
-            w = f"w{i}"
-            sent[w] = time.perf_counter()
-            b.c.publish(f"hall/{SITE}/window/{w}/press",
-                        json.dumps({"v": 1, "device": f"btn{i}-{tag}", "seq": seq, "action": "next"}), qos=1)
-        wait_for(lambda: not pending, 60, "all windows' states")
-    for b in buttons:
-        b.close()
+
+    def step(topic: str, body: dict, answer) -> None:
+        k = len(c.got)
+        c.publish(topic, body)
+        c.wait(lambda: any(answer(t, p) for t, p, _ in c.got[k:]), 10, f"the hub's answer to {topic}")
+
+    for i in range(n):
+        txn = f"life{i}"
+        step("request/ticket.issue", {"v": 1, "txn": txn, "reply_to": f"{ROOT}device/bench-life/reply", "category": "A"},
+             lambda t, p: t.endswith("/reply") and json.loads(p)["txn"] == txn and json.loads(p)["ok"])
+        for action, state in (("next", "called"), ("complete", None)):
+            seq += 1
+            step("window/w1/press", {"v": 1, "device": "bench-life-btn", "seq": seq, "action": action},
+                 lambda t, p, s=state: t.endswith("/state") and (json.loads(p)["ticket"] or {}).get("state") == s)
+    c.close()
+
+
+def press_latency(port: int, windows: int, rounds: int, tag: str) -> list[float]:
+    """One publisher presses ``next`` for every window at once, ``rounds`` times; one subscriber."""
+    sub = Client(port, f"bench-states-{tag}", (f"{ROOT}window/+/state",))
+    sub.wait(lambda: len({t for t, _, _ in sub.got}) >= windows, 10, "every window's retained state")
+    pub = Client(port, f"bench-buttons-{tag}")
+    lat: list[float] = []
+    for r in range(1, rounds + 1):
+        k = len(sub.got)
+        sent: dict[str, float] = {}
+        for i in range(1, windows + 1):
+            sent[f"w{i}"] = time.perf_counter()
+            pub.publish(f"window/w{i}/press", {"v": 1, "device": f"btn{i}-{tag}", "seq": r, "action": "next"})
+
+        def all_in() -> bool:
+            return len({t.split("/")[3] for t, _, _ in sub.got[k:]}) >= windows
+        sub.wait(all_in, 60, f"all {windows} windows' new states, round {r}")
+        first: dict[str, float] = {}
+        for t, _, at in sub.got[k:]:
+            first.setdefault(t.split("/")[3], at)
+        lat += [first[w] - sent[w] for w in sent]
+    pub.close()
     sub.close()
     return lat
 
@@ -181,54 +281,58 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def run(windows: int = 100, rounds: int = 20, n_cmds: int = 5000, rss_tickets: int = 10000) -> dict:
-    work = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
-    out: dict = {}
-    with PrivateBroker(work / "broker") as broker:
-        # 1. latency: a hall with `windows` windows, all pressing at once
-        hub = start_hub(bench_config(work / "big.toml", windows), work / "state-big", broker.port)
-        try:
-            wait_hub(broker.port)
-            issue_many(broker.port, windows * rounds + 300)
-            solo = press_latency(broker.port, 1, 200)
-            out["press_to_state_ms_single_window"] = {"p50": round(1000 * statistics.median(solo), 2),
-                                                      "p99": round(1000 * pct(solo, 99), 2), "samples": len(solo)}
-            lat = press_latency(broker.port, windows, rounds)
-            out["press_to_state_ms"] = {"p50": round(1000 * statistics.median(lat), 2),
-                                        "p99": round(1000 * pct(lat, 99), 2), "samples": len(lat),
-                                        "windows": windows}
-        finally:
-            hub.terminate()
-            hub.wait(10)
-        # 2. throughput and memory: a hall of this town's size (9 counters)
-        hub = start_hub(bench_config(work / "hall.toml", 9), work / "state-hall", broker.port)
-        try:
-            wait_hub(broker.port)
-            issue_many(broker.port, rss_tickets)
-            time.sleep(0.5)
-            out["hub_rss_mb_after_tickets"] = {"tickets": rss_tickets,
-                                               "rss_mb": round(psutil.Process(hub.pid).memory_info().rss / 2**20, 1)}
-            raws, durs = [], []
-            for _ in range(3):  # interleaved, so both see the same machine load
-                raws.append(raw_rate(broker.port, n_cmds))
-                durs.append(issue_many(broker.port, n_cmds))
-            out["durable_cmds_per_s"] = round(statistics.median(durs))
-            out["raw_roundtrip_per_s"] = round(statistics.median(raws))
-            out["durable_vs_raw"] = round(statistics.median(durs) / statistics.median(raws), 2)
-        finally:
-            hub.terminate()
-            hub.wait(10)
+def ms(xs: list[float]) -> dict:
+    return {"p50": round(1000 * statistics.median(xs), 2), "p99": round(1000 * pct(xs, 99), 2), "samples": len(xs)}
+
+
+# ---------------------------------------------------------------- the run
+def run(lines: int = LINES, life: int = LIFE, windows: int = WINDOWS, rounds: int = ROUNDS) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="kiosk-bench-hub-", dir="/var/tmp"))
+    out: dict = {"lines": lines, "mode": "open broker, the hub's non-strict role mode"}
+    try:
+        with PrivateBroker(work / "broker") as broker:
+            port = broker.port
+            reqs = request_lines(work / "requests.txt", lines, "bench-kiosk", "b")
+            # 1. the limit: the broker passing the same lines from one C client to another
+            rate, _ = c_rate(port, "bench/pass", "bench/pass", reqs, work, "pass")
+            out["pass_through_msg_per_s"] = round(rate)
+            # 2 + 3. the town's hall (9 windows)
+            hub = start_hub(bench_config(work / "hall.toml", 9), work / "state-hall", port)
+            try:
+                wait_hub(port)
+                w0, c0 = write_bytes(hub.pid), cpu_s(hub.pid)
+                ticket_lives(port, life)
+                w1, c1 = write_bytes(hub.pid), cpu_s(hub.pid)
+                out["life"] = {"tickets": life, "write_kib_per_ticket": round((w1 - w0) / life / 1024, 2),
+                               "cpu_ms_per_ticket": round(1000 * (c1 - c0) / life, 2)}
+                rate, replies = c_rate(port, f"{ROOT}request/ticket.issue", f"{ROOT}device/bench-kiosk/reply",
+                                       reqs, work, "issue")
+                w2, c2 = write_bytes(hub.pid), cpu_s(hub.pid)
+                ok = replies.read_bytes().count(b'"ok":true')
+                if ok != lines:
+                    raise RuntimeError(f"{ok} of {lines} ticket.issue replies were ok")
+                out["ticket_issue_replies_per_s"] = round(rate)
+                out["issue_vs_pass_through"] = round(rate / out["pass_through_msg_per_s"], 2)
+                out["bulk"] = {"tickets": lines, "write_kib_per_ticket": round((w2 - w1) / lines / 1024, 2),
+                               "cpu_ms_per_ticket": round(1000 * (c2 - c1) / lines, 3)}
+                out["hub_rss_mb_after_tickets"] = rss_mb(hub.pid)
+            finally:
+                stop_hub(hub)
+            # 4. the burst: 100 windows
+            hub = start_hub(bench_config(work / "big.toml", windows), work / "state-big", port)
+            try:
+                wait_hub(port)
+                c_rate(port, f"{ROOT}request/ticket.issue", f"{ROOT}device/bench-kiosk/reply",
+                       request_lines(work / "stock.txt", windows * rounds + SOLO + 100, "bench-kiosk", "s"),
+                       work, "stock")
+                out["solo"] = ms(press_latency(port, 1, SOLO, "solo"))
+                out["burst"] = {**ms(press_latency(port, windows, rounds, "burst")), "windows": windows}
+            finally:
+                stop_hub(hub)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    out["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
     return out
-
-
-def wait_hub(port: int) -> None:
-    probe = Client(port, "bench-probe", (f"hall/{SITE}/device/hub/availability",))
-    seen = threading.Event()
-    probe.on_msg = lambda topic, payload, t: payload == b"online" and seen.set()
-    up = seen.wait(20)
-    probe.close()
-    if not up:
-        raise RuntimeError("the hub did not come online within 20 s")
 
 
 if __name__ == "__main__":
