@@ -79,3 +79,27 @@ def test_unopenable_path_is_a_store_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(StoreError, match="cannot open"):
         Store(tmp_path / "file" / "h.sqlite3")
+
+
+def test_rows_waiting_for_the_batch_end_are_seen_by_every_read_in_the_batch(tmp_path):
+    s = Store(tmp_path / "h.sqlite3")
+    day = "2026-11-30"
+    with s.batch():
+        seq = s.add_command(C.StartDay(now=1.0, day=day))
+        s.add_events(seq, day, [C.DayStarted(at=1.0, day=day)])
+        s.mark_press("w1", "btn-1", 7, 1.0, "ok")
+        s.save_reply("kiosk-1", "t1", 1.0, b'{"v":1,"txn":"t1","ok":true,"result":{}}')
+        assert s.last_seq() == seq == 1
+        assert s.press_seen("w1", "btn-1", 7) == "ok" and s.stored_reply("kiosk-1", "t1") == {
+            "txn": "t1", "ok": True, "result": {}}
+        assert [e["kind"] for e in s.events(day=day)] == ["DayStarted"]  # SQL on a hot table writes them first
+        assert s.rows("SELECT COUNT(*) AS n FROM presses")[0]["n"] == 1
+    with pytest.raises(RuntimeError):
+        with s.batch():
+            s.add_command(C.StartDay(now=2.0, day="2026-12-01"))
+            s.save_reply("kiosk-1", "t2", 2.0, {"txn": "t2", "ok": True})
+            raise RuntimeError("crash before the commit")
+    assert s.last_seq() == 1 and s.stored_reply("kiosk-1", "t2") is None
+    with s.batch():
+        assert s.add_command(C.StartDay(now=3.0, day="2026-12-01")) == 2
+    assert [c.day for _, c in s.commands_after(0)] == [day, "2026-12-01"]

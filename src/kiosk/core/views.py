@@ -45,8 +45,10 @@ def window_view(q: Queue, wid: str, counts: dict[str, int] | None = None) -> dic
     }
 
 
-def board_view(q: Queue) -> dict[str, Any]:
-    counts = waiting_counts(q)
+def board_view(q: Queue, counts: dict[str, int] | None = None,
+               windows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``counts`` and ``windows`` (every window's view, in the hall's order) when the caller has them."""
+    counts = waiting_counts(q) if counts is None else counts
     cats = []
     for c in q.hall.categories:
         n = q.open_windows_for(c.id)
@@ -57,7 +59,7 @@ def board_view(q: Queue) -> dict[str, Any]:
     recent = [dict(r, window_number=numbers.get(r["window"])) for r in q.state.recent_calls]
     return {
         "day": q.state.day,
-        "windows": [window_view(q, w.id, counts) for w in q.hall.windows],
+        "windows": [window_view(q, w.id, counts) for w in q.hall.windows] if windows is None else windows,
         "categories": cats,
         "recent": recent,
     }

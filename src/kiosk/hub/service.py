@@ -24,11 +24,12 @@ from ..core import commands as C
 from ..core.calendar import BusinessDayGuard, ClockJump
 from ..core.errors import QueueError
 from ..core.queue import Queue, QueueState
-from ..core.views import board_view, window_view
+from ..core.views import board_view, waiting_counts, window_view
 from ..errors import StoreError
 from ..protocol import roles
 from ..protocol import (ProtocolError, Topics, decode_json, decode_press, decode_request, encode,
                         envelope_of, error_reply, ok_reply)
+from ..protocol.codec import encode_members
 from ..store.db import Store
 from ..system.sdnotify import Notifier, link_status
 from . import ops
@@ -38,7 +39,8 @@ from .hallinfo import HallInfo
 log = logging.getLogger(__name__)
 
 BATCH_MAX = 512
-SNAPSHOT_EVERY = 2000
+SNAPSHOT_EVERY = 2000  # commands between snapshots, taken when the inbox is empty …
+SNAPSHOT_AT_THE_LATEST = 20000  # … or after this many even under a constant stream
 DEDUPE_DAYS = 3
 STORE_PROBE_S = 10.0  # while the state file takes no writes, try one this often when idle
 LAST_SEEN_EVERY_S = 600.0  # the clock guard's record is refreshed at least this often while only devices talk
@@ -61,7 +63,9 @@ class Hub:
         self.queue = self._recover()
         self._mode_due = 0.0
         self.mode: dict[str, Any] = {}
-        self._last_seen = float(self.store.get_meta("last_seen", 0.0))
+        # the clock guard's durable trace: its own record, or the newest command's time if later (a batch
+        # that logs a command does not write the record too: one page less per commit)
+        self._last_seen = max(float(self.store.get_meta("last_seen", 0.0)), self.store.last_command_at())
         self._last_seen_saved = self._last_seen
         self._clock_warned = False
         self.inbox: queue.Queue[Inbound] = queue.Queue()
@@ -178,6 +182,7 @@ class Hub:
         out = Outbox()
         reconnected = False
         broken = False
+        seq_before = self.store.last_seq()
         try:
             with self.store.batch():
                 self._roll_day(now, day, out)
@@ -199,7 +204,9 @@ class Hub:
                         log.exception("internal error handling %s", it.topic)
                         self._reject(out, it.topic, "internal_error", f"{type(exc).__name__}: {exc}", now)
                         broken = True
-                if durable or self._last_seen - self._last_seen_saved >= LAST_SEEN_EVERY_S:
+                logged = self.store.last_seq() != seq_before
+                if (durable and not logged) or not self._last_seen_saved \
+                        or self._last_seen - self._last_seen_saved >= LAST_SEEN_EVERY_S:
                     self.store.set_meta("last_seen", self._last_seen)
                     self._last_seen_saved = self._last_seen
                 if not self.store_ok:
@@ -218,8 +225,9 @@ class Hub:
             out.windows.clear()
             out.board = False
         self._flush(out, now)
-        if self._since_snapshot >= SNAPSHOT_EVERY:
-            self._snapshot_quietly()
+        if self._since_snapshot >= SNAPSHOT_AT_THE_LATEST or (
+                self._since_snapshot >= SNAPSHOT_EVERY and self.inbox.empty()):
+            self._snapshot_quietly()  # a quiet moment: never in the middle of a burst
 
     def _probe_store(self, now: float) -> bool:
         """Can the state file take a write? Keeps ``store_ok`` (shown on hub/status) true to the disk."""
@@ -446,9 +454,10 @@ class Hub:
             reply = error_reply(req.txn, exc.code, exc.message)
             reply["error"].update(exc.extra)
             self._reject(out, it.topic, exc.code, exc.message, now)
+        payload = encode(reply)  # once: the stored answer to retries is the very bytes published
         if not entry.read_only:
-            self.store.save_reply(device, req.txn, now, reply)
-        out.add(req.reply_to, reply)
+            self.store.save_reply(device, req.txn, now, payload)
+        out.messages.append((req.reply_to, payload, False))
 
     def _role_refusal(self, device: str, claimed: str | None, op: str) -> str | None:
         """Why this sender may not send ``op`` (None: it may). The sender is the device of its reply_to;
@@ -479,32 +488,44 @@ class Hub:
         self.mode = body
         self.bus.publish(self.topics.mode, encode(body), retain=True)
     def _flush(self, out: Outbox, now: float) -> None:
-        if out.windows:
-            for wid in sorted(out.windows):
-                if self.cfg.hall.window(wid) is not None:
-                    self._publish_window(wid)
+        """After the commit: the batch's window states and one board, then its messages (replies …)."""
+        wids = [w.id for w in self.cfg.hall.windows if w.id in out.windows]
         if out.board:
-            self._publish_board(now)
+            self._publish_views(wids, now)
+        elif wids:
+            self._publish_views(wids, None)
         if out.hub_status:
             self._publish_hub_status(now)
         for topic, payload, retain in out.messages:
             qos = 0 if topic == self.topics.hub_error else 1
             self.bus.publish(topic, payload, qos=qos, retain=retain)
 
-    def _publish_window(self, wid: str) -> None:
-        body = window_view(self.queue, wid)
-        body["version"] = self.version
-        self.bus.publish(self.topics.window_state(wid), encode(body), retain=True)
-
-    def _publish_board(self, now: float) -> None:
-        body = board_view(self.queue)
-        body.update(version=self.version, at=now, site=self.cfg.site_id, name=self.cfg.name)
-        self.bus.publish(self.topics.board, encode(body), retain=True)
+    def _publish_views(self, wids: list[str], board_at: float | None) -> None:
+        """The retained states of windows ``wids`` and, with ``board_at``, the board: each window's view
+        is built and encoded once, with the waiting counts counted once, and the board is joined from the
+        same pieces (byte for byte what encoding the whole board would give)."""
+        q = self.queue
+        counts = waiting_counts(q)
+        ids = [w.id for w in self.cfg.hall.windows] if board_at is not None else wids
+        views = {wid: window_view(q, wid, counts) for wid in ids}
+        parts = {wid: encode_members(v) for wid, v in views.items()}
+        tail = b',"version":%d}' % self.version
+        for wid in wids:
+            self.bus.publish(self.topics.window_state(wid), b'{"v":1,' + parts[wid] + tail, retain=True)
+        if board_at is None:
+            return
+        body = board_view(q, counts, windows=list(views.values()))
+        body.update(version=self.version, at=board_at, site=self.cfg.site_id, name=self.cfg.name)
+        pieces = [b'"v":1']
+        for key, value in body.items():
+            if key == "windows":
+                pieces.append(b'"windows":[' + b",".join(b"{" + parts[wid] + b"}" for wid in ids) + b"]")
+            elif key != "v":
+                pieces.append(encode_members({key: value}))
+        self.bus.publish(self.topics.board, b"{" + b",".join(pieces) + b"}", retain=True)
 
     def _publish_all(self, now: float) -> None:
-        for w in self.cfg.hall.windows:
-            self._publish_window(w.id)
-        self._publish_board(now)
+        self._publish_views([w.id for w in self.cfg.hall.windows], now)
         self._publish_mode(now)
         if self.info.catalog is not None:
             self.bus.publish(self.topics.catalog, encode({"catalog": self.info.catalog}), retain=True)

@@ -117,6 +117,12 @@ def encode(obj: dict[str, Any]) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def encode_members(obj: dict[str, Any]) -> bytes:
+    """The members of a JSON object as ``encode`` writes them, without the braces: pieces to join, so a part
+    shared by several messages (a window's state, also inside the board) is encoded once."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")[1:-1]
+
+
 # ---------------------------------------------------------------- button presses
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -4,6 +4,12 @@ Rule: the hub acknowledges nothing before it is in here. Each batch of commands 
 transaction holding the commands, their events, the (window, device, seq) of presses and the replies to
 requests; the in-memory queue is rebuilt from the newest snapshot plus the commands after it, so a
 restart yields exactly the state before it. Every sqlite3 error leaves as ``StoreError``.
+
+Inside a batch the rows of the four hot tables (commands, events, presses, replies) wait in memory and go
+in with one ``executemany`` each just before the COMMIT, so a command costs the database no statement of
+its own; what is pending is seen by the reads here (``press_seen``, ``stored_reply``, …) and is written
+first whenever other SQL names one of those tables. Nothing changes for durability: the rows are in the
+same transaction, and nothing is acknowledged before its COMMIT returns.
 """
 
 from __future__ import annotations
@@ -62,6 +68,21 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 
+PAGE_SIZE = 1024  # for new files (an existing file keeps its page size: WAL mode cannot change it)
+
+# the hot tables: rows wait for the batch's end and go in with one statement per table
+_HOT = {
+    "commands": "INSERT INTO commands(seq, at, kind, body) VALUES (?,?,?,?)",
+    "events": "INSERT INTO events(cmd_seq, at, day, kind, ticket, window, body) VALUES (?,?,?,?,?,?,?)",
+    "presses": "INSERT OR IGNORE INTO presses(window, device, seq, at, outcome) VALUES (?,?,?,?,?)",
+    "replies": "INSERT OR REPLACE INTO replies(device, txn, at, reply) VALUES (?,?,?,?)",
+}
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
 class Store:
     """One SQLite file, used by one thread (the hub's worker)."""
 
@@ -74,6 +95,8 @@ class Store:
             if new:
                 # Personal data (phones, names) lands here later: the service user alone may read it.
                 os.chmod(self.path, 0o600)
+            if new:  # a commit writes whole pages to the WAL: small ones wear an SD card far less
+                self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA secure_delete=ON")  # purged personal data is overwritten, not left in free pages
             self._db.execute(f"PRAGMA synchronous={synchronous}")
@@ -88,6 +111,10 @@ class Store:
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.path}: cannot open the state database: {exc}") from exc
         self._in_batch = False
+        self._pending: dict[str, list[tuple]] = {t: [] for t in _HOT}
+        self._pending_presses: dict[tuple[str, str, int], str] = {}
+        self._pending_replies: dict[tuple[str, str], str] = {}
+        self._seq = self._max_seq()
 
     def close(self) -> None:
         self._db.close()
@@ -101,6 +128,7 @@ class Store:
 
     def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         """For hub features' own tables; inside a batch it commits with the batch."""
+        self._write_pending_for(sql)
         return self._exec(sql, args)
 
     def insert(self, table: str, row: dict[str, Any]) -> None:
@@ -109,6 +137,7 @@ class Store:
         self._exec(f"INSERT INTO {table}({cols}) VALUES ({','.join('?' * len(row))})", tuple(row.values()))
 
     def rows(self, sql: str, args: tuple = ()) -> list[dict[str, Any]]:
+        self._write_pending_for(sql)
         cur = self._exec(sql, args)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]
@@ -124,6 +153,7 @@ class Store:
         self._in_batch = True
         try:
             yield self
+            self._write_pending()
         except BaseException:
             self._rollback()
             raise
@@ -136,10 +166,41 @@ class Store:
             raise StoreError(f"{self.path}: cannot commit: {exc}") from exc
 
     def _rollback(self) -> None:
+        self._drop_pending()
         try:
             self._db.execute("ROLLBACK")
         except sqlite3.Error:
             pass  # the transaction is already gone (e.g. disk I/O error aborted it)
+        try:
+            self._seq = self._max_seq()
+        except StoreError:
+            pass  # unreadable now; the next batch fails the same way and says so
+
+    def _drop_pending(self) -> None:
+        for rows in self._pending.values():
+            rows.clear()
+        self._pending_presses.clear()
+        self._pending_replies.clear()
+
+    def _write_pending(self) -> None:
+        """The batch's rows of the hot tables, one statement per table."""
+        try:
+            for table, rows in self._pending.items():
+                if rows:
+                    self._db.executemany(_HOT[table], rows)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from exc
+        self._drop_pending()
+
+    def _write_pending_for(self, sql: str) -> None:
+        if self._pending_presses or self._pending_replies or self._pending["commands"] or self._pending["events"]:
+            if any(t in sql for t in _HOT):
+                self._write_pending()
+
+    def _add(self, table: str, row: tuple) -> None:
+        self._pending[table].append(row)
+        if not self._in_batch:  # a single write outside a batch commits by itself, as before
+            self._write_pending()
 
     def _exec(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         try:
@@ -149,30 +210,32 @@ class Store:
 
     # ------------------------------------------------------------------ writes (inside a batch)
     def add_command(self, cmd: Command) -> int:
+        """Log a command; its seq (the log's next) is known at once, the row is written with the batch."""
         body = command_to_dict(cmd)
-        cur = self._exec("INSERT INTO commands(at, kind, body) VALUES (?,?,?)",
-                         (cmd.now, body["type"], json.dumps(body, ensure_ascii=False)))
-        return int(cur.lastrowid)
+        self._seq += 1
+        self._add("commands", (self._seq, cmd.now, body["type"], _dumps(body)))
+        return self._seq
 
     def add_events(self, cmd_seq: int, day: str, events: list[Event]) -> None:
-        rows = []
+        rows = self._pending["events"]
         for ev in events:
             d = event_to_dict(ev)
-            rows.append((cmd_seq, ev.at, day, d["kind"], d.get("ticket"), d.get("window"),
-                         json.dumps(d, ensure_ascii=False)))
-        try:
-            self._db.executemany(
-                "INSERT INTO events(cmd_seq, at, day, kind, ticket, window, body) VALUES (?,?,?,?,?,?,?)", rows)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: {exc}") from exc
+            rows.append((cmd_seq, ev.at, day, d["kind"], d.get("ticket"), d.get("window"), _dumps(d)))
+        if not self._in_batch:
+            self._write_pending()
 
     def mark_press(self, window: str, device: str, seq: int, at: float, outcome: str) -> None:
-        self._exec("INSERT OR IGNORE INTO presses(window, device, seq, at, outcome) VALUES (?,?,?,?,?)",
-                   (window, device, seq, at, outcome))
+        key = (window, device, seq)
+        if key in self._pending_presses:
+            return  # INSERT OR IGNORE: the first outcome stays
+        self._pending_presses[key] = outcome
+        self._add("presses", (window, device, seq, at, outcome))
 
-    def save_reply(self, device: str, txn: str, at: float, reply: dict[str, Any]) -> None:
-        self._exec("INSERT OR REPLACE INTO replies(device, txn, at, reply) VALUES (?,?,?,?)",
-                   (device, txn, at, json.dumps(reply, ensure_ascii=False)))
+    def save_reply(self, device: str, txn: str, at: float, reply: dict[str, Any] | bytes) -> None:
+        """The answer to (device, txn), kept for its retries: a dict, or the very bytes published."""
+        text = reply.decode("utf-8") if isinstance(reply, bytes) else _dumps(reply)
+        self._pending_replies[(device, txn)] = text
+        self._add("replies", (device, txn, at, text))
 
     def set_meta(self, key: str, value: Any) -> None:
         self._exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)", (key, json.dumps(value)))
@@ -184,10 +247,11 @@ class Store:
 
     def save_snapshot(self, cmd_seq: int, state: dict[str, Any]) -> None:
         self._exec("INSERT OR REPLACE INTO snapshots(cmd_seq, body) VALUES (?,?)",
-                   (cmd_seq, json.dumps(state, ensure_ascii=False)))
+                   (cmd_seq, _dumps(state)))
         self._exec("DELETE FROM snapshots WHERE cmd_seq < ?", (cmd_seq,))
 
     def forget_dedupe(self, before: float) -> None:
+        self._write_pending()
         self._exec("DELETE FROM replies WHERE at < ?", (before,))
         self._exec("DELETE FROM presses WHERE at < ?", (before,))
 
@@ -195,21 +259,36 @@ class Store:
     def press_seen(self, window: str, device: str, seq: int) -> str | None:
         """The outcome of press ``seq`` of ``device`` on ``window``, if it was handled already. Keyed by the
         window too: a press on another window's topic naming this device never uses up its seq."""
+        pending = self._pending_presses.get((window, device, seq))
+        if pending is not None:
+            return pending
         row = self._exec("SELECT outcome FROM presses WHERE window=? AND device=? AND seq=?",
                          (window, device, seq)).fetchone()
         return None if row is None else row[0]
 
     def stored_reply(self, device: str, txn: str) -> dict[str, Any] | None:
-        row = self._exec("SELECT reply FROM replies WHERE device=? AND txn=?", (device, txn)).fetchone()
-        return None if row is None else json.loads(row[0])
+        text = self._pending_replies.get((device, txn))
+        if text is None:
+            row = self._exec("SELECT reply FROM replies WHERE device=? AND txn=?", (device, txn)).fetchone()
+            text = None if row is None else row[0]
+        return None if text is None else {k: v for k, v in json.loads(text).items() if k != "v"}
 
     def get_meta(self, key: str, default: Any = None) -> Any:
         row = self._exec("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return default if row is None else json.loads(row[0])
 
     def last_seq(self) -> int:
+        return self._seq
+
+    def _max_seq(self) -> int:
         row = self._exec("SELECT MAX(seq) FROM commands").fetchone()
         return int(row[0] or 0)
+
+    def last_command_at(self) -> float:
+        """When the newest logged command happened (0 with an empty log): a durable trace of the clock."""
+        self._write_pending_for("commands")
+        row = self._exec("SELECT at FROM commands ORDER BY seq DESC LIMIT 1").fetchone()
+        return float(row[0]) if row else 0.0
 
     def latest_snapshot(self) -> tuple[int, dict[str, Any] | None]:
         row = self._exec("SELECT cmd_seq, body FROM snapshots ORDER BY cmd_seq DESC LIMIT 1").fetchone()
@@ -218,10 +297,12 @@ class Store:
         return int(row[0]), json.loads(row[1])
 
     def commands_after(self, seq: int) -> Iterator[tuple[int, Command]]:
+        self._write_pending_for("commands")
         for s, body in self._exec("SELECT seq, body FROM commands WHERE seq > ? ORDER BY seq", (seq,)):
             yield int(s), command_from_dict(json.loads(body))
 
     def events(self, *, day: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+        self._write_pending_for("events")
         sql, args = "SELECT body FROM events WHERE 1=1", []
         if day is not None:
             sql += " AND day=?"

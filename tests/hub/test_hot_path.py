@@ -1,0 +1,117 @@
+"""The hub's hot path, run in process on a real store with a bus that records what would be published:
+one board per batch, window states and the board byte for byte what encoding each whole view gives, a
+retry inside the same batch answered from the batch's own (not yet written) rows, and nothing published
+or acknowledged for a batch whose commit failed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kiosk.bus.client import Inbound
+from kiosk.core.views import board_view, window_view
+from kiosk.protocol import encode
+from kiosk.store.db import PAGE_SIZE
+
+
+class RecordingBus:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, bool]] = []
+        self.acked: list[int] = []
+
+    def publish(self, topic, payload, *, qos=1, retain=False):
+        self.sent.append((topic, payload, retain))
+
+    def ack(self, item):
+        self.acked.append(item.mid)
+
+    def start(self):
+        return self
+
+    def stop(self):
+        pass
+
+
+@pytest.fixture
+def hub(hall_cfg, tmp_path):
+    from kiosk.hub.service import Hub
+    h = Hub(hall_cfg, state_dir=tmp_path / "state", host="127.0.0.1", port=1)
+    h.bus = RecordingBus()
+    h._process([Inbound("", connected=True)])  # the first connection: every retained state once
+    yield h
+    h.store.close()
+
+
+def issue(hub, txn: str, mid: int, device: str = "kiosk-1") -> Inbound:
+    body = {"v": 1, "txn": txn, "reply_to": hub.topics.reply(device), "category": "A"}
+    return Inbound(hub.topics.request("ticket.issue"), json.dumps(body).encode(), mid=mid, qos=1)
+
+
+def press(hub, window: str, seq: int, mid: int) -> Inbound:
+    body = {"v": 1, "device": f"btn-{window}", "seq": seq, "action": "next"}
+    return Inbound(hub.topics.press(window), json.dumps(body).encode(), mid=mid, qos=1)
+
+
+def on(hub, topic: str) -> list[bytes]:
+    return [p for t, p, _ in hub.bus.sent if t == topic]
+
+
+def test_a_batch_publishes_one_board_and_each_state_as_the_whole_view_encodes(hub):
+    hub.bus.sent.clear()
+    hub._process([issue(hub, f"t{i}", mid=i + 1) for i in range(30)])
+    boards = on(hub, hub.topics.board)
+    assert len(boards) == 1, "one board per batch, not one per command"
+    board = json.loads(boards[0])
+    expected = board_view(hub.queue)
+    expected.update(version=hub.version, at=board["at"], site=hub.cfg.site_id, name=hub.cfg.name)
+    assert boards[0] == encode(expected)
+    for w in hub.cfg.hall.windows:
+        states = on(hub, hub.topics.window_state(w.id))
+        assert len(states) == 1
+        assert states[0] == encode({**window_view(hub.queue, w.id), "version": hub.version})
+    assert len(on(hub, hub.topics.reply("kiosk-1"))) == 30
+    assert sorted(hub.bus.acked) == list(range(1, 31))
+
+
+def test_a_retry_in_the_same_batch_gets_the_same_answer_and_issues_nothing_more(hub):
+    hub._process([issue(hub, "same", 1), issue(hub, "other", 2), issue(hub, "same", 3)])
+    replies = on(hub, hub.topics.reply("kiosk-1"))
+    assert len(replies) == 3 and replies[0] == replies[2] and replies[0] != replies[1]
+    assert len(hub.queue.state.tickets) == 2
+    assert hub.store.stored_reply("kiosk-1", "same") == {k: v for k, v in json.loads(replies[0]).items() if k != "v"}
+    hub.bus.sent.clear()
+    hub._process([issue(hub, "same", 4)])  # a later retry: from the committed row
+    assert on(hub, hub.topics.reply("kiosk-1")) == [replies[0]]
+
+
+def test_a_redelivered_press_in_the_same_batch_is_applied_once(hub):
+    w = hub.cfg.hall.windows[0].id
+    hub._process([issue(hub, f"t{i}", i + 1) for i in range(3)])
+    hub._process([press(hub, w, 1, 10), press(hub, w, 1, 11)])
+    called = [t for t in hub.queue.state.tickets.values() if t.state.value == "called"]
+    assert len(called) == 1 and hub.queue.state.windows[w].current == called[0].id
+    assert hub.store.press_seen(w, f"btn-{w}", 1) == "ok"
+
+
+def test_a_failed_commit_publishes_and_writes_nothing_of_the_batch(hub, monkeypatch):
+    from kiosk.errors import StoreError
+    hub._process([issue(hub, "kept", 1)])
+    seq = hub.store.last_seq()
+
+    def broken(self):
+        raise StoreError("disk full (simulated at the batch's end)")
+    monkeypatch.setattr(type(hub.store), "_write_pending", broken)
+    hub.bus.sent.clear()
+    hub._process([issue(hub, "lost", 2)])
+    monkeypatch.undo()
+    replies = [json.loads(p) for p in on(hub, hub.topics.reply("kiosk-1"))]
+    assert [r["ok"] for r in replies] == [False] and replies[0]["error"]["code"] == "store_unavailable"
+    assert hub.store.last_seq() == seq and hub.store.stored_reply("kiosk-1", "lost") is None
+    assert len(hub.queue.state.tickets) == 1  # memory rebuilt from what was committed
+    hub._process([issue(hub, "lost", 3)])  # the retry is applied now, with the next seq
+    assert json.loads(on(hub, hub.topics.reply("kiosk-1"))[-1])["ok"] and hub.store.last_seq() == seq + 1
+
+
+def test_a_new_state_file_has_small_pages(hub):
+    assert hub.store._db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 1024
