@@ -61,6 +61,7 @@ class Hub:
         self.info = HallInfo(cfg, clock())
         self.store = Store(Path(state_dir) / "hub.sqlite3")
         self.queue = self._recover()
+        self._window_ids = frozenset(w.id for w in cfg.hall.windows)
         self._mode_due = 0.0
         self.mode: dict[str, Any] = {}
         # the clock guard's durable trace: its own record, or the newest command's time if later (a batch
@@ -336,7 +337,7 @@ class Hub:
                 out.add(self.topics.call, self._call_body(ev))
             elif isinstance(ev, (C.TicketIssued, C.TicketRequeued, C.TicketVoided, C.TicketTransferred,
                                  C.DayStarted)):
-                out.windows.update(w.id for w in self.cfg.hall.windows)  # waiting counts changed
+                out.windows.update(self._window_ids)  # waiting counts changed
 
     def _call_body(self, ev: C.TicketCalled) -> dict[str, Any]:
         w = self.cfg.hall.window(ev.window)

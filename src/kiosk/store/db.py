@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,6 +78,8 @@ _HOT = {
     "presses": "INSERT OR IGNORE INTO presses(window, device, seq, at, outcome) VALUES (?,?,?,?,?)",
     "replies": "INSERT OR REPLACE INTO replies(device, txn, at, reply) VALUES (?,?,?,?)",
 }
+
+_HOT_NAMED = re.compile("|".join(_HOT))
 
 
 def _dumps(obj: Any) -> str:
@@ -194,7 +197,7 @@ class Store:
 
     def _write_pending_for(self, sql: str) -> None:
         if self._pending_presses or self._pending_replies or self._pending["commands"] or self._pending["events"]:
-            if any(t in sql for t in _HOT):
+            if _HOT_NAMED.search(sql):
                 self._write_pending()
 
     def _add(self, table: str, row: tuple) -> None:
