@@ -52,7 +52,8 @@ class Site:
     accounts: Accounts
     clock: Callable[[], float] = time.time
     secret: bytes = b""
-    app: web.Application = field(default_factory=web.Application)
+    # a 政务公开 picture may be up to the retained-state limit (2 MiB) before base64; aiohttp's default is 1 MiB
+    app: web.Application = field(default_factory=lambda: web.Application(client_max_size=3 * 1024 * 1024))
     menus: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # role -> [(path, label)]
     ip_failures: dict[str, list[float]] = field(default_factory=dict)
     on_logout: list[Callable[["Ctx"], None]] = field(default_factory=list)  # e.g. clear window/<w>/staff
