@@ -16,7 +16,7 @@ def _issue(rec, category: str, n: int) -> list[str]:
 def test_window_staff_calls_the_next_visitor_and_the_state_changes(web_hall, open_page):
     web_hall.add_staff("wangfang", "window", ("w3",), full_name="王芳", staff_no="HT0307")
     rec = web_hall.recorder("window/w3/state", "window/w3/staff", "call", device="kiosk-1")
-    first, second, _ = _issue(rec, "C", 3)
+    first, second, third = _issue(rec, "C", 3)
     page = open_page("1280x800")
     login(page, "wangfang")
     assert page.url.endswith("/window")
@@ -50,6 +50,18 @@ def test_window_staff_calls_the_next_visitor_and_the_state_changes(web_hall, ope
     assert "未执行" in page.inner_text("#flash")
     page.click("#act-resume")
     rec.wait_for("window/w3/state", lambda m: m.get("status") == "open")
+
+    # 转移 the visitor at the counter to 综合业务 (E), then 呼叫指定号 the third one
+    page.select_option("select[name=target]", "c:E")
+    page.click("#act-transfer")
+    rec.wait_for("window/w3/state", lambda m: m.get("ticket") is None and m.get("status") == "open")
+    page.fill("#call-ticket", third.lower())
+    page.click("#act-call")
+    rec.wait_for("window/w3/state", lambda m: (m.get("ticket") or {}).get("number") == third)
+    page.fill("#call-ticket", "C999")
+    page.click("#act-call")
+    page.wait_for_selector("#flash.bad")
+    assert "C999" in page.inner_text("#flash")
 
     audit = web_hall.audit(who="wangfang")
     acted = [(e["action"], e["target"]) for e in audit]

@@ -19,6 +19,20 @@
         return;  // never pull a field from under the fingers; the next event refreshes again
       }
     }
+    // a page that marks its changing parts (data-part) gets only those replaced: its buttons stay the same
+    // elements, so a tap that lands while the page updates is never lost
+    // (the answer to a button brings its own #flash, which replaces the last one)
+    var parts = fresh ? fresh.querySelectorAll("[data-part][id]") : [];
+    if (parts.length && main) {
+      parts.forEach(function (p) { var cur = document.getElementById(p.id); if (cur) { cur.innerHTML = p.innerHTML; } });
+      var flash = doc.getElementById("flash"), old = document.getElementById("flash");
+      if (!keep && flash) {
+        if (old) { old.replaceWith(document.importNode(flash, true)); }
+        else { main.insertBefore(document.importNode(flash, true), main.firstChild); }
+      }
+      document.dispatchEvent(new Event("console:refreshed"));
+      return;
+    }
     if (keep && fresh && main) {  // choices made but not yet sent survive the refresh
       main.querySelectorAll("form select[name], form input[name]:not([type=hidden]), form textarea[name]").forEach(function (el) {
         var sel = 'form[action="' + el.form.getAttribute("action") + '"] [name="' + el.name + '"]';
