@@ -199,3 +199,24 @@ def test_terminal_flows_are_pure():
                     and isinstance(node.func.value, ast.Name) and (node.func.value.id, node.func.attr) in CLOCK_CALLS:
                 bad.append(f"{f.name}:{node.lineno} reads the clock")
     assert not bad, bad
+
+
+def test_every_flow_runs_on_the_one_machine():
+    """The terminal's flows and the counter's pad share one machine (kiosk.core.machine): none keeps its own
+    table lookup or refusal handling, and neither role imports the other for it."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from kiosk.core.machine import Machine
+    import kiosk.terminal.flows as flows
+
+    modules = [importlib.import_module(f"kiosk.terminal.flows.{m.name}") for m in pkgutil.iter_modules(flows.__path__)]
+    modules.append(importlib.import_module("kiosk.pad.flow"))
+    machines = [cls for mod in modules for _, cls in inspect.getmembers(mod, inspect.isclass)
+                if cls.__module__ == mod.__name__ and hasattr(cls, "TABLE")]
+    assert len(machines) >= 9  # seven terminal flows, the guides, the pad
+    assert all(issubclass(cls, Machine) for cls in machines), [c for c in machines if not issubclass(c, Machine)]
+    own = [f"{cls.__module__}.{cls.__name__}.{name}" for cls in machines for name in ("handle", "handler", "accepts")
+           if name in vars(cls)]
+    assert own == [], own

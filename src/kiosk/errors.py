@@ -13,6 +13,7 @@ Hierarchy::
     ├── BusError               the MQTT broker can't be reached or refused us                 (here)
     ├── CoreError              anything the pure core refuses                                 kiosk.core.errors
     │   ├── QueueError         an illegal queue command (UnknownTicket, UnknownWindow, UnknownCategory)
+    │   ├── Refused            an event a flow (terminal screen, counter pad) does not take now (no change) kiosk.core.machine
     │   └── PolicyError        a value object built with impossible settings
     ├── ProtocolError          a payload or topic that breaks the contract (also a ValueError) kiosk.protocol
     ├── DeviceError            printer or evdev failure (PrinterError…, InputDeviceError…)    kiosk.devices.errors
@@ -24,7 +25,6 @@ Hierarchy::
     ├── OpError                a hub op refused with a wire code                              kiosk.hub.features
     ├── StateBusy              another process holds the hub's state directory              kiosk.system.statelock
     ├── BackupError            a backup or restore of the hub's database that cannot be done kiosk.tools.backup_tools
-    ├── Refused                an event a terminal flow does not take in its stage (no change) kiosk.terminal.flows.base
     ├── AccountError           a staff account that can't be added, changed or used          kiosk.web.accounts
     ├── HubError               the hub refused a staff console's request, or did not answer  kiosk.web.link
     └── PageError              a content page a staff tool cannot publish (also a ValueError)  kiosk.tools.content_tools

@@ -26,7 +26,7 @@ def test_a_good_level_submits_at_once_and_thanks_after_the_reply():
     flow = F.PadFlow()
     offered(flow)
     effects = flow.handle(F.LevelTapped(level=4, txn="t1"), 11.0)
-    assert effects == (F.Submit(txn="t1", ticket="20251129-C012", level=4, reasons=()),)
+    assert effects == [F.Submit(txn="t1", ticket="20251129-C012", level=4, reasons=())]
     assert flow.state.stage is S.SENDING
     flow.handle(F.Replied(txn="t1", ok=True), 11.5)
     assert flow.state.stage is S.THANKS and "20251129-C012" in flow.state.rated
@@ -58,7 +58,7 @@ def test_a_bad_level_needs_a_reason_and_a_refusal_changes_nothing():
     flow.handle(F.ReasonTapped(reason="slow"), 12.1)
     flow.handle(F.ReasonTapped(reason="slow"), 12.2)  # a second tap takes it back
     effects = flow.handle(F.ReasonsConfirmed(txn="t2"), 13.0)
-    assert effects == (F.Submit(txn="t2", ticket="20251129-C012", level=2, reasons=("attitude",)),)
+    assert effects == [F.Submit(txn="t2", ticket="20251129-C012", level=2, reasons=("attitude",))]
 
 
 @pytest.mark.parametrize("event", [F.LevelTapped(level=4, txn="x"), F.ReasonsConfirmed(txn="x"),
@@ -125,7 +125,7 @@ def test_no_answer_fails_with_retry_that_resends_the_same_txn():
     flow.handle(F.Tick(day=DAY), 11.0 + F.Timing().answer_s)
     assert flow.state.stage is S.FAILED and flow.state.retryable
     effects = flow.handle(F.RetryTapped(), 30.0)
-    assert effects == (F.Submit(txn="t9", ticket="20251129-C012", level=5, reasons=()),)
+    assert effects == [F.Submit(txn="t9", ticket="20251129-C012", level=5, reasons=())]
 
 
 def test_already_rated_is_final_and_remembered():

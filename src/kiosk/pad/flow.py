@@ -3,7 +3,8 @@
 Rule: everything that moves the pad from one page to another lives here. ``PadFlow.handle(event, now)``
 checks first and changes after, so a refused event (``PadRefused``) leaves the state exactly as it was.
 The pages are ``Stage``; which events each stage takes and where they may lead is the table
-``TRANSITIONS``; a handler that picked a stage outside it is a bug and raises. Time and the business day
+``TRANSITIONS``; a handler that picked a stage outside it is a bug and raises. It runs on the machine every
+flow shares (:mod:`kiosk.core.machine`), as the terminal's screens do. Time and the business day
 arrive with the events (``now``, ``Tick.day``); the flow never reads a clock and does no I/O: the screen
 draws ``state`` and carries out the ``Submit`` effects.
 
@@ -21,7 +22,7 @@ import enum
 from dataclasses import dataclass, field, replace
 
 from ..core import evaluation as E
-from ..core.errors import CoreError
+from ..core.machine import Machine, Refused
 
 
 class Stage(enum.Enum):
@@ -148,10 +149,8 @@ RETRYABLE = frozenset({"timeout", "unavailable", "offline", "busy"})
 REMEMBER = 32  # rated tickets remembered (a day at one window is far fewer re-offers than this matters)
 
 
-class PadRefused(CoreError):
+class PadRefused(Refused):
     """An event the pad's current page does not take; ``code`` is ``not_now`` or ``need_reason``."""
-
-    code = "not_now"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,18 +173,30 @@ class PadState:
         return self.stage is Stage.FAILED and self.error_code in RETRYABLE
 
 
-class PadFlow:
+class PadFlow(Machine):
+    """The pad on the shared machine (:class:`kiosk.core.machine.Machine`): the table is ``TRANSITIONS``'
+    events (by class name), each handled by ``_on_<Event>(state, event, now) -> (state, effects)``; the
+    machine refuses what a page does not take and restores the state on a refusal."""
+
+    Stage = Stage
+    TABLE = {stage: {t.__name__: "_on_" + t.__name__ for t in row} for stage, row in TRANSITIONS.items()}
+
     def __init__(self, timing: Timing = Timing(), state: PadState = PadState()) -> None:
+        super().__init__()
         self.timing, self.state = timing, state
 
-    def handle(self, event: Event, now: float) -> tuple[Effect, ...]:
-        """Apply one event; returns the effects. Raises PadRefused (state unchanged) if not allowed."""
+    @property
+    def stage(self) -> Stage:  # type: ignore[override]
+        return self.state.stage
+
+    def refuse(self, event: Event) -> PadRefused:
+        return PadRefused(f"{type(event).__name__} is not taken on the {self.state.stage.value} page")
+
+    def dispatch(self, name: str, event: Event, now: float) -> tuple[Effect, ...]:
+        """Apply one event to the immutable state; the stage it leads to must be one ``TRANSITIONS`` lists."""
         before = self.state
-        targets = TRANSITIONS[before.stage].get(type(event))
-        if targets is None:
-            raise PadRefused(f"{type(event).__name__} is not taken on the {before.stage.value} page")
-        after, effects = getattr(self, "_on_" + type(event).__name__)(before, event, now)
-        if after.stage not in targets:  # the table and the handlers disagree: a bug, not input
+        after, effects = getattr(self, name)(before, event, now)
+        if after.stage not in TRANSITIONS[before.stage][type(event)]:  # the table and the handlers disagree: a bug
             raise AssertionError(f"{before.stage} --{type(event).__name__}--> {after.stage} is not in TRANSITIONS")
         if after.stage is not before.stage:
             after = replace(after, since=now)

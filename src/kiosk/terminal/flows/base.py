@@ -5,8 +5,9 @@ time (``handle(event, now) -> effects``); effects come out and the screen carrie
 no pygame, no bus and no clock: the hub's replies, the printer's answers, taps and the passing of time all
 arrive as events. Each flow names its stages in an ``enum.Enum`` and lists, per stage, the events it takes
 and the handler for each (its ``TABLE``); an event missing from the table for the current stage raises
-:class:`Refused` and a handler refuses by raising it *before* it changes anything — :meth:`Flow.handle`
-also restores the flow's fields on a refusal, so a refused event leaves the state exactly as it was.
+:class:`Refused` and a handler refuses by raising it *before* it changes anything — the shared machine
+(:class:`kiosk.core.machine.Machine`, which the counter's pad runs on too) also restores the flow's fields
+on a refusal, so a refused event leaves the state exactly as it was.
 
 Ids that must be unique in the process (print job tags) come from the ``tags`` callable given to the flow;
 request ids (``txn``) come from the link and arrive back as :class:`Sent`.
@@ -14,7 +15,6 @@ request ids (``txn``) come from the link and arrive back as :class:`Sent`.
 
 from __future__ import annotations
 
-import copy
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,11 +22,9 @@ from datetime import date
 from typing import Any, ClassVar
 
 from ...core.idcard import valid_phone
-from ...errors import KioskError
+from ...core.machine import Machine, Refused
 
 
-class Refused(KioskError):
-    """An event the flow does not take in its current stage (nothing changed)."""
 
 
 # ---- events in ---------------------------------------------------------------------------------------
@@ -223,20 +221,21 @@ def event_key(event: Any) -> str:
         or type(event).__name__.lower()
 
 
-class Flow:
-    """Base of the terminal's flows: ``stage``, the per-stage ``TABLE`` of handlers, ``handle``."""
+class Flow(Machine):
+    """Base of the terminal's flows: the shared :class:`~kiosk.core.machine.Machine` (``stage``, the per-stage
+    ``TABLE``, ``handle``, refusals that change nothing), keyed by tap target or event kind, with the events
+    every terminal stage takes."""
 
     Stage: ClassVar[type[enum.Enum]]
     TABLE: ClassVar[Mapping[enum.Enum, Mapping[str, str]]]
     PREFIXES: ClassVar[tuple[str, ...]] = ()  # tap targets matched by prefix ("cat-" → "cat-")
     ANY_STAGE: ClassVar[Mapping[str, str]] = {"online": "_online", "typing": "_typing", "large": "_large",
                                               "left": "_left"}
-    UNSEEN: ClassVar[frozenset[str]] = frozenset()  # fields no view draws: a change to them alone redraws nothing
 
     stage: enum.Enum
 
     def __init__(self) -> None:
-        self.version = 0  # grows with every accepted event that changed something a view shows
+        super().__init__()
         self.online = True
         self.large = False
 
@@ -253,32 +252,6 @@ class Flow:
                 if k.startswith(p):
                     return p
         return k
-
-    def handler(self, event: Event) -> str | None:
-        k = self.key(event)
-        return self.TABLE.get(self.stage, {}).get(k) or self.ANY_STAGE.get(k)
-
-    def accepts(self, event: Event) -> bool:
-        return self.handler(event) is not None
-
-    def handle(self, event: Event, now: float) -> list[Effect]:
-        """Apply ``event``; return the effects to carry out. Raises :class:`Refused` (state unchanged)."""
-        name = self.handler(event)
-        if name is None:
-            raise Refused(f"{type(self).__name__} in {self.stage.name} does not take {self.key(event)!r}")
-        saved = {k: copy.copy(v) for k, v in vars(self).items()}
-        try:
-            effects = getattr(self, name)(event, now)
-        except Refused:
-            vars(self).clear()
-            vars(self).update(saved)
-            raise
-        if any(saved.get(k, _MISSING) != v for k, v in vars(self).items() if k != "version" and k not in self.UNSEEN):
-            self.version += 1
-        return list(effects or ())
-
-    def go(self, stage: enum.Enum) -> None:
-        self.stage = stage
 
     def _online(self, event: Online, now: float) -> list[Effect]:
         self.online = event.connected
@@ -298,8 +271,6 @@ class Flow:
         """Settle what the stage holds open (a request, a print, a ticket); the default holds nothing."""
         return []
 
-
-_MISSING = object()
 
 
 # ---- asking the hub ------------------------------------------------------------------------------------
