@@ -267,7 +267,6 @@ def test_department_file_name():
 
 
 def test_write_then_load_round_trip(tmp_path, real):
-    pytest.importorskip("tomli_w")
     written = write_catalog_toml(real, tmp_path / "out")
     assert {p.name for p in written} == {p.name for p in CONFIG.glob("*.toml")}
     assert load_catalog(tmp_path / "out") == real
@@ -277,7 +276,6 @@ def test_write_then_load_round_trip(tmp_path, real):
 
 
 def test_csv_import_to_config(tmp_path):
-    pytest.importorskip("tomli_w")
     imported = import_csv(CONFIG / "sample_import.csv")
     write_catalog_toml(imported, tmp_path)
     shutil.copy(CONFIG / "sample_import.csv", tmp_path)  # non-TOML files are ignored
