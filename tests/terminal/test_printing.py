@@ -163,7 +163,9 @@ def test_printer_silent_after_the_number_was_issued(broker, hub, printer_termina
         t0 = time.perf_counter()
         p.frames(1)
         slowest = max(slowest, time.perf_counter() - t0)
-    assert slowest < 0.25, f"a frame took {slowest:.2f} s: the screen froze on the printer"
+    # a screen that waited on the silent printer would stall a frame for the whole write_timeout (2 s);
+    # half of it separates that from a busy machine's slow frame
+    assert slowest < 1.0, f"a frame took {slowest:.2f} s: the screen froze on the printer"
     tid = ticket_of(p)
     assert hub.queue.state.tickets[tid].number in p.text_of("print-failed-body")
     p.tap(choice)
