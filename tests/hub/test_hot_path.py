@@ -115,3 +115,20 @@ def test_a_failed_commit_publishes_and_writes_nothing_of_the_batch(hub, monkeypa
 
 def test_a_new_state_file_has_small_pages(hub):
     assert hub.store._db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 1024
+
+
+def test_a_stop_from_a_signal_handler_never_waits_for_the_inbox_lock(hub):
+    """A SIGTERM handler runs on the worker's thread, possibly while that thread holds the inbox's lock
+    inside ``Queue.get``: stopping must then only set the flag (a put there hung a hub for good)."""
+    import threading
+    done = threading.Event()
+
+    def handler_while_the_lock_is_held():
+        with hub.inbox.mutex:  # as in Queue.get, interrupted by the signal
+            hub.stop(from_signal=True)
+        done.set()
+    t = threading.Thread(target=handler_while_the_lock_is_held, daemon=True)
+    t.start()
+    assert done.wait(5), "stopping from a signal handler waited for the inbox's lock"
+    assert hub._stop.is_set()
+    hub.run()  # returns: the worker sees the flag without being woken (its wait has a 1 s timeout)

@@ -39,8 +39,8 @@ def cmd_hub(args: argparse.Namespace) -> int:
                                     version=__version__, interfaces=args.zc_interfaces)
         except Exception as exc:  # discovery is a convenience: the hall works with configured addresses
             log.warning("zeroconf advertisement failed: %s", exc)
-    signal.signal(signal.SIGTERM, lambda *_: hub.stop())
-    signal.signal(signal.SIGINT, lambda *_: hub.stop())
+    signal.signal(signal.SIGTERM, lambda *_: hub.stop(from_signal=True))
+    signal.signal(signal.SIGINT, lambda *_: hub.stop(from_signal=True))
     log.info("hub %s for %s: broker %s:%s, state in %s, day %s, %d tickets today", __version__, cfg.site_id,
              host, port, state_dir, hub.queue.state.day or "-", len(hub.queue.state.tickets))
     try:

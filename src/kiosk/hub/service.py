@@ -159,9 +159,13 @@ class Hub:
         self.bus.stop()
         self.store.close()
 
-    def stop(self) -> None:
+    def stop(self, *, from_signal: bool = False) -> None:
+        """Stop the worker. From another thread the worker is woken at once; from a signal handler only the
+        flag is set, since the handler runs on the worker's own thread, which may hold the inbox's lock at
+        that moment (a put would wait for it forever): the worker sees the flag within its 1 s inbox wait."""
         self._stop.set()
-        self.inbox.put(Inbound(""))  # wake the worker now rather than at its next tick
+        if not from_signal:
+            self.inbox.put(Inbound(""))  # wake the worker now rather than at its next tick
 
     def wait_ready(self, timeout: float) -> bool:
         return self._ready.wait(timeout)
