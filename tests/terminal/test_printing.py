@@ -179,7 +179,9 @@ def test_printer_silent_after_the_number_was_issued(broker, hub, printer_termina
 
 
 def test_leaving_a_failed_print_voids_the_ticket(broker, hub, printer_terminal, fake_printer):
-    p = printer_terminal(broker.port)
+    # the fake answers "paper out" at once; a generous status timeout keeps a busy machine's late answer
+    # from reading as a silent printer (故障)
+    p = printer_terminal(broker.port, status_timeout=2.0)
     confirm(p)
     p.run_until(lambda: p.app.top.flow.stage is Stage.ISSUING, what="the printer check passed")
     fake_printer.state = FakePrinterState.PAPER_OUT
