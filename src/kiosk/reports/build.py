@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from ..errors import StoreError
 from .queries import Period, Report, help_section, load_tickets, open_readonly, queue_sections
 from . import sources
+from .office import office_sections
 
 
 # ---------------------------------------------------------------------------------------------- entry
@@ -22,6 +23,7 @@ def build_report(db_path: str | Path, cfg, period: Period, *, now: float | None 
         sections = queue_sections(tickets, noshows, cfg, period, tz)
         sections.append(help_section(db, period, tz))
         sections += [sources.source_section(db, s, period, tz) for s in sources.SOURCES]
+        sections += office_sections(db, cfg, period, tz)
     except sqlite3.Error as exc:
         raise StoreError(f"{db_path}: cannot read: {exc}") from exc
     finally:

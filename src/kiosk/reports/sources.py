@@ -41,7 +41,9 @@ class Source:
 SOURCES: list[Source] = [
     Source("evaluations", "好差评 Evaluations", "evaluations", group_by=("level", "window", "category", "channel"),
            average=("level",)),
-    Source("appointments", "预约 Appointments", "appointments", group_by=("state", "category")),
+    # a booking belongs to the day of its slot (start_at); the table has no ``at`` column
+    Source("appointments", "预约 Appointments", "appointments", time_column="start_at",
+           group_by=("state", "category", "kind")),
     Source("cases", "办件与差评整改 Cases", "cases", time_column="opened_at", group_by=("state",)),
 ]
 

@@ -64,6 +64,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             out.mkdir(parents=True, exist_ok=True)
             (out / f"report-{period.label}.txt").write_text(text, encoding="utf-8")
             print(out / f"report-{period.label}.txt")
+    elif args.format == "evaluations":
+        from ..reports.export import write_evaluations_csv
+        path = out or Path(f"evaluations-{period.label}.csv")
+        if path.is_dir():
+            path = path / f"evaluations-{period.label}.csv"
+        n = write_evaluations_csv(state / "hub.sqlite3", cfg, period, path)
+        print(f"{path} ({n})")
     elif args.format == "csv":
         for p in write_csv(report, out or Path(f"report-{period.label}")):
             print(p)
@@ -87,6 +94,8 @@ def register(sub: argparse._SubParsersAction, add_common) -> None:
     p.add_argument("--from", dest="from_", help="range: first day YYYY-MM-DD")
     p.add_argument("--to", help="range: last day YYYY-MM-DD (inclusive)")
     p.add_argument("--state", help="the hub's state folder holding hub.sqlite3 (default [hub] state_dir)")
-    p.add_argument("--format", choices=("text", "csv", "html"), default="text")
-    p.add_argument("--out", help="output folder (text: default stdout; csv: ./report-<period>/; html: .)")
+    p.add_argument("--format", choices=("text", "csv", "html", "evaluations"), default="text",
+                   help="evaluations: the ratings as one CSV for the provincial 好差评 platform (docs/reports.md)")
+    p.add_argument("--out", help="output folder (text: default stdout; csv: ./report-<period>/; html: .; "
+                                 "evaluations: a file or folder, default ./evaluations-<period>.csv)")
     p.set_defaults(func=cmd_report)
