@@ -17,7 +17,37 @@ def test_real_hall_config():
     assert kinds.count("domain") == 4 and kinds.count("comprehensive") == 4
     assert kinds.count("complaint") == 1 and kinds.count("desk") == 1
     assert {c.id for c in cfg.hall.categories} == set("ABCDEF")
-    assert cfg.hall.window("w5").categories == ("E", "C", "D")
+    assert [w.categories for w in cfg.hall.windows if w.kind.value == "comprehensive"] == [("E",)] * 4
+
+
+def test_domain_categories_only_at_domain_windows_unless_an_explicit_overflow():
+    """专线限制: a 公安 ticket cannot be served at a no-difference window; overflow is a per-window choice."""
+    cfg = load(HALL_CONFIG)
+    groups = {c.id: c.group for c in cfg.hall.categories}
+    for c, g in groups.items():
+        serving = [w for w in cfg.hall.windows if c in w.categories]
+        assert serving, c
+        if g == "domain":
+            assert [w.kind.value for w in serving] == ["domain"], (c, [w.id for w in serving])
+    assert [w.id for w in cfg.hall.windows if "A" in w.categories] == ["w1"]
+
+
+def test_an_overflow_is_explicit_and_a_domain_category_in_categories_is_refused(tmp_path):
+    w5 = 'id = "w5"\nnumber = 5\nname = "综合窗口"\nkind = "comprehensive"\ncategories = ["E"]'
+    assert w5 in BASE
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BASE.replace(w5, w5.replace('["E"]', '["E", "A"]')), encoding="utf-8")
+    with pytest.raises(ConfigError) as ei:
+        load(bad)
+    msg = str(ei.value)
+    assert "windows[4].categories[1]" in msg and "专线限制" in msg and "overflow" in msg and str(bad) in msg
+    good = tmp_path / "good.toml"
+    good.write_text(BASE.replace(w5, w5 + '\noverflow = ["C"]'), encoding="utf-8")
+    assert load(good).hall.window("w5").categories == ("E", "C")
+    twice = tmp_path / "twice.toml"
+    twice.write_text(BASE.replace(w5, w5 + '\noverflow = ["E"]'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="windows\\[4\\].overflow\\[0\\]"):
+        load(twice)
 
 
 @pytest.mark.parametrize("edit,key,reason", [

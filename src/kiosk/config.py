@@ -205,6 +205,7 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
         c.done()
     if not categories:
         raise ConfigError(path, "categories", "at least one [[categories]] table is required")
+    groups = {c.id: c.group for c in categories}
 
     windows = []
     seen_win: set[str] = set()
@@ -220,12 +221,21 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
         seen_num.add(number)
         kind = w.get("kind", str, check=_one_of(*(k.value for k in WindowKind)))
         cats = w.get("categories", list, [])
-        for i, cid in enumerate(cats):
-            if cid not in seen_cat:
-                raise ConfigError(path, f"{w.key('categories')}[{i}]",
-                                  f"window {wid} serves unknown category {cid!r}; known: {', '.join(seen_cat)}")
+        overflow = w.get("overflow", list, [])
+        for key, names in (("categories", cats), ("overflow", overflow)):
+            for i, cid in enumerate(names):
+                if cid not in seen_cat:
+                    raise ConfigError(path, f"{w.key(key)}[{i}]",
+                                      f"window {wid} serves unknown category {cid!r}; known: {', '.join(seen_cat)}")
+                if key == "overflow" and cid in cats:
+                    raise ConfigError(path, f"{w.key(key)}[{i}]", f"category {cid!r} is in categories already")
+                if key == "categories" and kind != "domain" and groups[cid] == "domain":
+                    # 专线限制: a domain category needs its department's dedicated line at the window
+                    raise ConfigError(path, f"{w.key(key)}[{i}]",
+                                      f"{cid} is a domain category (专线限制): only domain windows serve it; "
+                                      f"list it under overflow only if window {wid} has that department's line")
         windows.append(Window(id=wid, number=number, name=w.get("name", str), kind=WindowKind(kind),
-                              categories=tuple(cats), ticketed=w.get("ticketed", bool, True)))
+                              categories=tuple(cats) + tuple(overflow), ticketed=w.get("ticketed", bool, True)))
         w.done()
     if not windows:
         raise ConfigError(path, "windows", "at least one [[windows]] table is required")

@@ -42,7 +42,7 @@ def test_window_screen_renders_cleanly(size, dpi, modes, topics):
             pilot.screenshot(SHOTS / f"window-{size[0]}x{size[1]}-{mode.value}.png")
             assert problems == [], "\n".join(map(str, problems))
             assert pilot.text_of("win-title") == "3号窗口" and pilot.text_of("win-name") == "人社窗口"
-            assert pilot.text_of("ticket-number") == "C007" and pilot.text_of("ticket-state") == "请到窗口"
+            assert pilot.text_of("ticket-number") == "C004" and pilot.text_of("ticket-state") == "请到窗口"
             assert pilot.text_of("staff-name") == "王芳" and "HT0307" in pilot.text_of("staff-no")
 
 

@@ -35,7 +35,7 @@ def test_layout_renders_cleanly(layout, orientation, size, topics):
         assert problems == [], "\n".join(map(str, problems))
         texts = " ".join(pilot.visible_texts())
         if layout != "disclosure":
-            assert "C007" in pilot.text_of("call")  # the latest call
+            assert "C004" in pilot.text_of("call")  # the latest call
             assert "暂停" in texts and "已关闭" in texts
             assert "一码通评" in texts and "0728-5321001" in texts
         assert "办公时间 08:30-12:00" in texts
@@ -139,7 +139,7 @@ def test_offline_marker_shows_last_state(topics):
         assert not pilot.exists("offline")  # a blip shorter than the grace period is not shown
         pilot.advance(1.5)
         assert "离线 自 11:02 起" in pilot.text_of("offline")
-        assert "C007" in pilot.text_of("call")  # last state still shown
+        assert "C004" in pilot.text_of("call")  # last state still shown
         assert pilot.check_layout() == []
         pilot.screenshot(SHOTS / "board-offline.png")
         pilot.post(Inbound("", connected=True))
@@ -169,7 +169,7 @@ def test_blank_schedule(topics):
         assert pilot.visible_texts() == []  # 11:00 is inside the blank span
         wall.now += 3600
         pilot.frames(2)
-        assert "C007" in pilot.text_of("call")
+        assert "C004" in pilot.text_of("call")
 
 
 def test_content_update_and_removal_redraw(topics):
@@ -216,7 +216,7 @@ def test_privacy_only_numbers_and_window_names(topics):
     """Personal data never reaches the screen, even if a payload carried some by mistake."""
     pilot, screen, _ = make_pilot()
     with pilot:
-        msgs = [(t, p.replace(b'"number":"C007"', b'"number":"C007","name":"\\u5f20\\u4e09","phone":"13800000000"'))
+        msgs = [(t, p.replace(b'"number":"C004"', b'"number":"C004","name":"\\u5f20\\u4e09","phone":"13800000000"'))
                 for t, p in scene.messages(topics)]
         feed(pilot, msgs)
         texts = " ".join(pilot.visible_texts())

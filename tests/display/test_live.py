@@ -26,9 +26,9 @@ def attach(pilot, port: int, device: str = "display-t") -> BusClient:
 
 def test_late_joiner_draws_the_whole_board_on_its_first_frame(hub, recorder, broker):
     r = recorder("call")
-    cats = "ABCDE"
-    for i in range(60):
-        r.call("ticket.issue", category=cats[i % 5])
+    cats = "ABCDEEEE"  # w5–w8 all serve E (专线限制 keeps A–D at their domain windows)
+    for i in range(80):
+        r.call("ticket.issue", category=cats[i % len(cats)])
     windows = ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"]
     for i in range(50):
         r.press(windows[i % len(windows)], "next")

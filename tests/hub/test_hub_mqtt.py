@@ -17,8 +17,11 @@ def test_issue_ticket_over_mqtt_and_call_it(hub, recorder):
     assert t["people_ahead"] == 0
 
     rep2 = kiosk.call("ticket.issue", category="C")["result"]
-    # three idle windows serve C: the second visitor also goes straight to a counter
-    assert rep2["number"] == "C002" and rep2["people_ahead"] == 1 and rep2["eta_s"] == 0
+    # only the 人社 window serves C (专线限制): the second visitor waits for the first one's service
+    assert rep2["number"] == "C002" and rep2["people_ahead"] == 1 and rep2["eta_s"] > 0
+    e1, e2 = (kiosk.call("ticket.issue", category="E")["result"] for _ in range(2))
+    # four idle no-difference windows serve E: the second visitor also goes straight to a counter
+    assert e2["number"] == "E002" and e2["people_ahead"] == 1 and e2["eta_s"] == 0
 
     button = recorder("window/w3/state", "call")
     button.press("w3", "next")
