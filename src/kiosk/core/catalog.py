@@ -72,6 +72,9 @@ LIFE_EVENTS: tuple[str, ...] = (
 
 MATERIAL_FORMS: tuple[str, ...] = ("原件", "复印件")
 
+#: How a 法定时限 is counted: the law says either 工作日 or plain 日 (calendar days).
+TIME_UNITS: tuple[str, ...] = ("working_days", "days")
+
 ITEM_ID_PATTERN = re.compile(r"[a-z0-9_-]+")
 
 # Fields a compact catalogue leaves out: long prose the kiosk can fetch per item if needed.
@@ -104,8 +107,9 @@ class Material:
 class ServiceItem:
     """One service item and its guide.
 
-    ``time_limit_days`` (法定时限) and ``promised_days`` (承诺时限) count working days;
-    0 means 即办 (done on the spot). ``pinyin_full`` and ``pinyin_initials`` hold one entry
+    ``time_limit_days`` (法定时限) counts working days, or calendar days when the law says 日
+    (``time_limit_unit = "days"``; ``time_limit_source`` names the article it comes from);
+    ``promised_days`` (承诺时限) counts working days; 0 means 即办 (done on the spot). ``pinyin_full`` and ``pinyin_initials`` hold one entry
     per searchable text, the name first and then each alias: full pinyin as lower-case
     syllables separated by single spaces, initials as one lower-case string.
     """
@@ -119,6 +123,8 @@ class ServiceItem:
     steps: tuple[str, ...] = ()
     time_limit_days: int = 0
     promised_days: int = 0
+    time_limit_unit: str = "working_days"
+    time_limit_source: str = ""
     fees: str = "不收费"
     window: str = ""
     basis: str = ""
@@ -150,6 +156,8 @@ class ServiceItem:
             "steps": list(self.steps),
             "time_limit_days": self.time_limit_days,
             "promised_days": self.promised_days,
+            "time_limit_unit": self.time_limit_unit,
+            "time_limit_source": self.time_limit_source,
             "fees": self.fees,
             "window": self.window,
             "basis": self.basis,
@@ -178,6 +186,8 @@ class ServiceItem:
             steps=tuple(data.get("steps", ())),
             time_limit_days=data.get("time_limit_days", 0),
             promised_days=data.get("promised_days", 0),
+            time_limit_unit=data.get("time_limit_unit", "working_days"),
+            time_limit_source=data.get("time_limit_source", ""),
             fees=data.get("fees", "不收费"),
             window=data.get("window", ""),
             basis=data.get("basis", ""),
@@ -207,6 +217,7 @@ class Catalog:
     """
 
     items: tuple[ServiceItem, ...]
+    booking: str = ""  # what can be booked when, from the hall's configured sessions (the hub fills it in)
     by_id: Mapping[str, ServiceItem] = field(init=False, repr=False, compare=False)
     by_department: Mapping[str, tuple[ServiceItem, ...]] = field(
         init=False, repr=False, compare=False
@@ -261,6 +272,7 @@ class Catalog:
             "format": FORMAT_VERSION,
             "compact": compact,
             "items": [item.to_dict(compact=compact) for item in self.items],
+            **({"booking": self.booking} if self.booking else {}),
         }
 
     @classmethod
@@ -268,7 +280,7 @@ class Catalog:
         version = data.get("format")
         if version != FORMAT_VERSION:
             raise ValueError(f"catalogue format {version!r}, expected {FORMAT_VERSION}")
-        return cls(tuple(ServiceItem.from_dict(d) for d in data["items"]))
+        return cls(tuple(ServiceItem.from_dict(d) for d in data["items"]), booking=str(data.get("booking", "")))
 
 
 # --- search helpers -------------------------------------------------------------------------

@@ -37,6 +37,19 @@ class HallInfo:
             problem, self.catalog = load_catalog_apart(cfg.catalog_dir)
             if problem:
                 raise ConfigError(cfg.catalog_dir, "", f"service catalogue: {problem}")
+            booking = self.booking_line(cfg)
+            if booking and self.catalog is not None:
+                self.catalog["booking"] = booking  # guides say what the configured sessions offer
+
+    def booking_line(self, cfg: SiteConfig) -> str:
+        """The bookable items' line, from the calendar's sessions and ``[appointments] sessions``."""
+        from ..core.booking import booking_line
+        sec = cfg.roles.get("appointments") or {}
+        if self.schedule is None or not sec.get("categories"):
+            return ""
+        names = sec.get("sessions", [k.value for k in SessionKind])
+        kinds = [k for k in SessionKind if k.value in names]
+        return booking_line(self.schedule.hours, kinds)
 
     def mode(self, now: float) -> tuple[dict[str, Any], float]:
         """The `mode` payload and the epoch second at which it must be recomputed."""

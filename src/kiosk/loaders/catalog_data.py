@@ -35,6 +35,7 @@ from kiosk.core.catalog import (
     ITEM_ID_PATTERN,
     LIFE_EVENTS,
     MATERIAL_FORMS,
+    TIME_UNITS,
     Catalog,
     Material,
     ServiceItem,
@@ -145,6 +146,8 @@ _ITEM_SCHEMA: dict[str, tuple[str, bool]] = {
     "steps": ("strs", True),
     "time_limit_days": ("int", True),
     "promised_days": ("int", True),
+    "time_limit_unit": ("str", False),
+    "time_limit_source": ("str", False),
     "fees": ("str", True),
     "window": ("str", True),
     "basis": ("str", True),
@@ -288,6 +291,9 @@ def _item_from_table(
         fail("promised_days", f"expected 0..time_limit_days ({limit}), got {promised}")
     if table.get("online_url") and not table["online"]:
         fail("online_url", "set, but online = false")
+    unit = table.get("time_limit_unit", "working_days")
+    if unit not in TIME_UNITS:
+        fail("time_limit_unit", f"expected one of {TIME_UNITS}, got {unit!r}")
     return ServiceItem(
         id=table["id"],
         name=table["name"].strip(),
@@ -298,6 +304,8 @@ def _item_from_table(
         steps=tuple(table["steps"]),
         time_limit_days=limit,
         promised_days=promised,
+        time_limit_unit=unit,
+        time_limit_source=table.get("time_limit_source", ""),
         fees=table["fees"],
         window=table["window"],
         basis=table["basis"],
@@ -532,6 +540,8 @@ def _item_table(item: ServiceItem, file_category: str) -> dict[str, Any]:
     table |= {
         "time_limit_days": item.time_limit_days,
         "promised_days": item.promised_days,
+        **({"time_limit_unit": item.time_limit_unit} if item.time_limit_unit != "working_days" else {}),
+        **({"time_limit_source": item.time_limit_source} if item.time_limit_source else {}),
         "fees": item.fees,
         "window": item.window,
         "basis": item.basis,

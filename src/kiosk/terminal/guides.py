@@ -126,9 +126,6 @@ class GuidesScreen(FlowScreen):
         def head(text: str) -> Block:
             return Block(text=text, fill="info", tone="on_info", keep_with_next=True)
 
-        def days(n: int) -> str:
-            return t.immediate if n == 0 else t.days.format(n=n)
-
         blocks: list[Block | QRBlock] = [head(t.guide_materials)]
         for i, m in enumerate(item.materials, 1):
             copies = t.material_copies.format(n=m.copies) if m.copies > 1 else ""
@@ -140,12 +137,13 @@ class GuidesScreen(FlowScreen):
             blocks.append(head(t.guide_steps))
             blocks += [Block(text=t.step_line.format(index=i, step=s)) for i, s in enumerate(item.steps, 1)]
         blocks.append(head(t.guide_time))
-        blocks.append(Block(text=t.time_limit.format(days=days(item.time_limit_days))))
-        blocks.append(Block(text=t.time_promised.format(days=days(item.promised_days))))
+        blocks.append(Block(text=t.time_limit.format(days=t.day_count(item.time_limit_days, item.time_limit_unit))))
+        blocks.append(Block(text=t.time_promised.format(days=t.day_count(item.promised_days))))
         blocks.append(Block(text=t.guide_fees.format(fees=item.fees)))
         blocks.append(Block(text=t.guide_window.format(window=item.window)))
         if item.appointment:
-            blocks.append(Block(text=t.guide_appointment))
+            booking = self.s.catalog.booking if self.s.catalog else ""
+            blocks.append(Block(text=booking or t.guide_appointment))
         if item.basis:
             blocks.append(Block(text=t.guide_basis.format(basis=item.basis)))
         if item.online and item.online_url:

@@ -214,14 +214,12 @@ class OpenGovScreen(TerminalScreen):
         t, cat = self.t, self.s.catalog
         assert cat is not None
 
-        def days(n: int) -> str:
-            return t.immediate if n == 0 else t.days.format(n=n)
-
         out = [Block(text=t.open_catalog_intro.format(n=len(cat)), fill="info", tone="on_info")]
         for i, item in enumerate(cat.items, 1):
             out.append(Block(text=t.open_catalog_item.format(
-                index=i, name=item.name, department=item.department, limit=days(item.time_limit_days),
-                promised=days(item.promised_days)), fill="surface"))
+                index=i, name=item.name, department=item.department,
+                limit=t.day_count(item.time_limit_days, item.time_limit_unit),
+                promised=t.day_count(item.promised_days)), fill="surface"))
         return out
 
     def _image(self, page: ContentPage) -> pygame.Surface | None:

@@ -138,11 +138,12 @@ class TerminalStrings:
     time_limit: str = "法定时限：{days}"
     time_promised: str = "承诺时限：{days}"
     days: str = "{n}个工作日"
+    calendar_days: str = "{n}日"  # a limit the law counts in 日, not 工作日 (e.g. 居民身份证: 六十日)
     immediate: str = "即办（当场办结）"
     guide_fees: str = "四、收费标准：{fees}"
     guide_window: str = "五、办理窗口：{window}"
     guide_basis: str = "六、设定依据：{basis}"
-    guide_appointment: str = "可预约办理（含错时、延时、双休日和节假日预约）"
+    guide_appointment: str = "可预约办理"  # the hub's line from the configured sessions replaces it
     guide_online: str = "七、网上办理：可在“鄂汇办”办理，扫码直达"
     guide_qr_caption: str = "手机扫码网上办理"
     guide_offline_only: str = "七、网上办理：本事项需到窗口办理"
@@ -158,7 +159,7 @@ class TerminalStrings:
     open_date: str = "{month}月{day}日发布"
     open_published: str = "{section}　发布日期：{year}年{month}月{day}日"
     open_catalog_choice: str = "{title}\n共{n}项：事项名称、实施部门、办理时限"
-    open_catalog_intro: str = "本中心可办理的政务服务事项共{n}项，时限按工作日计算。各事项的材料和流程请在“办事指南”查看。"
+    open_catalog_intro: str = "本中心可办理的政务服务事项共{n}项，时限除注明“日”的以外按工作日计算。各事项的材料和流程请在“办事指南”查看。"
     open_catalog_item: str = "{index}. {name}\n实施部门：{department}\n法定时限：{limit}　承诺时限：{promised}"
     open_cell: str = "{header}：{cell}"
     open_cell_sep: str = "　"
@@ -330,3 +331,9 @@ class TerminalStrings:
     idle_title: str = "还需要继续办理吗？"
     idle_countdown: str = "{seconds} 秒后返回首页"
     idle_continue: str = "继续"
+
+    def day_count(self, n: int, unit: str = "working_days") -> str:
+        """A time limit as a guide prints it: 即办, “20个工作日”, or “60日” when the law counts calendar days."""
+        if n == 0:
+            return self.immediate
+        return (self.calendar_days if unit == "days" else self.days).format(n=n)
