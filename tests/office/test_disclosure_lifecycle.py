@@ -5,19 +5,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 
 from kiosk.core.cases import add_working_days
 from kiosk.core.disclosure import working_days_between
-from tests.test_voice import Hall, at
+from tests.test_voice import at
 from tests.test_voice_disclosure import FORM, ID_OK, PHONE
 
-
-@pytest.fixture
-def hall(broker, real_cfg, tmp_path, recorder):
-    h = Hall(broker, real_cfg, tmp_path, recorder, at(2026, 11, 30))  # Monday
-    yield h
-    h.stop()
 
 
 def _day(d: date) -> float:

@@ -3,16 +3,9 @@ the rectification ledger; a 不满意 call-back sending a case back to 整改; �
 
 from __future__ import annotations
 
-import pytest
 
-from tests.test_voice import PHONE, Hall, at
+from tests.test_voice import PHONE, at
 
-
-@pytest.fixture
-def hall(broker, real_cfg, tmp_path, recorder):
-    h = Hall(broker, real_cfg, tmp_path, recorder, at(2026, 11, 30))  # Monday
-    yield h
-    h.stop()
 
 
 def test_home_visit_stays_in_the_ledger_until_done(hall):
@@ -79,5 +72,7 @@ def test_appeal_of_a_bad_review_is_decided_by_the_director(hall):
     assert d["state_label"] == "已办结" and d["appeal"]["decision_label"] == "申诉成立" and not d["counted"]
     assert d["appeal"]["decision_reason"] == "回访录音证实为误评"
     assert hall.error("case.appeal", id=cid, by="窗口小李", grounds="mistaken", reason="again")["code"] == "illegal"
+    stats = hall.ok("evaluation.stats")
+    assert stats["total"] == 0 and stats["appeals_upheld"] == 1  # kept on record, out of the rate
     fb = hall.ok("feedback.submit", problem="办不成")["case"]
     assert hall.error("case.appeal", id=fb, by="李", grounds="malicious", reason="x")["code"] == "illegal"

@@ -176,7 +176,8 @@ def op_stats(ctx: OpContext, req) -> dict[str, Any]:
     """Counts per level by window and by category (no tickets, no phones: for reports and staff)."""
     since = req.args.get("since", "0000-00-00")
     until = req.args.get("until", "9999-99-99")
-    rows = Evaluations(ctx.store).between(since, until)
+    everything = Evaluations(ctx.store).between(since, until)
+    rows = [r for r in everything if r["counted"]]  # upheld appeals stay on record, out of the rate
     hall = ctx.cfg.hall
 
     def group(key: str) -> list[dict[str, Any]]:
@@ -195,6 +196,7 @@ def op_stats(ctx: OpContext, req) -> dict[str, Any]:
     total = E.summarise(r["level"] for r in rows)
     channels = {ch: sum(1 for r in rows if r["channel"] == ch) for ch in E.CHANNELS}
     return {"since": req.args.get("since"), "until": req.args.get("until"), **total, "channels": channels,
+            "appeals_upheld": len(everything) - len(rows),
             "by_window": group("window"), "by_category": group("category")}
 
 

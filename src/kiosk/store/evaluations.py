@@ -40,8 +40,12 @@ class Evaluations(Table):
 
 
     def between(self, since: str, until: str) -> list[dict[str, Any]]:
-        return self.store.rows("SELECT window, category, level, channel FROM evaluations WHERE day >= ? AND day <= ?",
-                               (since, until))
+        """Ratings of days in [since, until], each with ``counted``: false for a bad rating whose 申诉复核
+        the director upheld (kept, but not in the satisfaction rate)."""
+        return self.store.rows(
+            "SELECT e.window, e.category, e.level, e.channel, NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = e.case_id "
+            "AND json_extract(c.body, '$.appeal.decision') = 'upheld') AS counted "
+            "FROM evaluations e WHERE e.day >= ? AND e.day <= ?", (since, until))
 
     def service_events(self, day: str, ticket: str) -> list[dict[str, Any]]:
         """Issue, transfer and completion events of one earlier day's ticket, oldest first."""
