@@ -56,8 +56,10 @@ def test_tools_report_unreachable_broker():
 
 def test_broken_config_stops_the_hub_with_file_key_reason(tmp_path):
     bad = tmp_path / "site.toml"
-    bad.write_text(HALL_CONFIG.read_text(encoding="utf-8").replace('categories = ["E", "A"]',
-                                                                   'categories = ["E", "Z"]'), encoding="utf-8")
+    w8 = 'id = "w8"\nnumber = 8\nname = "综合窗口"\nkind = "comprehensive"\ncategories = ["E"]'
+    text = HALL_CONFIG.read_text(encoding="utf-8")
+    assert w8 in text
+    bad.write_text(text.replace(w8, w8.replace('["E"]', '["E", "Z"]')), encoding="utf-8")
     r = run("hub", "--config", str(bad), "--state", str(tmp_path / "st"), "--broker", "127.0.0.1:1")
     assert r.returncode == 2
     assert str(bad) in r.stderr and "windows[7].categories[1]" in r.stderr and "'Z'" in r.stderr
