@@ -47,7 +47,8 @@ class Simulator:
         self.seq = 0
         self.stop = threading.Event()
         self.windows = [w for w in cfg.hall.windows if w.ticketed and w.categories]
-        weights = {"A": 3, "B": 1, "C": 3, "D": 3, "E": 4, "F": 0.3}
+        # what the hall can serve: one domain window per domain category (专线限制), four for the rest
+        weights = {"A": 1.1, "B": 0.6, "C": 1.5, "D": 1.7, "E": 5, "F": 0.3}
         self.cats = [c.id for c in cfg.hall.categories]
         self.weights = [weights.get(c, 1) for c in self.cats]
 

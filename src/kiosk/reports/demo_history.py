@@ -17,8 +17,10 @@ from ..errors import StoreError
 # ---------------------------------------------------------------------------------------------- demo data
 # Mean service minutes per category in the demo (quick items dominate a township hall's day), the
 # share of visitors per category, and the fallback office hours when no calendar file is configured.
+# The shares follow what the hall can serve: a domain category has its one domain window (专线限制),
+# the items of every other department share the four no-difference windows.
 DEMO_SERVICE_MIN = {"A": 3.5, "B": 6.0, "C": 2.5, "D": 2.2, "E": 3.0, "F": 10.0}
-DEMO_WEIGHT = {"A": 3.0, "B": 1.0, "C": 3.0, "D": 3.0, "E": 4.0, "F": 0.2}
+DEMO_WEIGHT = {"A": 1.1, "B": 0.6, "C": 1.5, "D": 1.7, "E": 5.0, "F": 0.2}
 DEMO_SESSIONS = ((time(8, 30), time(12, 0)), (time(14, 30), time(17, 30)))
 WEEKDAY_LOAD = (1.15, 1.0, 0.95, 1.0, 0.9, 0.8, 0.8)  # Monday is the busiest
 
