@@ -257,3 +257,22 @@ def test_an_organisation_takes_no_card():
     f.handle(Tapped("gk-applicant_type", "organisation"), 0.0)
     with pytest.raises(Refused):
         f.handle(OLD_CARD, 0.0)
+
+
+def test_a_card_after_a_wrong_phone_returns_to_the_phone_and_nothing_wrong_is_sent():
+    """Found by the machine above: a wrong phone left in its box, then a card: the flow went on to the next
+    empty field and later sent the wrong phone."""
+    f = make()
+    for e in (Tapped("gk-applicant_type", "citizen"), Entered("gk-name-kb", "张小三"),
+              Tapped("gk-id_type", "resident_id"), Entered("gk-id_number-kb", GOOD_ID),
+              Entered("gk-phone-kb", "1381234567")):
+        f.handle(e, 0.0)
+    assert (f.stage, f.error) == (S.PHONE, "phone")
+    f.handle(OLD_CARD, 0.0)
+    f.handle(Tapped("gk-card-use"), 0.0)
+    assert (f.stage, f.error) == (S.PHONE, "phone")  # the wrong entry is still to correct
+    f.handle(Tapped("go-back"), 0.0)  # walking away from it and (below) on to the review …
+    f.form.update(address="黄潭镇", info_description="政府文件", purpose="", form="paper", delivery="collect")
+    f.go(S.REVIEW)
+    assert f.handle(Tapped("gk-submit"), 1.0) == []  # … does not send it: the phone is asked for again
+    assert (f.stage, f.error) == (S.PHONE, "phone")

@@ -213,9 +213,20 @@ class DisclosureFlow(AskingFlow):
         assert self.card is not None
         self.form.update(applicant_type="citizen", id_type="resident_id", **self.card)
         self.card, self.error = None, ""
-        missing = [f for f in self.steps() if f not in self.form and f not in OPTIONAL]
-        self.go(S(missing[0]) if missing else S.REVIEW)
+        field, problem = self._unfinished()
+        self.error = problem
+        self.go(S(field) if field else S.REVIEW)
         return []
+
+    def _unfinished(self) -> tuple[str | None, str]:
+        """The first field still to fill or to correct (a wrong entry kept in its box), with its problem."""
+        for f in self.steps():
+            if f not in self.form:
+                if f not in OPTIONAL:
+                    return f, ""
+            elif problem := field_problem(f, self.form[f], self.id_type()):
+                return f, problem
+        return None, ""
 
     def _card_skip(self, e: Tapped, now: float) -> list[Effect]:
         self.card = None
@@ -238,6 +249,11 @@ class DisclosureFlow(AskingFlow):
         return out
 
     def _submit(self, e: Tapped, now: float) -> list[Effect]:
+        field, problem = self._unfinished()
+        if field is not None:  # e.g. a wrong phone left in its box before a card filled the rest
+            self.error = problem
+            self.go(S(field))
+            return []
         return self._request("disclosure.apply", self.args(), S.SENDING, now)
 
     def _retry(self, e: Tapped, now: float) -> list[Effect]:
