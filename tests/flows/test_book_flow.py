@@ -1,6 +1,8 @@
 """预约办理 as a pure flow, without pygame: a booking is asked for only after a slot with a place left is
 chosen and a valid phone entered; one booking however often 重试 is pressed; every printed slip follows a
-booking the hub committed; the phone is forgotten on leaving; a refused event changes nothing."""
+booking the hub committed; the phone is forgotten on leaving; a refused event changes nothing. A card read
+is attached only after 关联身份证, its number goes only in ``appointment.book``, is shown and printed only
+masked, and is forgotten on leaving."""
 
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from kiosk.terminal.codes import valid_phone
-from kiosk.terminal.flows.base import Ask, Entered, Print, PrinterAnswered, Refused, Replied, Sent, Tapped, Tick
+from kiosk.terminal.flows.base import Ask, CardFailed, Entered, Left, Print, PrinterAnswered, Refused, Replied, Sent, Tapped, Tick
 from kiosk.terminal.flows.book import TABLE, BookFlow, Itemised, Stage
 
-from .common import apply, check_table, choices, copy_told_truly, link_answers, passes
+from .common import OLD_CARD, YOUNG_CARD, apply, card, check_table, choices, copy_told_truly, link_answers, passes
 
 S = Stage
 ERRORS = {"timeout": "超时", "offline": "网络中断", "no_slots": "暂无可预约的时段"}
@@ -145,6 +147,43 @@ def test_a_timed_out_booking_is_retried_with_the_same_txn_and_a_late_answer_is_t
     assert isinstance(slip, Print) and f.stage is S.DONE
 
 
+def test_a_card_is_attached_only_after_asking_and_goes_only_in_the_booking():
+    f = make()
+    f.handle(Itemised(frozenset()), 0.0)
+    assert run(f, OLD_CARD) == []  # read on the first page: asked first, nothing sent
+    assert f.stage is S.CARD and f.offered_masked == "429***********007X" and f.id_number == ""
+    run(f, Tapped("book-card-skip"))  # 不关联: dropped, back where it was
+    assert (f.stage, f.card_offered, f.id_number) == (S.CATEGORY, "", "")
+    asks = [e for e in run(f, Tapped("book-cats", "C")) if isinstance(e, Ask)]
+    assert asks[0].args == {"category": "C"}
+    run(f, Replied("b1", True, result={"slots": SLOTS}))
+    run(f, Tapped("book-days", "2026-11-30"))
+    run(f, Tapped("book-slots", "2026-11-30T08:30"))
+    run(f, YOUNG_CARD)  # on the phone page
+    run(f, Tapped("book-card-use"))
+    assert (f.stage, f.id_number, f.card_masked) == (S.PHONE, YOUNG_CARD.id_number, "429***********0022")
+    run(f, Entered("book-phone", "13812345678"))
+    assert f.stage is S.CONFIRM
+    run(f, CardFailed("pulled"))  # a failed read changes no choice, only says why
+    assert (f.stage, f.id_number, f.card_problem) == (S.CONFIRM, YOUNG_CARD.id_number, "pulled")
+    book = [e for e in run(f, Tapped("book-submit"), txn="b2") if isinstance(e, Ask)][0]
+    assert book.op == "appointment.book" and book.args["id_number"] == YOUNG_CARD.id_number
+    with pytest.raises(Refused):
+        f.handle(OLD_CARD, 0.0)  # while booking no card is taken
+    effects = run(f, Replied("b2", True, result={"code": "K7M3QX"}))
+    assert [e.facts for e in effects if isinstance(e, Print)] == [{"code": "K7M3QX", "card": "429***********0022"}]
+    f.handle(Left(), 1.0)
+    assert (f.id_number, f.card_offered, f.phone) == ("", "", "")
+    assert YOUNG_CARD.id_number not in repr(vars(f))
+
+
+def test_without_a_card_the_booking_is_as_before():
+    f = make()
+    to_confirm(f)
+    book = [e for e in run(f, Tapped("book-submit"), txn="b2") if isinstance(e, Ask)][0]
+    assert book.args == {"category": "C", "slot": "2026-11-30T08:30", "phone": "13812345678"}
+
+
 class BookMachine(RuleBasedStateMachine):
     @initialize()
     def start(self):
@@ -156,14 +195,21 @@ class BookMachine(RuleBasedStateMachine):
         self.committed: dict[str, dict] = {}  # txn → the booking the hub committed for it
         self.slips: list[str] = []
         self.left = False
+        self.used: set[str] = set()  # card numbers the person chose to attach (关联身份证)
 
     def feed(self, event):
         effects = apply(self.flow, event, self.now)
         if effects is None:
             return
         f = self.flow
+        if isinstance(event, Tapped) and event.target == "book-card-use":
+            assert f.id_number in (OLD_CARD.id_number, YOUNG_CARD.id_number)
+            self.used.add(f.id_number)
         for e in effects:
             if isinstance(e, Ask):
+                # the card goes to the hub only in a booking, and only one the person chose to attach
+                assert e.args.get("id_number", "") in self.used | {""}
+                assert "id_number" not in e.args or e.op == "appointment.book"
                 if e.op == "appointment.book":
                     # only for a slot the hub offered with a place left, after a valid phone
                     assert e.args["slot"] in FREE and valid_phone(e.args["phone"])
@@ -179,7 +225,10 @@ class BookMachine(RuleBasedStateMachine):
                 assert isinstance(e, Print) and e.document == "slip" and e.if_ready
                 # every slip follows a booking the hub committed, and only once
                 assert isinstance(event, Replied) and event.ok and self.requests[event.txn][0] == "appointment.book"
-                assert e.facts == self.committed[event.txn] and e.tag not in self.slips
+                facts = dict(e.facts)
+                shown = facts.pop("card", None)  # an attached card: masked only
+                assert shown is None or (shown.count("*") == 11 and shown[:3] == "429")
+                assert facts == self.committed[event.txn] and e.tag not in self.slips
                 self.slips.append(e.tag)
 
     def options(self):
@@ -197,7 +246,8 @@ class BookMachine(RuleBasedStateMachine):
             elif arg == "book-slots":
                 self.feed(Tapped(arg, data.draw(st.sampled_from([s["slot"] for s in SLOTS]))))
             else:
-                self.feed(Tapped(arg, data.draw(st.sampled_from(["C", "B"])) if arg == "book-cats" else "rs-1"))
+                self.feed(card(arg, good) or Tapped(arg, data.draw(st.sampled_from(["C", "B"])) if arg == "book-cats"
+                                                    else "rs-1"))
         elif kind == "reply":
             op = self.requests.get(arg, ("appointment.slots", {}))[0]
             if op == "appointment.slots":
@@ -228,7 +278,14 @@ class BookMachine(RuleBasedStateMachine):
     def the_phone_goes_on_leaving(self):
         f = getattr(self, "flow", None)
         if f is not None and self.left:
-            assert f.phone == ""
+            assert f.phone == "" and f.id_number == "" and f.card_offered == ""
+            assert f.sent is None or "id_number" not in f.sent[1]
+
+    @invariant()
+    def a_card_is_attached_only_when_chosen(self):
+        f = getattr(self, "flow", None)
+        if f is not None:
+            assert f.id_number in self.used | {""}
 
     @invariant()
     def only_a_slip_that_came_out_is_said_to_have(self):

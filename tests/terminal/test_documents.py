@@ -67,3 +67,13 @@ def test_the_disclosure_receipt_carries_the_number_and_dates_only():
     assert slip.code == "HTGK-2026-0001" and slip.qr_payload == "HTGK|huangtan|HTGK-2026-0001"
     assert "2026-12-28" in text and "2027-01-26" in text and v.gk_statute in slip.lines
     assert "张" not in text and "1234" not in text and slip.large_print
+
+
+def test_the_booking_slip_names_an_attached_card_masked_only():
+    s = session()
+    r = {"code": "K7M3QX", "category": "C", "date": "2026-11-30", "start": "14:00", "end": "14:30"}
+    with_card = booking_slip({**r, "card": "429***********007X"}, s,
+                             printed_at=datetime(2026, 11, 30, 9, 41, tzinfo=HALL), large=True)
+    assert s.strings.line_card.format(id="429***********007X") in with_card.lines
+    plain = booking_slip(r, s, printed_at=datetime(2026, 11, 30, 9, 41, tzinfo=HALL), large=True)
+    assert not any("已关联" in line for line in plain.lines)  # without a card the slip is as before

@@ -17,7 +17,7 @@ from kiosk.ui.pilot import LiveClock, Pilot
 
 from ..conftest import HubThread
 from ..test_appointments_mqtt import with_appointments
-from .appointment_helpers import choose
+from .appointment_helpers import choose, type_keys
 from .conftest import OPEN_HOURS_START
 
 
@@ -65,3 +65,61 @@ def test_check_in_by_card_end_to_end(broker, real_cfg, recorder, tmp_path, caplo
         assert secret not in logged
     raw = b"".join(f.read_bytes() for f in (tmp_path / "state").glob("hub.sqlite3*"))
     assert card.id_number.encode() not in raw and card.id_number.encode("utf-16-le") not in raw
+
+
+def test_a_booking_made_at_the_kiosk_with_the_card_is_found_by_the_card(broker, real_cfg, tmp_path, caplog):
+    """预约办理 at the kiosk with 刷身份证 → 关联身份证, then 预约签到 by the same card finds that booking; the
+    hub's database never holds the number."""
+    caplog.set_level(logging.DEBUG)
+    card = FakeCard()
+    key = tmp_path / "idcard.key"
+    key.write_text(secrets.token_hex(32) + "\n")
+    base = time.time()
+    cfg = with_appointments(real_cfg, id_key_file=str(key))
+    hub = HubThread(cfg, tmp_path / "state", broker.port,
+                    clock=lambda: OPEN_HOURS_START + (time.time() - base)).start()
+    fake = FakeIdReader().start()
+    t = None
+    try:
+        kcfg = replace(cfg, roles={**cfg.roles, "idcard": {"port": fake.port, "poll_hz": 10.0}})
+        clock = LiveClock()
+        t = Terminal(kcfg, host="127.0.0.1", port=broker.port, device_id="kiosk-t",
+                     settings=replace(load_settings(kcfg), reply_timeout=5.0),
+                     display=DisplayConfig(orientation="portrait"), clock=clock)
+        t.start()
+        p = Pilot(t.app, clock)
+        p.run_until(lambda: t.session.connected and t.session.reader_state == "ready" and t.session.checkin_open,
+                    what="connected, reader ready, check-in offered")
+        choose(p, "menu", "book")
+        fake.place(card, FakeReaderMode.CARD)
+        p.run_until(lambda: p.app.top.flow.stage.value == "card", timeout=20, what="the card offered")
+        p.tap("book-card-use")
+        choose(p, "book-cats", "C")
+        if p.exists("book-skip"):
+            p.tap("book-skip")
+        p.run_until(lambda: p.app.top.flow.stage.value == "day", timeout=20, what="the hub's slots")
+        choose(p, "book-days", "2026-11-18")
+        choose(p, "book-slots", "2026-11-18T10:30")
+        type_keys(p, "book-phone", "13812345678")
+        p.tap("book-submit")
+        p.run_until(lambda: p.app.top.flow.stage.value == "done", timeout=20, what="booked")
+        code = p.app.top.flow.result["code"]
+        assert code in " ".join(p.visible_texts())
+        p.tap("go-home")
+        fake.take_away()  # the reader must see it empty before the card counts as placed again
+        n = fake.commands().count((0x20, 0x01))
+        fake.wait_for(lambda c: c.count((0x20, 0x01)) >= n + 2)
+        choose(p, "menu", "checkin")
+        fake.place(card, FakeReaderMode.CARD)
+        p.run_until(lambda: p.app.top.flow.stage.value == "ticket", timeout=20, what="checked in by card")
+        assert p.app.top.flow.result["appointment"]["code"] == code
+        assert card.id_number not in " ".join(p.visible_texts())
+    finally:
+        if t is not None:
+            t.close()
+        fake.stop()
+        hub.stop()
+    for secret in (card.id_number, card.id_number[6:14]):
+        assert secret not in caplog.text
+    raw = b"".join(f.read_bytes() for f in (tmp_path / "state").glob("hub.sqlite3*"))
+    assert raw and card.id_number.encode() not in raw and card.id_number.encode("utf-16-le") not in raw

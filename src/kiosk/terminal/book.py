@@ -66,7 +66,7 @@ class BookScreen(FlowScreen):
         return {S.CATEGORY: t.book_category_title, S.ITEM: t.book_item_title, S.LOADING: t.book_day_title,
                 S.DAY: t.book_day_title, S.PHONE: t.book_phone_title, S.CONFIRM: t.book_confirm_title,
                 S.BOOKING: t.book_confirm_title, S.DONE: t.book_done_title, S.FULL: t.full_title,
-                S.FAILED: t.book_failed_title}[f.stage]
+                S.FAILED: t.book_failed_title, S.CARD: t.book_card_title}[f.stage]
 
     def catalog_items(self) -> list[ServiceItem]:
         cat = self.s.catalog
@@ -90,7 +90,8 @@ class BookScreen(FlowScreen):
     def body(self, ctx: Context) -> Widget:
         return {S.CATEGORY: self._categories, S.ITEM: self._items, S.LOADING: self._waiting, S.DAY: self._days,
                 S.SLOT: self._slot_list, S.PHONE: self._phone, S.CONFIRM: self._confirm, S.BOOKING: self._waiting,
-                S.DONE: self._done, S.FULL: self._full, S.FAILED: self._failed}[self.flow.stage](ctx)
+                S.DONE: self._done, S.FULL: self._full, S.FAILED: self._failed,
+                S.CARD: self._card}[self.flow.stage](ctx)
 
     def _waiting(self, ctx: Context) -> Widget:
         text = self.t.book_loading if self.flow.stage is S.LOADING else self.t.book_sending
@@ -166,13 +167,29 @@ class BookScreen(FlowScreen):
             lines.append(t.line_item.format(name=self.item_name()))
         lines.append(t.line_when.format(when=self.when_text(self.flow.slot)))
         lines.append(t.line_phone.format(phone=mask_phone(self.flow.phone)))
+        if self.flow.card_masked:
+            lines.append(t.line_card.format(id=self.flow.card_masked))
         return "\n".join(lines)
 
     def _confirm(self, ctx: Context) -> Widget:
+        t, f = self.t, self.flow
+        note = [TextBlock("book-card-note", t.card_problems.get(f.card_problem, t.card_problems["pulled"]),
+                          fill="warning", tone="on_warning")] if f.card_problem else []
         return Column("book-confirm", [
-            TextBlock("book-summary", self.summary(), style="title", fill="surface"),
-            Button("book-submit", self.t.book_submit, icon="✔", choice=True),
+            TextBlock("book-summary", self.summary(), style="title", fill="surface"), *note,
+            Button("book-submit", t.book_submit, icon="✔", choice=True),
             Spacer("confirm-end", flex=1),
+        ], flex=1)
+
+    def _card(self, ctx: Context) -> Widget:
+        """A card was read: attach it to the booking? Only the masked number is shown."""
+        t = self.t
+        return Column("book-card", [
+            TextBlock("book-card-fields", t.book_card_body.format(id=self.flow.offered_masked), style="title",
+                      fill="surface"),
+            Button("book-card-use", t.book_card_use, icon="✔", choice=True),
+            Button("book-card-skip", t.book_card_skip, icon="✖", tone="secondary", choice=True),
+            Spacer("card-end", flex=1),
         ], flex=1)
 
     def material_blocks(self) -> list[Block]:

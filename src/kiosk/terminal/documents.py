@@ -81,13 +81,14 @@ def booking_materials(r: Mapping[str, Any], hall: Hall) -> list[str]:
 
 def booking_slip(r: Mapping[str, Any], hall: Hall, *, printed_at: datetime, large: bool) -> BookingSlip:
     """The 预约凭条 for an ``appointment.book`` result: the code, the time, the category, what to bring and
-    the booking QR (never the phone number)."""
+    the booking QR (never the phone number; an attached ID card only masked, as the flow passes it)."""
     s = hall.strings
     code = str(r.get("code", ""))
     name = str(r.get("category_name") or hall.category_name(str(r.get("category", ""))))
     lines = (s.slip_day.format(day=hall.day_text(str(r.get("date", "")))),
              s.slip_time.format(start=r.get("start", ""), end=r.get("end", "")),
-             s.line_category.format(name=name), *booking_materials(r, hall))
+             s.line_category.format(name=name),
+             *([s.line_card.format(id=str(r["card"]))] if r.get("card") else []), *booking_materials(r, hall))
     return BookingSlip(centre_name=hall.cfg.name, title=s.slip_title, code_label=s.code_label, code=code,
                        lines=tuple(lines), qr_payload=booking_qr(hall.cfg.site_id, code), qr_caption=s.book_qr_caption,
                        footer=s.slip_printed_at.format(time=f"{printed_at:%Y-%m-%d %H:%M}"), large_print=large)

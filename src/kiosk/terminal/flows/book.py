@@ -10,10 +10,16 @@ went to someone else first (``slot_full``) the hub's suggested slot (``error.sug
 phone the hub refuses (``bad_phone``) sends the person back to correct it. The phone number is forgotten
 on leaving.
 
+刷身份证 at any stage before the booking is sent (CATEGORY … CONFIRM, FULL) shows the masked number (CARD)
+and asks first: 关联身份证 attaches the card, 不关联 drops it. Only then does ``appointment.book`` carry
+``id_number`` (the hub keeps only its keyed hash), so the booking can later be found by card at 签到; the
+confirm page and the slip show only that a card is attached, masked. The number is forgotten on leaving.
+
 A booking is also printed as a slip (预约凭条) when the printer last said it is ready (``Print.if_ready``);
 the flow says so once the slip has come out.
 
-Stages: CATEGORY → [ITEM →] LOADING → DAY → SLOT → PHONE → CONFIRM → BOOKING → DONE | FULL | FAILED.
+Stages: CATEGORY → [ITEM →] LOADING → DAY → SLOT → PHONE → CONFIRM → BOOKING → DONE | FULL | FAILED; any of
+CATEGORY … CONFIRM, FULL → CARD → back where it was.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..codes import valid_phone
-from .base import WAITING, AskingFlow, Effect, Entered, PaperCopy, PrinterAnswered, Refused, Replied, TagSource, Tapped
+from ...core.idcard import mask_id
+from .base import (WAITING, AskingFlow, CardFailed, CardRead, Effect, Entered, PaperCopy, PrinterAnswered, Refused, Replied, TagSource,
+                   Tapped)
 
 # refusals whose message the hub words for residents (the others are said in our own words)
 HUB_WORDED = frozenset({"already_booked", "not_bookable", "unknown_appointment", "not_today"})
@@ -50,23 +58,26 @@ class Stage(enum.Enum):
     DONE = "done"
     FULL = "full"
     FAILED = "failed"
+    CARD = "card"
 
 
 S = Stage
 BACK = "go-back"
+CARD_EVENTS = {"card": "_card", "card_failed": "_card_failed"}
 # stage → event → handler. An event missing here is refused in that stage.
 TABLE: dict[Stage, dict[str, str]] = {
-    S.CATEGORY: {"book-cats": "_category"},
-    S.ITEM: {"book-items": "_item", "book-skip": "_skip_item", BACK: "_back"},
+    S.CATEGORY: {"book-cats": "_category", **CARD_EVENTS},
+    S.ITEM: {"book-items": "_item", "book-skip": "_skip_item", BACK: "_back", **CARD_EVENTS},
     S.LOADING: dict(WAITING),
-    S.DAY: {"book-days": "_day", BACK: "_back"},
-    S.SLOT: {"book-slots": "_slot", BACK: "_back"},
-    S.PHONE: {"book-phone": "_phone", BACK: "_back"},
-    S.CONFIRM: {"book-submit": "_submit", BACK: "_back"},
+    S.DAY: {"book-days": "_day", BACK: "_back", **CARD_EVENTS},
+    S.SLOT: {"book-slots": "_slot", BACK: "_back", **CARD_EVENTS},
+    S.PHONE: {"book-phone": "_phone", BACK: "_back", **CARD_EVENTS},
+    S.CONFIRM: {"book-submit": "_submit", BACK: "_back", **CARD_EVENTS},
     S.BOOKING: dict(WAITING),
     S.DONE: {"printer": "_printed"},
-    S.FULL: {"book-suggest": "_suggest", "book-rechoose": "_rechoose", BACK: "_back"},
+    S.FULL: {"book-suggest": "_suggest", "book-rechoose": "_rechoose", BACK: "_back", **CARD_EVENTS},
     S.FAILED: {"replied": "_replied", "book-retry": "_retry", BACK: "_back"},
+    S.CARD: {"book-card-use": "_card_use", "book-card-skip": "_card_skip", BACK: "_card_skip", "card": "_card"},
 }
 BEFORE = {S.ITEM: S.CATEGORY, S.SLOT: S.DAY, S.PHONE: S.SLOT, S.CONFIRM: S.PHONE, S.FULL: S.SLOT}
 
@@ -97,6 +108,19 @@ class BookFlow(AskingFlow):
         self.failed_from: Stage = S.CATEGORY
         self.suggest = ""
         self.slip = PaperCopy()  # the 预约凭条
+        self.card_offered = ""  # a read card's number awaiting a yes or no (never shown whole)
+        self.id_number = ""  # the card the person chose to attach to the booking
+        self.card_back: Stage = S.CATEGORY  # where CARD returns to
+        self.card_problem = ""  # why the last card was not read
+
+    @property
+    def card_masked(self) -> str:
+        """The attached card as shown on the confirm page and the slip ("" = none)."""
+        return mask_id(self.id_number) if self.id_number else ""
+
+    @property
+    def offered_masked(self) -> str:
+        return mask_id(self.card_offered) if self.card_offered else ""
 
     @property
     def has_items(self) -> bool:
@@ -159,6 +183,28 @@ class BookFlow(AskingFlow):
         self.go(target)
         return []
 
+    # ---- 刷身份证 ---------------------------------------------------------------------------------------
+    def _card(self, e: CardRead, now: float) -> list[Effect]:
+        if self.stage is not S.CARD:
+            self.card_back = self.stage
+        self.card_offered, self.card_problem = e.id_number, ""
+        self.go(S.CARD)
+        return []
+
+    def _card_failed(self, e: CardFailed, now: float) -> list[Effect]:
+        self.card_problem = e.problem
+        return []
+
+    def _card_use(self, e: Tapped, now: float) -> list[Effect]:
+        self.id_number, self.card_offered = self.card_offered, ""
+        self.go(self.card_back)
+        return []
+
+    def _card_skip(self, e: Tapped, now: float) -> list[Effect]:
+        self.card_offered = ""
+        self.go(self.card_back)
+        return []
+
     def suggested(self) -> dict[str, Any]:
         """The hub's suggested slot, as offered (or read from its id when it is not in the list)."""
         found = next((s for s in self.slots if s.get("slot") == self.suggest), None)
@@ -185,6 +231,8 @@ class BookFlow(AskingFlow):
         args: dict[str, Any] = {"category": self.category, "slot": slot["slot"], "phone": self.phone}
         if self.item_id:
             args["items"] = [self.item_id]
+        if self.id_number:
+            args["id_number"] = self.id_number
         return self._send(BOOK, args, S.BOOKING, now)
 
     def _submit(self, e: Tapped, now: float) -> list[Effect]:
@@ -230,14 +278,17 @@ class BookFlow(AskingFlow):
             return []
         self.result = dict(result)
         self.go(S.DONE)
-        return [self.slip.ask(self.tags(), "slip", self.result)]
+        facts = {**self.result, "card": self.card_masked} if self.id_number else self.result
+        return [self.slip.ask(self.tags(), "slip", facts)]
 
     def _printed(self, e: PrinterAnswered, now: float) -> list[Effect]:
         self.slip.answered(e)
         return []
 
     def _left(self, e: Any, now: float) -> list[Effect]:
-        self.phone = ""  # personal data goes with the screen
+        self.phone = self.id_number = self.card_offered = ""  # personal data goes with the screen
+        if self.sent is not None and "id_number" in self.sent[1]:
+            self.sent = None
         return []
 
 
