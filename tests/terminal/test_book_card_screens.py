@@ -10,9 +10,9 @@ import logging
 import pytest
 
 from .appointment_helpers import choose, post_reply, sample_slots, type_keys
-from .conftest import SHOTS
 from .test_appointment_screens import BOOKED
-from .test_idcard_screens import COMBOS, OLD, SECRETS, card_kiosk, flow, place, shown  # noqa: F401 (fixture)
+from .test_idcard_screens import (COMBOS, OLD, SECRETS, card_kiosk, flow, idle_reset_forgets,  # noqa: F401 (fixture)
+                                  place, shoot, shown)
 
 
 def walk(p, fake):
@@ -45,12 +45,7 @@ def walk(p, fake):
 def test_book_card_screens_render_cleanly_and_keep_the_number_secret(card_kiosk, mode, orientation, caplog):
     caplog.set_level(logging.DEBUG)
     p, fake = card_kiosk(mode, orientation)
-    problems, seen = [], []
-    for name in walk(p, fake):
-        seen.append(name)
-        p.screenshot(SHOTS / f"{name}-{mode.value}-{orientation}.png")
-        problems += [f"{name}: {x}" for x in p.check_layout()]
-        assert not any(s in shown(p) for s in SECRETS), name
+    problems, seen = shoot(p, walk(p, fake), mode, orientation)
     assert len(seen) == 2
     assert problems == [], "\n".join(problems)
     spoken = " ".join(p.terminal.session.speaker.said)
@@ -70,12 +65,4 @@ def test_skipping_the_card_books_without_it_and_the_idle_reset_forgets_an_attach
     p.tap("book-card-use")
     fake.take_away()  # the visitor walks off; the flow still holds the card…
     assert flow(p).id_number == OLD.id_number
-    s = p.terminal.session
-    p.advance(s.settings.idle_seconds + s.settings.idle_warning_seconds + 2, dt=0.5)
-    assert p.app.top.key == "home"
-    # …and after the reset nothing of it is left anywhere the terminal keeps state
-    everything = repr([vars(x) for x in p.app.stack]) + repr(vars(s)) + repr(list(p.terminal.inbox.queue))
-    for screen in p.app.stack:
-        if hasattr(screen, "flow"):
-            everything += repr(vars(screen.flow))
-    assert not any(secret in everything for secret in SECRETS)
+    idle_reset_forgets(p, SECRETS)  # …until the idle reset: then nothing of it is left

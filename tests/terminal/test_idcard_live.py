@@ -21,15 +21,35 @@ from .appointment_helpers import choose, type_keys
 from .conftest import OPEN_HOURS_START
 
 
-def test_check_in_by_card_end_to_end(broker, real_cfg, recorder, tmp_path, caplog):
-    caplog.set_level(logging.DEBUG)
-    card = FakeCard()
+def keyed_hub(real_cfg, tmp_path, broker):
+    """The real hub with a provisioned ID key, its clock in the hall's opening hours → (cfg, hub)."""
     key = tmp_path / "idcard.key"
     key.write_text(secrets.token_hex(32) + "\n")
     base = time.time()
     cfg = with_appointments(real_cfg, id_key_file=str(key))
     hub = HubThread(cfg, tmp_path / "state", broker.port,
                     clock=lambda: OPEN_HOURS_START + (time.time() - base)).start()
+    return cfg, hub
+
+
+def kiosk(cfg, fake, broker):
+    """The terminal on the broker with the fake reader's pty, connected, reader ready, check-in offered."""
+    kcfg = replace(cfg, roles={**cfg.roles, "idcard": {"port": fake.port, "poll_hz": 10.0}})
+    clock = LiveClock()
+    t = Terminal(kcfg, host="127.0.0.1", port=broker.port, device_id="kiosk-t",
+                 settings=replace(load_settings(kcfg), reply_timeout=5.0),
+                 display=DisplayConfig(orientation="portrait"), clock=clock)
+    t.start()
+    p = Pilot(t.app, clock)
+    p.run_until(lambda: t.session.connected and t.session.reader_state == "ready" and t.session.checkin_open,
+                what="connected, reader ready, check-in offered")
+    return t, p
+
+
+def test_check_in_by_card_end_to_end(broker, real_cfg, recorder, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    card = FakeCard()
+    cfg, hub = keyed_hub(real_cfg, tmp_path, broker)
     fake = FakeIdReader().start()
     t = None
     try:
@@ -37,15 +57,7 @@ def test_check_in_by_card_end_to_end(broker, real_cfg, recorder, tmp_path, caplo
         booked = phone.call("appointment.book", category="C", slot="2026-11-18T10:30", phone="13812345678",
                             id_number=card.id_number)
         assert booked["ok"], booked
-        kcfg = replace(cfg, roles={**cfg.roles, "idcard": {"port": fake.port, "poll_hz": 10.0}})
-        clock = LiveClock()
-        t = Terminal(kcfg, host="127.0.0.1", port=broker.port, device_id="kiosk-t",
-                     settings=replace(load_settings(kcfg), reply_timeout=5.0),
-                     display=DisplayConfig(orientation="portrait"), clock=clock)
-        t.start()
-        p = Pilot(t.app, clock)
-        p.run_until(lambda: t.session.connected and t.session.reader_state == "ready" and t.session.checkin_open,
-                    what="connected, reader ready, check-in offered")
+        t, p = kiosk(cfg, fake, broker)
         choose(p, "menu", "checkin")
         fake.place(card, FakeReaderMode.CARD)
         p.run_until(lambda: p.app.top.flow.stage.value == "ticket", timeout=20, what="checked in by card")
@@ -72,24 +84,11 @@ def test_a_booking_made_at_the_kiosk_with_the_card_is_found_by_the_card(broker, 
     hub's database never holds the number."""
     caplog.set_level(logging.DEBUG)
     card = FakeCard()
-    key = tmp_path / "idcard.key"
-    key.write_text(secrets.token_hex(32) + "\n")
-    base = time.time()
-    cfg = with_appointments(real_cfg, id_key_file=str(key))
-    hub = HubThread(cfg, tmp_path / "state", broker.port,
-                    clock=lambda: OPEN_HOURS_START + (time.time() - base)).start()
+    cfg, hub = keyed_hub(real_cfg, tmp_path, broker)
     fake = FakeIdReader().start()
     t = None
     try:
-        kcfg = replace(cfg, roles={**cfg.roles, "idcard": {"port": fake.port, "poll_hz": 10.0}})
-        clock = LiveClock()
-        t = Terminal(kcfg, host="127.0.0.1", port=broker.port, device_id="kiosk-t",
-                     settings=replace(load_settings(kcfg), reply_timeout=5.0),
-                     display=DisplayConfig(orientation="portrait"), clock=clock)
-        t.start()
-        p = Pilot(t.app, clock)
-        p.run_until(lambda: t.session.connected and t.session.reader_state == "ready" and t.session.checkin_open,
-                    what="connected, reader ready, check-in offered")
+        t, p = kiosk(cfg, fake, broker)
         choose(p, "menu", "book")
         fake.place(card, FakeReaderMode.CARD)
         p.run_until(lambda: p.app.top.flow.stage.value == "card", timeout=20, what="the card offered")

@@ -177,17 +177,23 @@ def walk(p, fake):
     yield "idcard-disclosure-address"
 
 
+def shoot(p, names, mode, orientation) -> tuple[list[str], list[str]]:
+    """A PNG of every state ``names`` yields, checked for a clean layout and no whole number shown →
+    (layout problems, names seen)."""
+    problems, seen = [], []
+    for name in names:
+        seen.append(name)
+        p.screenshot(SHOTS / f"{name}-{mode.value}-{orientation}.png")
+        problems += [f"{name}: {x}" for x in p.check_layout()]
+        assert not any(s in shown(p) for s in SECRETS), name
+    return problems, seen
+
+
 @pytest.mark.parametrize("mode, orientation", COMBOS)
 def test_card_screens_render_cleanly_and_keep_the_number_secret(card_kiosk, mode, orientation, caplog):
     caplog.set_level(logging.DEBUG)
     p, fake = card_kiosk(mode, orientation)
-    problems, seen = [], []
-    for name in walk(p, fake):
-        seen.append(name)
-        p.screenshot(SHOTS / f"{name}-{mode.value}-{orientation}.png")
-        problems += [f"{name}: {x}" for x in p.check_layout()]
-        text = shown(p)
-        assert not any(s in text for s in SECRETS), name
+    problems, seen = shoot(p, walk(p, fake), mode, orientation)
     assert len(seen) == 17
     assert problems == [], "\n".join(problems)
     spoken = " ".join(p.terminal.session.speaker.said)
@@ -208,13 +214,17 @@ def test_idle_reset_forgets_the_card(card_kiosk):
     fake.take_away()  # the visitor walks off with the card; the form still shows it
     held = repr(vars(flow(p)))
     assert OLD.name in held  # the flow holds the card until it ends…
+    idle_reset_forgets(p, (*SECRETS, OLD.name, OLD.address))
+
+
+def idle_reset_forgets(p, secrets) -> None:
+    """Let the idle reset happen; after it none of ``secrets`` is left anywhere the terminal keeps state."""
     s = p.terminal.session
     p.advance(s.settings.idle_seconds + s.settings.idle_warning_seconds + 2, dt=0.5)
     assert p.app.top.key == "home"
-    # …and after the reset nothing of it is left anywhere the terminal keeps state
     everything = repr([vars(x) for x in p.app.stack]) + repr(vars(s)) + repr(list(p.terminal.inbox.queue))
     for screen in p.app.stack:
         if hasattr(screen, "flow"):
             everything += repr(vars(screen.flow))
-    for secret in (*SECRETS, OLD.name, OLD.address):
+    for secret in secrets:
         assert secret not in everything
