@@ -1,4 +1,5 @@
-"""预约 (appointments) in the hub: the ops `appointment.slots/book/checkin/cancel/list` and the daily chores.
+"""预约 (appointments) in the hub: the ops `appointment.slots/book/checkin/cancel/list/lookup` and the daily
+chores (`lookup` is the booking's phone page: no phone number in it, not even masked).
 
 Rule: the rules live in `kiosk.core.appointments`; this module only reads the config, keeps the
 bookings in the hub's database (`kiosk.store.appointments`, the only place a full phone number exists) and
@@ -188,7 +189,8 @@ class Bookings(Feature):
         self.table = Appointments.open(hall.store)
         self.ops = {"appointment.slots": Op(self.slots, read_only=True), "appointment.book": Op(self.book),
                     "appointment.checkin": Op(self.checkin), "appointment.cancel": Op(self.cancel),
-                    "appointment.list": Op(self.list_day, read_only=True)}
+                    "appointment.list": Op(self.list_day, read_only=True),
+                    "appointment.lookup": Op(self.lookup, read_only=True)}
 
     def _ready(self) -> tuple[_Setup, A.AppointmentPolicy, HallSchedule]:
         st = self.setup
@@ -346,6 +348,15 @@ class Bookings(Feature):
             counts[r["state"]] = counts.get(r["state"], 0) + 1
         return {"date": day, "counts": counts, "appointments": [public_view(r, st) for r in rows]}
 
+    def lookup(self, ctx: OpContext, req: Request) -> dict[str, Any]:
+        """A booking for its phone page: the slot, the windows that serve it, how to check in."""
+        st, policy, _ = self._ready()
+        row = self._row(A.normalise_code(req.args["code"]))
+        view = public_view(row, st)
+        del view["phone"]
+        windows = [{"number": w.number, "name": w.name} for w in ctx.cfg.hall.windows if row["category"] in w.categories]
+        return {**view, "windows": windows, "grace_minutes": policy.grace_minutes,
+                "items": self._materials(st, row["category"], [i for i in view["items"] if i in st.items])}
 
     # ---------------------------------------------------------------- daily chores
 

@@ -32,6 +32,7 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "ticket.void": ("kiosk", "web", "window", "desk"),
     "ticket.requeue": ("kiosk", "web", "window", "desk"),
     "ticket.info": ("kiosk", "pad", "web", "window", "desk", "director", "technician"),
+    "ticket.track": ("web",),  # the visitor's phone pages, by the tokens of the tickets they show
     "help.request": ("kiosk", "web"),
     "help.ack": _DESK,
     "alert.list": ("web", "desk", "director", "technician"),
@@ -40,6 +41,7 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "appointment.checkin": ("kiosk", "web", "window", "desk"),
     "appointment.cancel": ("kiosk", "web", "desk"),
     "appointment.list": _STAFF,
+    "appointment.lookup": ("web",),  # a booking's phone page, by its code
     "evaluation.submit": ("kiosk", "pad", "web"),
     "evaluation.stats": _DESK,
     "feedback.submit": ("kiosk", "web"),

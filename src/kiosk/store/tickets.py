@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS ticket_tokens (
     token  TEXT NOT NULL,
     at     REAL NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ticket_tokens_token ON ticket_tokens(token);
 """
 
 
@@ -27,6 +28,16 @@ class TicketTokens(Table):
     def get(self, ticket: str) -> str | None:
         rows = self.store.rows("SELECT token FROM ticket_tokens WHERE ticket=?", (ticket,))
         return rows[0]["token"] if rows else None
+
+    def tickets_for(self, tokens: list[str]) -> dict[str, str]:
+        """token -> ticket id for the known ones among ``tokens`` (the phone pages ask by token)."""
+        out: dict[str, str] = {}
+        for i in range(0, len(tokens), 500):  # SQLite's bound-parameter limit, with room to spare
+            part = tokens[i:i + 500]
+            marks = ",".join("?" * len(part))
+            for r in self.store.rows(f"SELECT ticket, token FROM ticket_tokens WHERE token IN ({marks})", tuple(part)):
+                out[r["token"]] = r["ticket"]
+        return out
 
     def purge(self, before: float) -> int:
         return self.store.execute("DELETE FROM ticket_tokens WHERE at < ?", (before,)).rowcount
