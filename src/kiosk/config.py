@@ -18,6 +18,7 @@ from .core.errors import PolicyError
 from .core.model import Category, Hall, QueuePolicy, Window, WindowKind
 from .errors import ConfigError
 from .halltime import hall_zone, log_in_hall_time
+from .protocol.links import base_problem, normalise_base
 from .protocol.roles import ALIASES, STAFF_ROLES, Identity, canonical
 
 _ID = re.compile(r"^[a-z0-9_-]{1,64}$")
@@ -134,6 +135,7 @@ class SiteConfig:
     catalog_dir: Path | None = None  # service guides the hub publishes on `catalog`
     help_retention_days: int = 30  # home-visit registrations (phone, address) are purged after this
     allow_past_closing: bool = True  # a ticket may still be taken (after a warning) when the wait runs past closing
+    phone_base: str = ""  # [phone] base_url: the phone pages' address in ticket QR codes ("" = kiosk-only codes)
     roles: dict[str, dict[str, Any]] = field(default_factory=dict)  # raw role sections, parsed by each role
 
     def role(self, name: str) -> Section:
@@ -245,6 +247,10 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
                     hotline=ph.get("hotline", str, "12345"), on_duty=ph.get("on_duty", str, ""))
     ph.done()
 
+    pb = top.table("phone")  # the visitor's phone pages (kiosk web), named by every ticket's QR code
+    phone_base = normalise_base(pb.get("base_url", str, "", check=lambda v: base_problem(v.strip())))
+    pb.done()
+
     roles = {name: top.get(name, dict, {}) for name in ROLE_SECTIONS}
     top.done()
     try:
@@ -255,7 +261,7 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
                       phones=phones, state_dir=state_dir, address=address, roles=roles,
                       calendar_path=calendar_path if calendar_path and calendar_path.exists() else None,
                       catalog_dir=catalog_dir if catalog_dir.is_dir() else None, help_retention_days=retention,
-                      allow_past_closing=allow_past_closing)
+                      allow_past_closing=allow_past_closing, phone_base=phone_base)
 
 
 def _relative(config_path: Path, value: str) -> Path:

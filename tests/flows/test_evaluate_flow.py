@@ -153,3 +153,24 @@ def test_a_scanned_tickets_token_goes_with_the_rating_and_a_typed_number_has_non
     g = make()
     g.handle(Entered("ticket-kb", "20261129-C012", extra="ignored"), 0.0)
     assert g.token == ""
+
+
+def test_a_scanned_phone_link_asks_by_token_and_rates_the_ticket_the_hub_names():
+    f = make()
+    [ask] = f.handle(Entered(SCAN, "", extra="q3JkX0vY2mT8a1Bc"), 0.0)
+    assert ask == Ask("ticket.info", {"token": "q3JkX0vY2mT8a1Bc"})  # the link names no ticket
+    f.handle(Sent("e1"), 0.0)
+    f.handle(Replied("e1", True, result={"ticket": "20261201-C012", "number": "C012", "state": "completed"}), 1.0)
+    assert f.stage is S.LEVEL and f.number == "C012"
+    f.handle(Tapped("level-5", 5), 1.0)
+    [ask] = f.handle(Tapped("eval-confirm"), 1.0)
+    assert ask.args == {"ticket": "20261201-C012", "level": 5, "reasons": [], "channel": "kiosk",
+                        "token": "q3JkX0vY2mT8a1Bc"}
+
+
+def test_an_unknown_phone_link_is_said_so():
+    f = make()
+    f.handle(Entered(SCAN, "", extra="q3JkX0vY2mT8a1Bc"), 0.0)
+    f.handle(Sent("e1"), 0.0)
+    f.handle(Replied("e1", False, code="unknown_ticket", message="没有找到这张小票"), 1.0)
+    assert f.stage is S.FAILED and f.ref == "" and f.reason == "没有这个号"

@@ -84,11 +84,32 @@ def test_a_pad_rates_only_what_its_window_just_completed(strict_hub, recorder):
 
 
 def test_the_scanned_qr_carries_the_token_into_the_rating():
-    from kiosk.terminal.evaluate import ticket_from_scan, token_from_scan
+    from kiosk.protocol.links import ScannedTicket
+    from kiosk.terminal.evaluate import ticket_from_scan
     from kiosk.terminal.codes import ticket_qr
-    payload = ticket_qr("huangtan", "20261201-C001", "s3cr3t-Token_0123")
+    payload = ticket_qr("huangtan", "20261201-C001", "s3cr3t-Token_0123")  # no base address: kiosk-only
     assert payload == "HT1|huangtan|20261201-C001|s3cr3t-Token_0123"
-    assert ticket_from_scan(payload, "huangtan") == "20261201-C001"
-    assert token_from_scan(payload) == "s3cr3t-Token_0123"
-    assert ticket_from_scan("HT1|huangtan|20261201-C001", "huangtan") == "20261201-C001"  # older tickets
-    assert token_from_scan("HT1|huangtan|20261201-C001") == ""
+    assert ticket_from_scan(payload, "huangtan") == ScannedTicket("20261201-C001", "s3cr3t-Token_0123")
+    assert ticket_from_scan("HT1|huangtan|20261201-C001", "huangtan") == ScannedTicket("20261201-C001", "")
+    base = "http://192.168.10.2:8080"
+    link = ticket_qr("huangtan", "20261201-C001", "s3cr3t-Token_0123", base)
+    assert link == "http://192.168.10.2:8080/t/s3cr3t-Token_0123"  # the number is not in the link
+    assert ticket_from_scan(link, "huangtan", base) == ScannedTicket("", "s3cr3t-Token_0123")
+    assert ticket_from_scan(payload, "huangtan", base).ref == "20261201-C001"  # tickets printed before
+    assert ticket_from_scan(link, "huangtan") is None  # a link, but no address configured here
+    assert ticket_from_scan("http://10.9.9.9:8080/t/s3cr3t-Token_0123", "huangtan", base) is None  # another hall
+    assert ticket_from_scan(f"{base}/t/short", "huangtan", base) is None
+
+
+def test_a_kiosk_finds_a_linked_ticket_by_its_token_only(strict_hub, recorder):
+    kiosk = recorder(device="kiosk-1")
+    staff = recorder("window/+/state", device="btn-w3")
+    mine = _served(kiosk, staff, "w3")
+    info = kiosk.call("ticket.info", token=mine["token"])["result"]
+    assert info["ticket"] == mine["ticket"] and info["state"] == "completed" and "token" not in info
+    for bad in ("x" * 16, mine["token"][:-1] + ("A" if mine["token"][-1] != "A" else "B")):
+        rep = kiosk.call("ticket.info", token=bad)
+        assert rep["ok"] is False and rep["error"]["code"] == "unknown_ticket", rep
+    assert kiosk.call("ticket.info")["error"]["code"] == "missing_field"
+    ok = kiosk.call("evaluation.submit", ticket=info["ticket"], level=4, token=mine["token"])
+    assert ok["ok"], ok

@@ -73,7 +73,7 @@ def test_book_a_slot_and_see_the_code(broker, calendar_hall, live_terminal, reco
     p.run_until(lambda: p.exists("done-code"), what="the booking code")
     code = p.text_of("done-code")
     assert len(code) == 6 and not set(code) & set("01OIL")
-    assert p.widget("done-qr").data == f"HTYY|huangtan|{code}"
+    assert p.widget("done-qr").data == f"http://192.168.10.2:8080/b/{code}"  # the booking's phone page
     assert "14:00-14:30" in p.text_of("done-when") and "人社业务" in p.text_of("done-when")
     assert "身份证" in p.text_of("done-doc")  # the item's materials from the catalogue
     assert p.check_layout() == []

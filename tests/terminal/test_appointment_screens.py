@@ -10,6 +10,7 @@ from kiosk.ui.theme import Mode
 
 from .appointment_helpers import (APPOINTMENT_MODE, CLOSED_MODE, HOLIDAY_MODE, choose, post_reply, sample_slots,
                                   type_keys)
+from ..qr import qr_texts
 from .conftest import SAMPLE_MODE, SHOTS
 
 COMBOS = [(mode, orientation) for mode in Mode for orientation in ("portrait", "landscape")]
@@ -23,9 +24,15 @@ BOOKED = {"code": "K7M3QX", "category": "C", "category_name": "人社业务", "d
           "checkin": "请于 11月30日 09:30 前后 15 分钟内凭预约码到自助机签到取号"}
 
 
+TOKEN = "Zp4Lw9Qe1rTy7UiO"
+QR_SCREENS = {"book-done": "http://192.168.10.2:8080/b/K7M3QX",  # the booking's phone page
+              "checkin-ticket": f"http://192.168.10.2:8080/t/{TOKEN}",  # the ticket's
+              "checkin-ticket-late": f"http://192.168.10.2:8080/t/{TOKEN}"}
+
+
 def checked_in(placement="on_time", note="预约签到成功，已为您优先排号"):
     return {"ticket": "20261130-C004", "number": "C004", "category": "C", "category_name": "人社业务",
-            "priority": False, "state": "waiting", "people_ahead": 0, "eta_s": 60,
+            "priority": False, "state": "waiting", "people_ahead": 0, "eta_s": 60, "token": TOKEN,
             "appointment": {"code": "K7M3QX", "slot": "2026-11-30T09:30", "start": "09:30", "end": "10:00",
                             "placement": placement}, "note": note}
 
@@ -79,7 +86,7 @@ def walk(p):
     post_reply(p, result=checked_in())
     yield "checkin-ticket"
     p.tap("go-home")
-    p.post(ScanResult(text="HTYY|huangtan|K7M3QX"), 2)
+    p.post(ScanResult(text="http://192.168.10.2:8080/b/K7M3QX"), 2)  # the booking's link, read by the scanner
     post_reply(p, result=checked_in("late", "您已迟到（预约时段 09:30-10:00），按现场取号顺序排队"))
     yield "checkin-ticket-late"
     p.tap("go-home")
@@ -95,8 +102,10 @@ def test_appointment_screens_render_cleanly(offline_terminal, mode, orientation)
     problems, seen = [], []
     for name in walk(p):
         seen.append(name)
-        p.screenshot(SHOTS / f"{name}-{mode.value}-{orientation}.png")
+        shot = p.screenshot(SHOTS / f"{name}-{mode.value}-{orientation}.png")
         problems += [f"{name}: {x}" for x in p.check_layout()]
+        if name in QR_SCREENS:
+            assert qr_texts(shot) == [QR_SCREENS[name]], name
         assert p.exists("mode-toggle"), name
     assert len(seen) == 22
     assert problems == [], "\n".join(problems)

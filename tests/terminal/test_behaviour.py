@@ -223,7 +223,8 @@ def test_hall_closed_shows_the_hubs_explanation(offline_terminal):
 
 
 def test_booking_codes_from_scans_and_typing():
-    from kiosk.terminal.codes import booking_qr, code_from_scan, plausible_code
+    from kiosk.protocol.links import booking_qr
+    from kiosk.terminal.codes import code_from_scan, plausible_code
 
     assert booking_qr("huangtan", "K7M3QX") == "HTYY|huangtan|K7M3QX"
     assert code_from_scan("HTYY|huangtan|K7M3QX\n", "huangtan") == "K7M3QX"

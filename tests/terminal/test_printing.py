@@ -98,14 +98,14 @@ def test_take_a_number_prints_the_ticket_and_reprints_within_a_minute(broker, hu
     from kiosk.store.tickets import TicketTokens
     token = TicketTokens(hub.store).get(tid)
     assert token and len(token) >= 16  # the ticket's secret travels in its printed QR, nowhere else
-    assert snap.qr_payloads == (f"HT1|huangtan|{tid}|{token}",)
+    assert snap.qr_payloads == (f"http://192.168.10.2:8080/t/{token}",)  # its phone page; no number in it
     assert snap.status_queries[:4] == (1, 2, 3, 4)  # asked before the number was taken
     wait_until(lambda: hub.queue.state.tickets[tid].delivery == "printed", what="ticket.delivered printed")
     assert "取号单" in p.text_of("ticket-printed")
 
     p.tap("reprint")
     p.run_until(lambda: fake_printer.snapshot().cuts == 2 and p.app.top.flow.reprint == "", what="the reprint")
-    assert fake_printer.snapshot().qr_payloads == (f"HT1|huangtan|{tid}|{token}",) * 2
+    assert fake_printer.snapshot().qr_payloads == (f"http://192.168.10.2:8080/t/{token}",) * 2
     assert p.widget("reprint").enabled
 
     p.clock.jump(REPRINT_SECONDS + 1)
@@ -249,7 +249,7 @@ def test_booking_prints_a_slip(broker, calendar_hall, printer_terminal, fake_pri
     text = "\n".join(snap.text_lines)
     assert code in snap.text_lines and "时间：14:00-14:30" in snap.text_lines
     assert "人社业务" in text and "身份证" in text
-    assert snap.qr_payloads == (f"HTYY|huangtan|{code}",)
+    assert snap.qr_payloads == (f"http://192.168.10.2:8080/b/{code}",)
     assert PHONE not in text and "5678" not in text  # the phone number is never printed
     p.run_until(lambda: p.exists("done-slip"), what="the slip note")
     assert p.check_layout() == []
@@ -268,7 +268,7 @@ def test_booking_without_a_ready_printer_stays_on_screen(broker, calendar_hall, 
     p.run_until(lambda: p.exists("done-code"), what="the booking code")
     p.frames(10)
     assert fake_printer.snapshot().cuts == 0 and not p.exists("done-slip")
-    assert p.widget("done-qr").data.startswith("HTYY|huangtan|")
+    assert p.widget("done-qr").data.startswith("http://192.168.10.2:8080/b/")
 
 
 def test_disclosure_application_prints_its_receipt(broker, hub, printer_terminal, fake_printer):

@@ -16,7 +16,8 @@ from .conftest import SHOTS
 
 COMBOS = [(mode, orientation) for mode in Mode for orientation in ("portrait", "landscape")]
 TICKET = {"ticket": "20261129-C012", "number": "C012", "category": "C", "category_name": "人社业务",
-          "priority": False, "state": "waiting", "people_ahead": 4, "eta_s": 1260, "issued_at": 1_795_000_000.0}
+          "priority": False, "state": "waiting", "people_ahead": 4, "eta_s": 1260, "issued_at": 1_795_000_000.0,
+          "token": "q3JkX0vY2mT8a1Bc"}
 
 
 class StubPrinter:
@@ -68,7 +69,7 @@ def walk(p):
     issue(p)
     yield "take-printing"
     doc = stub.jobs[-1][2]
-    assert doc.large_print == (p.app.mode is Mode.LARGE) and doc.qr_payload == "HT1|huangtan|20261129-C012"
+    assert doc.large_print == (p.app.mode is Mode.LARGE) and doc.qr_payload == "http://192.168.10.2:8080/t/q3JkX0vY2mT8a1Bc"
     p.post(PrintFinished(tag=stub.tag, ok=False, state=PrinterState.OFFLINE), 2)
     yield "take-print-failed"
     p.tap("print-cancel")

@@ -10,6 +10,7 @@ from kiosk.bus.rpc import Reply
 from kiosk.terminal.messages import Connection, ReplyIn
 from kiosk.ui.theme import Mode
 
+from ..qr import qr_texts
 from .conftest import SHOTS
 
 COMBOS = [(mode, orientation) for mode in Mode for orientation in ("portrait", "landscape")]
@@ -20,9 +21,17 @@ def reply(p, ok=True, result=None, code="", message=""):
     p.post(ReplyIn(reply=Reply(txn=txn, ok=ok, result=result, code=code or None, message=message or None)), 2)
 
 
+TOKEN = "q3JkX0vY2mT8a1Bc"  # as the hub's reply carries it (16 URL-safe characters, 96 bits)
+LINK = f"http://192.168.10.2:8080/t/{TOKEN}"  # config/huangtan.toml's [phone] base_url
+
+
 def ticket(number="C012", priority=False, ahead=4, eta_s=1260):
     return {"ticket": f"20261129-{number}", "number": number, "category": number[0], "category_name": "人社业务",
-            "priority": priority, "state": "waiting", "people_ahead": ahead, "eta_s": eta_s}
+            "priority": priority, "state": "waiting", "people_ahead": ahead, "eta_s": eta_s, "token": TOKEN}
+
+
+# screens that show a ticket's QR code: a phone camera must read its link from the picture
+QR_SCREENS = {"take-ticket": LINK, "take-ticket-no-window": LINK}
 
 
 def walk(p):
@@ -120,8 +129,10 @@ def test_every_screen_renders_cleanly(offline_terminal, mode, orientation):
     problems, seen = [], []
     for name in walk(p):
         seen.append(name)
-        p.screenshot(SHOTS / f"{name}-{mode.value}-{orientation}.png")
+        shot = p.screenshot(SHOTS / f"{name}-{mode.value}-{orientation}.png")
         problems += [f"{name}: {x}" for x in p.check_layout()]
+        if name in QR_SCREENS:
+            assert qr_texts(shot) == [QR_SCREENS[name]], name
         assert p.exists("mode-toggle"), name  # 长辈模式 switch on every screen
         assert p.exists("go-home") != (p.app.top.key == "home"), name
     assert len(seen) == 29

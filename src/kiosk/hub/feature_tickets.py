@@ -1,7 +1,8 @@
 """The queue's own ops: take a number, hand it over, void, requeue, look it up.
 
 Ops: ``ticket.issue`` {category, priority?, priority_reason?, accept_late?, …}, ``ticket.delivered`` {ticket, how},
-``ticket.void`` {ticket, reason?}, ``ticket.requeue`` {ticket}, ``ticket.info`` {ticket} (read-only).
+``ticket.void`` {ticket, reason?}, ``ticket.requeue`` {ticket}, ``ticket.info`` {ticket} or {token} (read-only;
+by token for a scanned phone link, which names no ticket).
 
 Rule: the queue core decides; this module turns requests into queue commands (logged through
 ``ctx.apply``) and queue results into ticket views. Every issued ticket gets a secret ``token``
@@ -26,6 +27,8 @@ from .features import Feature, Op, OpContext, OpError
 TOKEN_BYTES = 12  # 96 bits from the system's CSPRNG
 TOKEN_DAYS = 31  # a ticket may be rated for a few days; its status page lives no longer
 MSG_CLOSED = "现在不办理现场取号（{label}）"
+MSG_NO_TICKET = "请输入票号或扫描小票上的二维码"
+MSG_UNKNOWN_TOKEN = "没有找到这张小票，可能已过期；请输入小票上的票号"
 MSG_NEXT_OPEN = "，下次办公时间 {when}"
 MSG_PAST_CLOSING = "今天排队人数较多，预计下班前无法办理，请预约其他时间"
 MSG_LATE = "预计等候约 {minutes} 分钟，可能超过今天下班时间 {end}；可改为预约，或确认后仍然取号"
@@ -72,7 +75,20 @@ class Tickets(Feature):
         return _view(ctx, req.args["ticket"])
 
     def info(self, ctx: OpContext, req: Request) -> dict[str, Any]:
-        return _view(ctx, req.args["ticket"])
+        if "ticket" in req.args:
+            return _view(ctx, req.args["ticket"])
+        if "token" not in req.args:
+            raise OpError("missing_field", MSG_NO_TICKET)
+        tid = self.tokens.tickets_for([req.args["token"]]).get(req.args["token"])
+        if tid is None:
+            raise OpError("unknown_ticket", MSG_UNKNOWN_TOKEN)
+        if tid in ctx.queue.state.tickets:
+            return _view(ctx, tid)
+        # an earlier day's ticket (a rating within [evaluation] rate_days): its service from the event log
+        from .feature_evaluations import find_ticket  # here: ratings and cases import this module
+        s = find_ticket(ctx, tid)
+        return {"ticket": s.ticket, "number": s.number, "category": s.category, "state": s.state or "unknown",
+                "window": s.window or None}
 
     def on_events(self, ctx: OpContext, events: list[C.Event]) -> None:
         """Every new ticket, however issued (walk-in, check-in, feedback), gets its secret here."""

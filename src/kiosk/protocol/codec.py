@@ -26,6 +26,7 @@ PRESS_ACTIONS = ("next", "recall", "skip", "start", "complete", "pause", "resume
 _TXN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _CATEGORY = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
 _TICKET = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # a ticket's secret, as its QR code carries it
 
 
 def _validate(obj: dict[str, Any], spec: dict[str, tuple[Any, bool]], where: str) -> dict[str, Any]:
@@ -176,7 +177,7 @@ REQUEST_OPS: dict[str, dict[str, tuple[Any, bool]]] = {
                          "how": (_str(choices=("printed", "on_screen")), True)},
     "ticket.void": {"ticket": (_str(_TICKET, 32), True), "reason": (_str(max_len=80), False)},
     "ticket.requeue": {"ticket": (_str(_TICKET, 32), True)},
-    "ticket.info": {"ticket": (_str(_TICKET, 32), True)},
+    "ticket.info": {"ticket": (_str(_TICKET, 32), False), "token": (_str(_TOKEN, 64), False)},  # one of them
     "help.request": {"kind": (_str(choices=("desk", "home_visit")), False),
                      "where": (_str(max_len=40), False), "note": (_str(max_len=200), False),
                      "name": (_str(**_PERSONAL), False), "phone": (_str(max_len=20), False),

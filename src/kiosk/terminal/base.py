@@ -148,7 +148,7 @@ class TerminalScreen(Screen):
         if isinstance(message, EntryChanged):
             self._clear_field_error()
         if isinstance(message, ScanResult) and not self.takes_scans:
-            code = code_from_scan(message.text, self.s.cfg.site_id)
+            code = code_from_scan(message.text, self.s.cfg.site_id, self.s.cfg.phone_base)
             return Reset(key=CHECKIN, data={"code": code}) if code else None
         if isinstance(message, ModalResult) and message.source == IDLE:
             self._idle_asked = False

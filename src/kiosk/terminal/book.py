@@ -214,7 +214,7 @@ class BookScreen(FlowScreen):
                 TextBlock("done-when", f"{when}\n{name}", style="title", align="center")]
         if self.flow.slip.printed:
             head.append(TextBlock("done-slip", t.slip_printed, fill="info", tone="on_info", align="center"))
-        qr = QRImage("done-qr", booking_qr(self.s.cfg.site_id, code), caption=t.book_qr_caption, flex=2)
+        qr = QRImage("done-qr", booking_qr(self.s.cfg.site_id, code, self.s.cfg.phone_base), caption=t.book_qr_caption, flex=2)
         doc = PagedDocument("done-doc", self.material_blocks(), flex=1)
         if self.landscape:
             return Row("done", [Column("done-info", [*head, doc], flex=3), qr], flex=1)

@@ -26,7 +26,7 @@ class CheckinScreen(FlowScreen):
     def make_flow(self, data: Any) -> CheckinFlow:
         t = self.t
         return CheckinFlow(site=self.s.cfg.site_id, reply_timeout=self.s.settings.reply_timeout,
-                           errors=t.appointment_errors, other=t.error_other)
+                           errors=t.appointment_errors, other=t.error_other, base=self.s.cfg.phone_base)
 
     def startup(self, data: Any) -> None:
         super().startup(data)
@@ -83,7 +83,7 @@ class CheckinScreen(FlowScreen):
             TextBlock("ticket-where", t.where_wait.format(windows=self.s.windows_for(str(r.get("category", "")))),
                       fill="surface"),
         ]
-        qr = QRImage("ticket-qr", ticket_qr(self.s.cfg.site_id, str(r.get("ticket", "")), r.get("token")), caption=t.ticket_qr_caption,
+        qr = QRImage("ticket-qr", ticket_qr(self.s.cfg.site_id, str(r.get("ticket", "")), r.get("token"), self.s.cfg.phone_base), caption=t.ticket_qr_caption,
                      flex=2)
         if self.landscape:
             return Row("checkin-ticket", [Column("ticket-info", info, flex=3), qr], flex=1)

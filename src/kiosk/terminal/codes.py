@@ -1,18 +1,17 @@
 """What residents type or scan on the terminal: phone numbers, booking codes, and the text of the QR codes
-the terminal shows and prints.
+the terminal shows and prints (a ticket's: its phone link ``<base>/t/<token>``, else ``HT1|…``).
 
 Rule: pure functions, no state and no Chinese text. A phone number is shown only masked once it has
 been entered (138****5678). A booking code uses the hub's alphabet (no 0/O, 1/I/L); its QR payload is
-``HTYY|<site>|<code>`` — the form a scanner at the terminal reads back in a :class:`ScanResult`. A ticket's
-QR payload is ``HT1|<site>|<ticket id>[|<token>]`` (docs/protocol.md).
+the booking's phone link ``<base>/b/<code>`` (``HTYY|<site>|<code>`` while no base address is configured,
+see :mod:`kiosk.protocol.links`) — the forms a scanner at the terminal reads back in a :class:`ScanResult`.
 """
 
 from __future__ import annotations
 
 from ..core.appointments import CODE_ALPHABET, CODE_LENGTH, normalise_code
+from ..protocol import links
 
-BOOKING_QR_PREFIX = "HTYY"  # booking QR payload: HTYY|<site>|<code>, e.g. HTYY|huangtan|K7M3QX
-TICKET_QR_PREFIX = "HT1"  # ticket QR payload: HT1|<site>|<ticket id>, e.g. HT1|huangtan|20261129-A001
 # The on-screen keyboard for booking codes: the code alphabet only, digits first.
 CODE_ROWS = ("23456789", "QWERTYUP", "ASDFGHJK", "ZXCVBNM")
 assert set("".join(CODE_ROWS)) == set(CODE_ALPHABET), "the code keyboard must offer exactly the code alphabet"
@@ -33,13 +32,15 @@ def valid_phone(phone: str) -> bool:
     return (len(phone) == 11 and phone.startswith("1")) or (phone.startswith("0") and 10 <= len(phone) <= 12)
 
 
-def booking_qr(site: str, code: str) -> str:
-    return f"{BOOKING_QR_PREFIX}|{site}|{code}"
+def booking_qr(site: str, code: str, base: str = "") -> str:
+    """A booking's QR payload: its phone link with a base address, else ``HTYY|<site>|<code>``."""
+    return links.booking_qr(site, code, base)
 
 
-def ticket_qr(site: str, ticket: str, token: str | None = None) -> str:
-    """The ticket's QR payload; with the hub's secret token when the reply carried one (docs/protocol.md)."""
-    return f"{TICKET_QR_PREFIX}|{site}|{ticket}" + (f"|{token}" if token else "")
+def ticket_qr(site: str, ticket: str, token: str | None = None, base: str = "") -> str:
+    """A ticket's QR payload: its phone link ``<base>/t/<token>`` with a base address and the hub's token,
+    else ``HT1|<site>|<ticket id>[|<token>]`` (docs/protocol.md)."""
+    return links.ticket_qr(site, ticket, token, base)
 
 
 def plausible_code(text: str) -> bool:
@@ -47,16 +48,8 @@ def plausible_code(text: str) -> bool:
     return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 
 
-def code_from_scan(text: str, site: str) -> str | None:
-    """The booking code in a scanned ``HTYY|<site>|<code>``; a bare code is accepted too.
-    None for anything else (a ticket QR, another centre's booking, noise)."""
-    text = text.strip()
-    parts = text.split("|")
-    if len(parts) == 3:
-        prefix, where, code = parts
-        if prefix.strip().upper() != BOOKING_QR_PREFIX or where.strip() != site:
-            return None
-        text = code
-    elif len(parts) != 1:
-        return None
-    return normalise_code(text) if plausible_code(text) else None
+def code_from_scan(text: str, site: str, base: str = "") -> str | None:
+    """The booking code in a scanned ``<base>/b/<code>`` or ``HTYY|<site>|<code>``; a bare code is accepted
+    too. None for anything else (a ticket QR, another centre's booking, noise)."""
+    code = links.scanned_booking(text, site=site, base=base)
+    return normalise_code(code) if code is not None and plausible_code(code) else None

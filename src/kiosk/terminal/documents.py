@@ -64,7 +64,7 @@ def ticket_document(r: Mapping[str, Any], hall: Hall, *, now: datetime, large: b
         issued_at=when.replace(tzinfo=None),
         wait_at=s.wait_at.format(windows=hall.windows_for(str(r.get("category", "")))),
         missed_rule=s.missed_rule.format(calls=policy.recall_limit + 1, minutes=round(policy.noshow_grace_s / 60)),
-        qr_payload=ticket_qr(hall.cfg.site_id, str(r.get("ticket", "")), r.get("token")), large_print=large)
+        qr_payload=ticket_qr(hall.cfg.site_id, str(r.get("ticket", "")), r.get("token"), hall.cfg.phone_base), large_print=large)
 
 
 def booking_materials(r: Mapping[str, Any], hall: Hall) -> list[str]:
@@ -90,5 +90,5 @@ def booking_slip(r: Mapping[str, Any], hall: Hall, *, printed_at: datetime, larg
              s.line_category.format(name=name),
              *([s.line_card.format(id=str(r["card"]))] if r.get("card") else []), *booking_materials(r, hall))
     return BookingSlip(centre_name=hall.cfg.name, title=s.slip_title, code_label=s.code_label, code=code,
-                       lines=tuple(lines), qr_payload=booking_qr(hall.cfg.site_id, code), qr_caption=s.book_qr_caption,
+                       lines=tuple(lines), qr_payload=booking_qr(hall.cfg.site_id, code, hall.cfg.phone_base), qr_caption=s.book_qr_caption,
                        footer=s.slip_printed_at.format(time=f"{printed_at:%Y-%m-%d %H:%M}"), large_print=large)

@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 
 from ..core import evaluation as E
 from ..core.idcard import mask_numbers_in_text
+from ..protocol import links
+from ..protocol.links import ScannedTicket
 from ..ui.choices import EqualGrid
 from ..ui.keys import LetterKeyboard, NumericKeypad
 from ..ui.paging import ListItem, PagedList
@@ -23,7 +25,7 @@ from ..ui.theme import Mode
 from ..ui.widget import Column, Context, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, TextBlock
 from .base import CHECKIN
-from .codes import TICKET_QR_PREFIX, code_from_scan, mask_phone
+from .codes import code_from_scan, mask_phone
 from .flow_screen import FlowScreen
 from .flows.base import Entered
 from .flows.evaluate import NUMBER as _NUMBER, SCAN, TICKET_ID as _TICKET_ID, EvaluateFlow, Stage
@@ -37,19 +39,13 @@ class LevelGrid(EqualGrid):
     """The five levels: cells of exactly one size, so no level is bigger than another."""
 
 
-def ticket_from_scan(text: str, site: str) -> str | None:
-    """The ticket id in a scanned ``HT1|<site>|<ticket id>[|<token>]``, or None (another code, another centre)."""
-    parts = [p.strip() for p in text.strip().split("|")]
-    if len(parts) not in (3, 4) or parts[0].upper() != TICKET_QR_PREFIX or parts[1] != site:
+def ticket_from_scan(text: str, site: str, base: str = "") -> ScannedTicket | None:
+    """The ticket in a scanned ``<base>/t/<token>`` (the token only) or ``HT1|<site>|<ticket id>[|<token>]``;
+    None for another code or another centre's."""
+    found = links.scanned_ticket(text, site=site, base=base)
+    if found is None or (found.ref and not (_TICKET_ID.match(found.ref) or _NUMBER.match(found.ref))):
         return None
-    ref = parts[2].upper()
-    return ref if _TICKET_ID.match(ref) or _NUMBER.match(ref) else None
-
-
-def token_from_scan(text: str) -> str:
-    """The ticket's secret token in a scanned ticket QR ("" in an older QR without one)."""
-    parts = [p.strip() for p in text.strip().split("|")]
-    return parts[3] if len(parts) == 4 else ""
+    return found if found.ref or found.token else None
 
 
 class EvaluateScreen(FlowScreen):
@@ -74,11 +70,12 @@ class EvaluateScreen(FlowScreen):
         if isinstance(message, ScanResult):
             if self.flow.stage in (S.CHECKING, S.SENDING):
                 return None
-            ref = ticket_from_scan(message.text, self.s.cfg.site_id)
-            if ref:
-                self.feed(Entered(SCAN, ref, extra=token_from_scan(message.text)))
+            base = self.s.cfg.phone_base
+            found = ticket_from_scan(message.text, self.s.cfg.site_id, base)
+            if found:
+                self.feed(Entered(SCAN, found.ref, extra=found.token))
                 return None
-            code = code_from_scan(message.text, self.s.cfg.site_id)
+            code = code_from_scan(message.text, self.s.cfg.site_id, base)
             return Reset(key=CHECKIN, data={"code": code}) if code else None
         return super().on(message)
 

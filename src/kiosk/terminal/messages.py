@@ -59,7 +59,7 @@ class ReplyIn:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScanResult:
     """What a code scanner at the terminal read (one line, as text). The devices integration puts it on
-    the App's inbox; a booking QR ``HTYY|<site>|<code>`` opens 预约签到 with that code."""
+    the App's inbox; a booking QR (its link or ``HTYY|<site>|<code>``) opens 预约签到 with that code."""
 
     text: str
     source: str = "scanner"

@@ -197,7 +197,7 @@ class TakeNumberScreen(FlowScreen):
                       fill="surface"),
             *self._print_part(),
         ]
-        qr = QRImage("ticket-qr", ticket_qr(self.s.cfg.site_id, str(r.get("ticket", "")), r.get("token")), caption=t.ticket_qr_caption,
+        qr = QRImage("ticket-qr", ticket_qr(self.s.cfg.site_id, str(r.get("ticket", "")), r.get("token"), self.s.cfg.phone_base), caption=t.ticket_qr_caption,
                      flex=2)
         if self.landscape:
             return Row("ticket", [Column("ticket-info", info, flex=3), qr], flex=1)

@@ -50,9 +50,10 @@ class CheckinFlow(AskingFlow):
     HUB_WORDED = HUB_WORDED
     FAILED = S.FAILED
 
-    def __init__(self, *, site: str, reply_timeout: float, errors: Mapping[str, str], other: str) -> None:
+    def __init__(self, *, site: str, reply_timeout: float, errors: Mapping[str, str], other: str,
+                 base: str = "") -> None:
         super().__init__(reply_timeout=reply_timeout, errors=errors, other=other)
-        self.site = site
+        self.site, self.base = site, base  # base: the phone pages' address, read in scanned booking links
         self.stage: Stage = S.ENTER
         self.code = ""
         self.entry_error = ""  # "", "bad" (typed) or "bad_scan"
@@ -77,7 +78,7 @@ class CheckinFlow(AskingFlow):
         return self._submit(e.value, now)
 
     def _scanned(self, e: Scanned, now: float) -> list[Effect]:
-        code = code_from_scan(e.text, self.site)
+        code = code_from_scan(e.text, self.site, self.base)
         if code:
             return self._submit(code, now)
         self.entry_error = "bad_scan"

@@ -1,6 +1,9 @@
 """办事评价 (好差评) as a pure flow: the ticket, looked up first; one of the five official levels, chosen and
 confirmed; for 不满意 / 非常不满意 the reasons, an optional comment and phone; then ``evaluation.submit``.
 
+A scanned phone link (``<base>/t/<token>``) names no ticket: the hub is asked with the token, and its answer
+names the ticket.
+
 Rule: 严禁先评价、后办事 — no level is offered before the hub said the ticket is completed (``ticket.info``),
 except an earlier day's ticket id, which the hub's event log decides at submit. Nothing is pre-chosen;
 a chosen level must be confirmed. The same rules the hub applies are checked before sending
@@ -80,6 +83,7 @@ class EvaluateFlow(CommentAndPhone, AskingFlow):
         self.note = ""           # "" or "need_reason": no reason chosen for a bad level
         self.phone_error = False
         self.op = ""             # the request waited for: ticket.info or evaluation.submit
+        self.lookup: dict[str, str] = {}  # ticket.info's arguments: the ticket, or the scanned token
         self.result: dict[str, Any] = {}
         self.reason = ""
         self.ask.done()
@@ -90,12 +94,17 @@ class EvaluateFlow(CommentAndPhone, AskingFlow):
         self.ref, self.level, self.reasons, self.text, self.phone, self.note = ref, None, (), "", "", ""
         self.token = e.extra if e.target == SCAN else ""
         self.phone_error = False
+        if not ref and self.token:  # a phone link: the hub knows the ticket by its token
+            self.entry_error = False
+            self.lookup = {"token": self.token}
+            return self._ask("ticket.info", self.lookup, S.CHECKING, now)
         if not (NUMBER.match(ref) or TICKET_ID.match(ref)):
             self.entry_error = True
             self.go(S.TICKET)
             return []
         self.entry_error = False
-        return self._ask("ticket.info", {"ticket": ref}, S.CHECKING, now)
+        self.lookup = {"ticket": ref}
+        return self._ask("ticket.info", self.lookup, S.CHECKING, now)
 
     # ---- the level and the reasons --------------------------------------------------------------------
     def _level(self, e: Tapped, now: float) -> list[Effect]:
@@ -161,7 +170,7 @@ class EvaluateFlow(CommentAndPhone, AskingFlow):
     def _retry(self, e: Tapped, now: float) -> list[Effect]:
         if self.op == "evaluation.submit":
             return self._ask(self.op, self.args(), S.SENDING, now, retry=True)
-        return self._ask(self.op, {"ticket": self.ref}, S.CHECKING, now, retry=True)
+        return self._ask(self.op, self.lookup, S.CHECKING, now, retry=True)
 
     def _replied(self, e: Replied, now: float) -> list[Effect]:
         self._mine(e)
@@ -169,6 +178,7 @@ class EvaluateFlow(CommentAndPhone, AskingFlow):
         result = e.result if isinstance(e.result, dict) else {}
         if self.op == "ticket.info":
             if e.ok:
+                self.ref = self.ref or str(result.get("ticket") or "")
                 self.number = str(result.get("number") or self.ref)
                 if result.get("state") != "completed":
                     self._fail("not_served")
