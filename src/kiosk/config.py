@@ -247,9 +247,14 @@ def parse(path: Path, data: dict[str, Any]) -> SiteConfig:
                     hotline=ph.get("hotline", str, "12345"), on_duty=ph.get("on_duty", str, ""))
     ph.done()
 
-    pb = top.table("phone")  # the visitor's phone pages (kiosk web), named by every ticket's QR code
+    # The visitor's phone pages (kiosk web), named by every ticket's QR code: [phone] base_url, else the
+    # web's own [web] base_url (the rest of [web] is the web's to read).
+    pb = top.table("phone")
     phone_base = normalise_base(pb.get("base_url", str, "", check=lambda v: base_problem(v.strip())))
     pb.done()
+    if not phone_base:
+        web_base = top.table("web").get("base_url", str, "", check=lambda v: base_problem(v.strip()) if v else None)
+        phone_base = normalise_base(web_base)
 
     roles = {name: top.get(name, dict, {}) for name in ROLE_SECTIONS}
     top.done()
