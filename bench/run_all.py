@@ -22,7 +22,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 MODULES = ["bench_hub", "bench_printer", "bench_terminal", "bench_display", "bench_counter", "bench_eta", "bench_soak",
-           "bench_trust", "bench_sd_writes", "bench_web", "bench_idcard"]
+           "bench_trust", "bench_sd_writes", "bench_web", "bench_idcard", "bench_phone"]
 
 # (module, dotted key, label, target text, check) — table rows not given by a module's own ROWS
 ROWS: list = []

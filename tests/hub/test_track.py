@@ -117,3 +117,20 @@ def test_a_booking_page_has_the_slot_the_windows_and_no_phone(broker, real_cfg, 
         assert kiosk.call("appointment.lookup", code=code)["error"]["code"] == "forbidden"
     finally:
         h.stop()
+
+
+def test_people_ahead_for_many_at_once_is_what_each_ticket_alone_says(strict_hub, recorder):
+    kiosk = recorder(device="kiosk-1")
+    web = recorder(device="web")
+    btn = recorder("window/+/state", device="btn-w3")
+    issued = [kiosk.call("ticket.issue", category="C", priority=(i % 4 == 1))["result"] for i in range(12)]
+    issued += [kiosk.call("ticket.issue", category="A")["result"] for _ in range(3)]
+    btn.press("w3", "next", device="btn-w3")
+    btn.wait_for("window/w3/state", lambda s: s["ticket"] is not None)
+    got = web.call("ticket.track", tokens=[t["token"] for t in issued])["result"]["tickets"]
+    for t in issued:
+        alone = kiosk.call("ticket.info", ticket=t["ticket"])["result"]
+        mine = got[t["token"]]
+        assert mine["state"] == alone["state"], t["number"]
+        if alone["state"] == "waiting":
+            assert (mine["people_ahead"], mine["eta_s"]) == (alone["people_ahead"], alone["eta_s"]), t["number"]

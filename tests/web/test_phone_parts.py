@@ -4,6 +4,7 @@ and the watcher telling only the pages whose ticket changed (one ticket.track fo
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from kiosk.web.phone.guard import Guard, Limits, RateTable
 from kiosk.web.phone.present import booking_lines, ticket_page
@@ -76,5 +77,6 @@ def test_the_watcher_asks_once_for_all_pages_and_tells_only_the_changed_ones():
         w.leave("tok-b-0123456789", qb)
         assert await w.round() == 0 and w.streams == 0
 
-    asyncio.run(scenario())
+    with ThreadPoolExecutor(1) as pool:  # its own loop: the browser tests' Playwright holds this thread's
+        pool.submit(lambda: asyncio.run(scenario())).result()
     assert asked == [("ticket.track", ["tok-a-0123456789", "tok-b-0123456789"])] * 3

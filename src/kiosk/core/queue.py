@@ -550,6 +550,13 @@ class Queue:
         idle = sum(1 for wid in open_ids if self.state.windows[wid].current is None)
         return max(0, ahead + 1 - idle) * self.state.avg_service.get(category, 300.0) / len(open_ids)
 
+    def waiting_in_order(self, category: str) -> list[Ticket]:
+        """A category's waiting tickets in the order they will be called: each one's index is its
+        ``people_ahead`` (one sort for all of them, where ``people_ahead`` scans the queue per ticket)."""
+        waiting = [self.state.tickets[tid] for ids in self._waiting.values() for tid in ids]
+        return sorted((o for o in waiting if o.category == category),
+                      key=lambda o: (*self._rank(o.band, o.priority), o.seq))
+
     def estimate(self, t: Ticket) -> tuple[int, float | None]:
         ahead = self.people_ahead(t)
         return ahead, self.expected_wait(t.category, ahead)

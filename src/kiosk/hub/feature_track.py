@@ -31,10 +31,10 @@ def day_end(ctx: OpContext, day: str) -> float:
     return datetime.combine(d, time(0, 0), ctx.hall.tz).timestamp()
 
 
-def track_view(ctx: OpContext, t: Ticket, rated: bool, expires: float) -> dict[str, Any]:
+def track_view(ctx: OpContext, t: Ticket, rated: bool, expires: float, ahead: int | None) -> dict[str, Any]:
     q = ctx.queue
-    waiting = t.state is TicketState.WAITING
-    ahead, eta = q.estimate(t) if waiting else (0, None)
+    waiting = t.state is TicketState.WAITING and ahead is not None
+    eta = q.expected_wait(t.category, ahead) if waiting else None
     cat = ctx.cfg.hall.category(t.category)
     w = ctx.cfg.hall.window(t.window) if t.window else None
     completed = t.state is TicketState.COMPLETED
@@ -60,12 +60,13 @@ class Track(Feature):
         out: dict[str, Any] = {}
         if ctx.now >= expires:  # the hub has not started the next day yet: today's pages are over all the same
             return {"tickets": out, "day": q.state.day, "at": ctx.now}
-        for token, tid in found.items():
-            t = q.state.tickets.get(tid)
-            if t is None:  # an earlier day's ticket: its page has expired
-                continue
+        tickets = {token: q.state.tickets[tid] for token, tid in found.items() if tid in q.state.tickets}
+        ahead: dict[str, int] = {}  # ticket id -> people ahead, one sort per category asked about
+        for cat in {t.category for t in tickets.values() if t.state is TicketState.WAITING}:
+            ahead.update((o.id, i) for i, o in enumerate(q.waiting_in_order(cat)))
+        for token, t in tickets.items():  # an earlier day's ticket is not in the queue: its page has expired
             rated = t.state is TicketState.COMPLETED and ratings.rated(t.id)
-            out[token] = track_view(ctx, t, rated, expires)
+            out[token] = track_view(ctx, t, rated, expires, ahead.get(t.id))
         return {"tickets": out, "day": q.state.day, "at": ctx.now}
 
 

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from ...core import evaluation as E
 from .. import strings
+from ...halltime import hall_time
 from ..link import HubError
 from ..phone import present
 from ..phone.guard import Guard
@@ -42,11 +43,21 @@ class Phone:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.guard = Guard()
-        self.watcher = Watcher(self._ask, strings.STRINGS)
+        self.watcher = Watcher(self._ask, strings.STRINGS, self._event)
         self.task: asyncio.Task | None = None
 
     async def _ask(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
         return await self.site.link.request(op, args, timeout=self.site.settings.request_timeout_s)
+
+    def _event(self, page: present.TicketPage | None) -> bytes:
+        """A live event: the page's new live part, or (expired, served) a word to reload once."""
+        if page is None or not page.live:
+            data: dict[str, Any] = {"reload": True}
+        else:
+            updated = hall_time(self.site.clock(), self.site.tz, "%H:%M:%S")
+            data = {"html": present.live_html(page, strings.STRINGS, updated), "state": page.state,
+                    "called": page.called}
+        return f"data: {json.dumps(data, ensure_ascii=False)}\n\n".encode("utf-8")
 
     async def start(self, app: web.Application) -> None:
         self.task = asyncio.ensure_future(self.watcher.run(self.site.link.listen()))
@@ -75,6 +86,10 @@ def _refused(ctx: Ctx, why: str) -> web.Response:
     return resp
 
 
+def _live(ctx: Ctx, page: present.TicketPage) -> str:
+    return present.live_html(page, strings.STRINGS, hall_time(ctx.now(), ctx.site.tz, "%H:%M:%S"))
+
+
 def _not_found(ctx: Ctx, message_key: str = "ph_not_found") -> web.Response:
     return _page(ctx, "phone_message.html", status=404, title=strings.STRINGS["ph_not_found_title"],
                  message=strings.STRINGS[message_key], refresh=False)
@@ -92,30 +107,34 @@ async def _track(ctx: Ctx, token: str) -> dict[str, Any] | None | str:
         return None
     ph.guard.pending += 1
     try:
-        got = await ctx.ask("ticket.track", tokens=[token])
+        view = await ph.watcher.lookup(token)
     except HubError:
         return "offline"
     finally:
         ph.guard.pending -= 1
-    view = (got.get("tickets") or {}).get(token)
     if view is None:
         ph.guard.missed(ctx.ip, now)
     return view
 
 
-async def ticket(request: web.Request, ctx: Ctx) -> web.StreamResponse:
-    token = request.match_info["token"]
+async def _found(ctx: Ctx, token: str) -> dict[str, Any] | web.Response:
+    """The ticket's view, or the page to answer instead (busy, slow, offline, not found)."""
     view = await _track(ctx, token)
     if isinstance(view, str):
         return _refused(ctx, view)
-    if view is None:
-        return _not_found(ctx)
+    return _not_found(ctx) if view is None else view
+
+
+async def ticket(request: web.Request, ctx: Ctx) -> web.StreamResponse:
+    token = request.match_info["token"]
+    view = await _found(ctx, token)
+    if isinstance(view, web.Response):
+        return view
     t = strings.STRINGS
     page = present.ticket_page(view, t)
     notice = {"thanks": t["ph_rate_thanks"], "already": t["ph_rate_already"]}.get(request.query.get("rated", ""))
     return _page(ctx, "phone_ticket.html", p=page, token=token, form=present.rate_form() if page.rateable else None,
-                 notice=notice, error=None, chosen=None, reasons_chosen=(), text="",
-                 updated=ctx.now())
+                 notice=notice, error=None, chosen=None, reasons_chosen=(), text="", live=_live(ctx, page))
 
 
 async def events(request: web.Request, ctx: Ctx) -> web.StreamResponse:
@@ -141,7 +160,7 @@ async def events(request: web.Request, ctx: Ctx) -> web.StreamResponse:
             except asyncio.TimeoutError:
                 await resp.write(b": keepalive\n\n")
                 continue
-            await resp.write(_event(ctx, u).encode("utf-8"))
+            await resp.write(u.event)
             if u.page is None or not u.page.live:
                 break  # expired, or served: the page reloads itself once and stops following
     except (ConnectionResetError, asyncio.CancelledError):
@@ -152,23 +171,11 @@ async def events(request: web.Request, ctx: Ctx) -> web.StreamResponse:
     return resp
 
 
-def _event(ctx: Ctx, u) -> str:
-    if u.page is None or not u.page.live:
-        data = {"reload": True}
-    else:
-        html = ctx.site.env.get_template("phone_live.html").render(p=u.page, t=strings.STRINGS,
-                                                                   updated=ctx.now())
-        data = {"html": html, "state": u.page.state, "called": u.page.called}
-    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
 async def rate(request: web.Request, ctx: Ctx) -> web.StreamResponse:
     token = request.match_info["token"]
-    view = await _track(ctx, token)
-    if isinstance(view, str):
-        return _refused(ctx, view)
-    if view is None:
-        return _not_found(ctx)
+    view = await _found(ctx, token)
+    if isinstance(view, web.Response):
+        return view
     form = await form_of(request)
     big = "&big=1" if request.query.get("big") == "1" else ""
     t = strings.STRINGS
@@ -200,7 +207,7 @@ async def rate(request: web.Request, ctx: Ctx) -> web.StreamResponse:
             error = t["ph_rate_failed"].format(message=exc.message)
     page = present.ticket_page(view, t)
     return _page(ctx, "phone_ticket.html", status=400, p=page, token=token, form=present.rate_form(),
-                 notice=None, error=error, chosen=level, reasons_chosen=reasons, text=text, updated=ctx.now())
+                 notice=None, error=error, chosen=level, reasons_chosen=reasons, text=text, live=_live(ctx, page))
 
 
 async def booking(request: web.Request, ctx: Ctx) -> web.StreamResponse:

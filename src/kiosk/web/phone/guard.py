@@ -21,7 +21,7 @@ class Limits:
     miss_per_s: float = 1 / 60      # … refilled at one a minute: guessing a 96-bit token is hopeless anyway
     streams: int = 1000             # live streams in all (the hall plans for 500 phones)
     streams_per_address: int = 4    # a phone with a few tabs; a script opening hundreds is refused
-    pending: int = 200              # page loads waiting for the hub at once before the busy page
+    pending: int = 1000             # page loads waiting for the hub at once (they share its requests)
 
 
 @dataclass(slots=True)

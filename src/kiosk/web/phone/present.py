@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from typing import Any, Mapping
 
 from ...core import evaluation as E
@@ -64,6 +65,28 @@ def ticket_page(view: Mapping[str, Any], t: Mapping[str, str]) -> TicketPage:
         isinstance(ahead, int) else None, wait=wait, banner=banner, banner_sub=sub, called=state == "called",
         help=help_text, rateable=bool(view.get("rateable")), rated=bool(view.get("rated")),
         live=state in LIVE_STATES)
+
+
+def live_html(p: TicketPage, t: Mapping[str, str], updated: str) -> str:
+    """The page's live part (``<div id="live">``): in the page as loaded and in every live event, so its
+    markup exists once. Plain string building: 500 pages are re-drawn on every press."""
+    e = escape
+    out = []
+    if p.banner:
+        sub = f"<span>{e(p.banner_sub)}</span>" if p.banner_sub else ""
+        out.append(f'<div class="ph-banner{" called" if p.called else ""}" id="banner" role="alert">'
+                   f"<strong>{e(p.banner)}</strong>{sub}</div>")
+    out.append(f'<div class="ph-number"><span class="lbl">{e(t["ph_number"])}</span>'
+               f'<span class="num" id="number">{e(p.number)}</span></div>')
+    rows = [("business", t["ph_business"], p.business), ("state", t["ph_state"], p.state_text),
+            ("ahead", t["ph_ahead"], p.ahead), ("wait", t["ph_wait"], p.wait)]
+    out.append('<dl class="ph-facts">' + "".join(f'<div><dt>{e(label)}</dt><dd id="{key}">{e(value)}</dd></div>'
+                                                 for key, label, value in rows if value) + "</dl>")
+    if p.help:
+        out.append(f'<p class="ph-help" id="help">{e(p.help)}</p>')
+    live = f" · {e(t['ph_live'])}" if p.live else ""
+    out.append(f'<p class="ph-small" id="updated">{e(t["ph_updated"].format(time=updated))}{live}</p>')
+    return "\n".join(out)
 
 
 @dataclass(frozen=True, slots=True)
