@@ -10,6 +10,8 @@ import re
 import socket
 import time
 from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,10 +21,10 @@ from kiosk.terminal.settings import load_settings
 from kiosk.ui.app import DisplayConfig
 from kiosk.ui.pilot import LiveClock, Pilot
 
-from ..conftest import OUTPUT
+from ..conftest import OUTPUT, REPO, HubThread
 from ..mqtt_helpers import wait_until
 from ..qr import qr_texts
-from .conftest import WebHall, shot, web_site_toml
+from .conftest import WebHall, WebProcess, shot, web_site_toml
 
 PHONES = {"360x640": (360, 640), "412x915": (412, 915)}
 KIOSK_SHOTS = OUTPUT / "web" / "kiosk"
@@ -243,3 +245,54 @@ def _stream_status(port: int, token: str, held: list) -> int:
     while b"\r\n" not in head and time.monotonic() < deadline:
         head += s.recv(1024)
     return int(head.split(b" ", 2)[1])
+
+
+class ClockedHall(PhoneHall):
+    """The hall with its office hours and a hub on a fixed clock, for bookings."""
+
+    now: float = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()  # a Tuesday
+
+    def start(self) -> "ClockedHall":
+        self.hub = HubThread(self.cfg, self.tmp / "state", self.broker.port, clock=lambda: self.now).start()
+        self.web = WebProcess(self.config, self.tmp / "web.log").start()
+        wait_until(self.healthy, timeout=30, what=f"kiosk web on {self.url}")
+        return self
+
+
+def test_a_booking_code_opens_its_page_with_the_slot_the_windows_and_how_to_check_in(tmp_path, browser):
+    broker = PrivateBroker(tmp_path / "broker").start()
+    web_port = free_port()
+    text = web_site_toml(broker.port, tmp_path / "state", web_port).replace(
+        'calendar = ""', f'calendar = "{REPO / "config" / "calendar.toml"}"', 1)
+    config = tmp_path / "site.toml"
+    config.write_text(text, encoding="utf-8")
+    hall = ClockedHall(tmp=tmp_path, broker=broker, config=config, web_port=web_port, web_state=tmp_path / "state" / "web")
+    hall.kiosks = []
+    try:
+        hall.start()
+        kiosk = hall.recorder(device="kiosk-1")
+        slots = kiosk.call("appointment.slots", category="C", date="2026-12-02")["result"]["slots"]
+        booked = kiosk.call("appointment.book", category="C", slot=slots[0]["slot"], phone="13812345678",
+                            items=["rs-sbk-apply"])
+        assert booked["ok"], booked
+        code = booked["result"]["code"]
+        ctx = browser.new_context(viewport={"width": 360, "height": 640}, base_url=hall.url, locale="zh-CN",
+                                  is_mobile=True, user_agent=ANDROID)
+        try:
+            page = ctx.new_page()
+            assert page.goto(f"/b/{code}").status == 200
+            text = page.inner_text("#booking")
+            assert code in text and "12月2日（周三）" in text and "人社业务" in text and "已预约" in text
+            assert "3号人社窗口" in text and "预约签到" in text
+            assert "身份证" in page.inner_text("#materials")
+            assert "5678" not in page.content() and "138" not in page.content()  # no phone, not even masked
+            shot(page, "phone-booking")
+            page.click("#size")
+            page.wait_for_selector("body.big #booking")
+            shot(page, "phone-booking-big")
+            assert page.goto("/b/ZZZZZZ").status == 404 and "没有找到这个预约码" in page.inner_text("#message")
+        finally:
+            ctx.close()
+    finally:
+        hall.stop()
+        broker.stop()

@@ -31,7 +31,7 @@ def test_a_booking_page_has_no_phone_and_says_how_to_check_in():
     rows = dict(booking_lines({"code": "K7M3QX", "date": "2026-12-02", "start": "09:00", "end": "09:30",
                                "category_name": "人社业务", "state": "booked", "grace_minutes": 15,
                                "windows": [{"number": 3, "name": "人社窗口"}]}, PHONE))
-    assert rows["预约时间"] == "12月2日（周三） 09:00-09:30" and rows["办理窗口"] == "3 号人社窗口"
+    assert rows["预约时间"] == "12月2日（周三） 09:00-09:30" and rows["办理窗口"] == ["3号人社窗口"]
     assert "预约签到" in rows["如何签到"] and "15 分钟" in rows["如何签到"]
 
 

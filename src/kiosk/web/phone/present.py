@@ -108,15 +108,14 @@ def day_text(day: str, t: Mapping[str, str]) -> str:
     return t["ph_day"].format(m=d.month, d=d.day, w=t["ph_weekdays"][d.weekday()])
 
 
-def booking_lines(b: Mapping[str, Any], t: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(label, value) rows of a booking's page."""
+def booking_lines(b: Mapping[str, Any], t: Mapping[str, str]) -> list[tuple[str, str | list[str]]]:
+    """(label, value) rows of a booking's page; a list value is names the page keeps whole on a line each."""
     state = str(b.get("state", ""))
     states = {"booked": t["ph_booking_booked"], "cancelled": t["ph_booking_cancelled"],
               "no_show": t["ph_booking_no_show"],
               "checked_in": t["ph_booking_checked_in"].format(ticket=b.get("ticket") or "")}
-    windows = "、".join(t["ph_booking_window"].format(n=w.get("number"), name=w.get("name", ""))
-                       for w in b.get("windows") or [])
-    rows = [(t["ph_booking_code"], str(b.get("code", ""))),
+    windows = [t["ph_booking_window"].format(n=w.get("number"), name=w.get("name", "")) for w in b.get("windows") or []]
+    rows: list[tuple[str, str | list[str]]] = [(t["ph_booking_code"], str(b.get("code", ""))),
             (t["ph_booking_when"], t["ph_booking_when_v"].format(day=day_text(str(b.get("date", "")), t),
                                                                   start=b.get("start", ""), end=b.get("end", ""))),
             (t["ph_booking_business"], str(b.get("category_name", ""))),

@@ -56,7 +56,7 @@ PHONE: dict[str, str] = {
     "ph_booking_when_v": "{day} {start}-{end}",
     "ph_booking_business": "办理业务",
     "ph_booking_where": "办理窗口",
-    "ph_booking_window": "{n} 号{name}",
+    "ph_booking_window": "{n}号{name}",
     "ph_booking_how": "如何签到",
     "ph_booking_how_v": "请在预约时间前后 {grace} 分钟内到大厅自助服务终端，点“预约签到”，输入或扫描预约码取号。",
     "ph_booking_bring": "请带齐材料",
