@@ -18,8 +18,8 @@ from typing import Any
 from aiohttp import web
 
 from ...core import evaluation as E
-from .. import strings
 from ...halltime import hall_time
+from .. import strings
 from ..link import HubError
 from ..phone import present
 from ..phone.guard import Guard
