@@ -33,7 +33,8 @@ def test_the_ticket_is_worded_from_the_result_in_the_hall_time():
     assert doc.ticket_number == "C007" and doc.people_ahead == 3 and doc.eta_minutes == 10 and doc.large_print
     assert doc.category_name == s.category_name("C") + s.strings.ticket_priority
     assert doc.issued_at == datetime(2026, 11, 30, 9, 40, 12)  # the hub's time, read in the hall's zone
-    assert doc.qr_payload == ticket_qr("huangtan", "20261130-C007", "tok") == "HT1|huangtan|20261130-C007|tok"
+    base = s.cfg.phone_base  # the hall's [phone] base_url: the printed code opens the ticket's phone page
+    assert doc.qr_payload == ticket_qr("huangtan", "20261130-C007", "tok", base) == f"{base}/t/tok"
     assert s.windows_for("C") in doc.wait_at
     policy = s.cfg.hall.policy
     assert str(policy.recall_limit + 1) in doc.missed_rule
@@ -50,8 +51,8 @@ def test_the_booking_slip_names_time_and_materials_never_the_phone():
     text = "\n".join(slip.lines)
     assert slip.code == "K7M3QX" and "14:00-14:30" in text and s.day_text("2026-11-30") in text
     assert "请提前15分钟签到" in text and "1. 身份证原件" in text and "5678" not in text
-    assert slip.qr_payload == booking_qr("huangtan", "K7M3QX")
-    assert code_from_scan(slip.qr_payload, "huangtan") == "K7M3QX"  # the slip's QR opens 预约签到
+    assert slip.qr_payload == booking_qr("huangtan", "K7M3QX", s.cfg.phone_base) == f"{s.cfg.phone_base}/b/K7M3QX"
+    assert code_from_scan(slip.qr_payload, "huangtan", s.cfg.phone_base) == "K7M3QX"  # the slip's QR opens 预约签到
     assert "2026-11-30 09:41" in slip.footer
     nothing = booking_slip({"code": "K7M3QX", "date": "2026-11-30"}, s, printed_at=datetime(2026, 11, 30, tzinfo=HALL),
                            large=False)
