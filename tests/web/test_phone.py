@@ -287,12 +287,23 @@ def test_a_booking_code_opens_its_page_with_the_slot_the_windows_and_how_to_chec
             assert "身份证" in page.inner_text("#materials")
             assert "5678" not in page.content() and "138" not in page.content()  # no phone, not even masked
             shot(page, "phone-booking")
+            assert_terms_unbroken(page)
             page.click("#size")
             page.wait_for_selector("body.big #booking")
             shot(page, "phone-booking-big")
+            assert_terms_unbroken(page)
             assert page.goto("/b/ZZZZZZ").status == 404 and "没有找到这个预约码" in page.inner_text("#message")
         finally:
             ctx.close()
     finally:
         hall.stop()
         broker.stop()
+
+
+def assert_terms_unbroken(page) -> None:
+    """Quoted terms (“预约签到”) and bracketed notes (（原件）) each sit on one line at this width."""
+    terms = page.locator("#booking .nw, #materials .nw")
+    assert terms.count() >= 2
+    for i in range(terms.count()):
+        lines = terms.nth(i).evaluate("e => e.getClientRects().length")
+        assert lines == 1, (terms.nth(i).inner_text(), lines)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
+from markupsafe import Markup, escape
 from aiohttp import web
 
 from ..config import SiteConfig
@@ -42,6 +44,20 @@ STAFF = ("window", "desk", "director", "technician")
 
 Handler = Callable[[web.Request, "Ctx"], Awaitable[web.StreamResponse]]
 SITE_KEY: web.AppKey["Site"] = web.AppKey("site", object)  # type: ignore[arg-type]
+
+
+# a quoted term (“预约签到”) or a short bracketed note (（原件）) is one word to a reader: never split by a wrap
+_TERM = re.compile(r"“[^”]{1,12}”|（[^）]{1,8}）")
+
+
+def keep_terms(text: str) -> Markup:
+    """Escape ``text`` and keep its quoted terms and bracketed notes on one line (``<span class="nw">``)."""
+    out, last = [], 0
+    for m in _TERM.finditer(text):
+        out += [escape(text[last:m.start()]), Markup('<span class="nw">'), escape(m.group()), Markup("</span>")]
+        last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 @dataclass
@@ -67,6 +83,7 @@ class Site:
                                       trim_blocks=True, lstrip_blocks=True)
         self.env.filters["hall_time"] = lambda ts, fmt="%H:%M": hall_time(ts, self.tz, fmt)
         self.env.filters["minutes"] = lambda s: "-" if s is None else f"{max(0, round(float(s) / 60))}"
+        self.env.filters["keep_terms"] = keep_terms
         self.app[SITE_KEY] = self
         self.app.middlewares.append(self._middleware)
         self.app.router.add_static("/static/", HERE / "static", append_version=True)
