@@ -122,9 +122,11 @@ def test_hub_install_brings_the_nightly_backup_and_every_role_the_journald_setti
     r = kiosk("install", "--role", "hub", "--root", str(root))
     assert r.returncode == 0, r.stderr
     system = root / "etc" / "systemd" / "system"
-    for name in ("kiosk-hub.service", "kiosk-backup.service", "kiosk-backup.timer"):
+    for name in ("kiosk-hub.service", "kiosk-backup.service", "kiosk-backup.timer", "kiosk-report.service",
+                 "kiosk-report.timer"):
         assert (system / name).read_bytes() == (REPO / "systemd" / name).read_bytes(), name
     assert "systemctl enable kiosk-backup.timer" in r.stdout
+    assert "enable kiosk-report.timer" not in r.stdout  # it needs report.toml with a director account first
     backups = root / "var" / "backups" / "kiosk"
     assert stat.S_IMODE(backups.stat().st_mode) == 0o700
     dropin = root / "etc" / "systemd" / "journald.conf.d" / "kiosk.conf"

@@ -75,7 +75,7 @@ _READS: dict[str, tuple[str, ...]] = {
     "display": (*_HALL_STATE, "call", "window/+/staff"),
     "pad": ("window/{w}/evaluation", "window/{w}/state", "window/{w}/staff", "mode", "device/hub/availability"),
     "web": (*_HALL_STATE, "call", "alert", "hub/status", "hub/error", "device/+/availability",
-            "device/+/status", "window/+/staff"),
+            "device/+/status", "window/+/staff", "hub/report/#"),
     "window": ("board", "window/+/state", "mode", "call", "device/hub/availability"),
     "desk": ("alert", "board", "window/+/state", "mode", "device/hub/availability"),
     "director": ("alert", "board", "window/+/state", "mode", "content/#", "hub/status",
@@ -85,12 +85,14 @@ _READS: dict[str, tuple[str, ...]] = {
 }
 # The hub also writes request/+ and window/+/press, only ever to delete a retained command (an empty
 # retained message), and window/+/evaluation for the pads. A staff console (web) writes window/+/staff: who
-# is on duty at a window, for its window screen and pad.
+# is on duty at a window, for its window screen and pad. The director's account also writes hub/report/#:
+# ``kiosk report publish`` on the hub box (kiosk-report.service) cannot use the hub's own account (one
+# account, one connection), so it publishes the reports for the web's 报表 page as the director's tool.
 _WRITES: dict[str, tuple[str, ...]] = {
     "hub": ("window/+/state", "window/+/evaluation", "window/+/press", "request/+", "board", "call", "mode",
             "catalog", "alert", "hub/#", "device/+/reply"),
     "button": ("window/{w}/press",),
-    "director": ("content/#",),
+    "director": ("content/#", "hub/report/#"),
     "web": ("content/#", "window/+/staff"),
 }
 PER_WINDOW = ("button", "pad")

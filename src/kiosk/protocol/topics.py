@@ -80,6 +80,9 @@ class Topics:
     def hub_error(self) -> str:
         return f"{self.root}hub/error"
 
+    def hub_report(self, period: str) -> str:
+        return f"{self.root}hub/report/{period}"
+
     @property
     def hub_status(self) -> str:
         return f"{self.root}hub/status"
@@ -127,6 +130,8 @@ class Topics:
                 return "content", page
             case ["hub", ("error" | "status") as k]:
                 return "hub_" + k, None
+            case ["hub", "report", period]:
+                return "hub_report", period
             case [("board" | "call" | "mode" | "catalog" | "alert") as k]:
                 return k, None
         return "", None

@@ -86,10 +86,47 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def report_message(db: Path, cfg, period, *, now: float) -> dict:
+    """The retained ``hub/report/<day|month>`` body: the report's HTML page and its CSV files as text."""
+    import tempfile
+    from ..reports import build_report
+    from ..reports.render import render_html, write_csv
+    report = build_report(db, cfg, period)
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = {p.name: p.read_text(encoding="utf-8-sig") for p in write_csv(report, tmp)}
+    return {"period": period.kind, "label": period.label, "built_at": round(now, 3),
+            "html": render_html(report), "csv": csv}
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Today's and this month's report, published retained for the director's 报表 page in the web."""
+    import time
+    from ..protocol import MAX_STATE_PAYLOAD, encode
+    from ..reports import day_period, month_period
+    from .common import connect, site_config
+    cfg = site_config(args)
+    today = datetime.now(ZoneInfo(cfg.timezone)).date()
+    db = (Path(args.state) if args.state else cfg.state_dir) / "hub.sqlite3"
+    bus, topics, _ = connect(args, cfg, kind="report")  # first: a wrong account is said before any work
+    try:
+        bodies = {}
+        for name, period in (("day", day_period(today)), ("month", month_period(today))):
+            body = encode(report_message(db, cfg, period, now=time.time()))
+            if len(body) > MAX_STATE_PAYLOAD:
+                raise ConfigError("report", name, f"the {name} report is {len(body):,} bytes, over {MAX_STATE_PAYLOAD:,}")
+            bodies[name] = body
+        for name, body in bodies.items():
+            bus.publish(topics.hub_report(name), body, qos=1, retain=True).wait_for_publish(10)
+            print(f"published hub/report/{name} ({len(body):,} bytes)")
+    finally:
+        bus.stop()
+    return 0
+
+
 def register(sub: argparse._SubParsersAction, add_common) -> None:
     p = sub.add_parser("report", help="statistics of a day, a month or a date range from the hub's database")
-    p.add_argument("kind", choices=("day", "month", "range"))
-    p.add_argument("--config", help="site config TOML (default /etc/kiosk/site.toml, else config/huangtan.toml)")
+    p.add_argument("kind", choices=("day", "month", "range", "publish"),
+                   help="publish: today's and this month's report, retained on hub/report/day|month for the web")
     p.add_argument("--date", help="day: YYYY-MM-DD (default today); month: YYYY-MM (default this month)")
     p.add_argument("--from", dest="from_", help="range: first day YYYY-MM-DD")
     p.add_argument("--to", help="range: last day YYYY-MM-DD (inclusive)")
@@ -98,4 +135,5 @@ def register(sub: argparse._SubParsersAction, add_common) -> None:
                    help="evaluations: the ratings as one CSV for the provincial 好差评 platform (docs/reports.md)")
     p.add_argument("--out", help="output folder (text: default stdout; csv: ./report-<period>/; html: .; "
                                  "evaluations: a file or folder, default ./evaluations-<period>.csv)")
-    p.set_defaults(func=cmd_report)
+    add_common(p)
+    p.set_defaults(func=lambda a: cmd_publish(a) if a.kind == "publish" else cmd_report(a))
