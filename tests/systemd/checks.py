@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
 import time
+from pathlib import Path
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.mqtt_helpers import wait_until
 
 from .conftest import UNITS
-from .units import NotifySocket, UnitProcess, one, parse_unit
+from .units import NotifySocket, UnitProcess, VENV_KIOSK, one, parse_unit
 
 WATCHDOG_USEC = 6_000_000  # pings expected every 1.5 s; a gap over 3 s fails
 HALF = WATCHDOG_USEC / 2e6
@@ -98,3 +101,21 @@ def assert_screen_lifecycle(unit: UnitProcess, sock: NotifySocket, *, unit_name:
         unit.stop()
         if broker is not None:
             broker.stop()
+
+
+def verify_timer_pair(tmp_path: Path, name: str, iterations: int, base: str | None = None) -> str:
+    """``systemd-analyze verify`` of <name>.service + .timer as installed (our venv's kiosk), clean; then
+    the timer's OnCalendar expanded ``iterations`` times (from ``base``), the output, in UTC."""
+    for unit in (f"{name}.service", f"{name}.timer"):
+        text = (UNITS / unit).read_text(encoding="utf-8").replace("/opt/kiosk/.venv/bin/kiosk", VENV_KIOSK)
+        (tmp_path / unit).write_text(text, encoding="utf-8")
+    r = subprocess.run(["systemd-analyze", "verify", str(tmp_path / f"{name}.timer"),
+                        str(tmp_path / f"{name}.service")], capture_output=True, text=True, timeout=60)
+    problems = [ln for ln in (r.stderr + r.stdout).splitlines() if "kiosk-" in ln or "Unknown" in ln]
+    assert r.returncode == 0 and not problems, r.stderr
+    when = one(parse_unit(UNITS / f"{name}.timer"), "Timer", "OnCalendar")
+    r = subprocess.run(["systemd-analyze", "calendar", f"--iterations={iterations}",
+                        *([f"--base-time={base}"] if base else []), when],
+                       capture_output=True, text=True, timeout=60, env=dict(os.environ, TZ="UTC"))
+    assert r.returncode == 0, r.stderr
+    return r.stdout

@@ -19,7 +19,7 @@ import pytest
 
 from tests.mqtt_helpers import Recorder, wait_until
 
-from .checks import WATCHDOG_USEC, start_timeout
+from .checks import WATCHDOG_USEC, start_timeout, verify_timer_pair
 from .conftest import UNITS, write_site
 from .units import Layout, NotifySocket, UnitProcess, VENV_KIOSK, one, parse_unit
 
@@ -167,17 +167,7 @@ def test_backup_refuses_an_unmounted_stick_and_a_bad_config(layout, tmp_path):
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 def test_backup_units_verify_and_the_timer_fires_at_night_in_the_hall(tmp_path):
-    for name in ("kiosk-backup.service", "kiosk-backup.timer"):
-        text = (UNITS / name).read_text(encoding="utf-8").replace("/opt/kiosk/.venv/bin/kiosk", VENV_KIOSK)
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    r = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "kiosk-backup.timer"),
-                        str(tmp_path / "kiosk-backup.service")], capture_output=True, text=True, timeout=60)
-    problems = [ln for ln in (r.stderr + r.stdout).splitlines() if "kiosk-" in ln or "Unknown" in ln]
-    assert r.returncode == 0 and not problems, r.stderr
+    out = verify_timer_pair(tmp_path, "kiosk-backup", 2)
+    assert out.count("19:15:00 UTC") == 2, out  # 03:15 in Huangtan, every night
     timer = parse_unit(UNITS / "kiosk-backup.timer")
-    when = one(timer, "Timer", "OnCalendar")
-    r = subprocess.run(["systemd-analyze", "calendar", "--iterations=2", when], capture_output=True, text=True,
-                       timeout=60, env=dict(os.environ, TZ="UTC"))
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.count("19:15:00 UTC") == 2, r.stdout  # 03:15 in Huangtan, every night
     assert one(timer, "Timer", "Persistent") == "true"

@@ -5,17 +5,16 @@ timer fires every 10 minutes from 07:00 to 20:50 hall time."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 
 import pytest
 
 from tests.mqtt_helpers import Recorder
 
+from .checks import verify_timer_pair
 from .conftest import UNITS, write_site
 from .test_backup_unit import start_hub
-from .units import NotifySocket, UnitProcess, VENV_KIOSK, one, parse_unit
+from .units import NotifySocket, UnitProcess, one
 
 
 def test_the_report_oneshot_publishes_the_days_figures_while_the_hub_serves(broker, layout, tmp_path):
@@ -50,18 +49,8 @@ def test_the_report_oneshot_publishes_the_days_figures_while_the_hub_serves(brok
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 def test_report_units_verify_and_the_timer_fires_every_ten_minutes_in_hall_hours(tmp_path):
-    for name in ("kiosk-report.service", "kiosk-report.timer"):
-        text = (UNITS / name).read_text(encoding="utf-8").replace("/opt/kiosk/.venv/bin/kiosk", VENV_KIOSK)
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    r = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "kiosk-report.timer"),
-                        str(tmp_path / "kiosk-report.service")], capture_output=True, text=True, timeout=60)
-    problems = [ln for ln in (r.stderr + r.stdout).splitlines() if "kiosk-" in ln or "Unknown" in ln]
-    assert r.returncode == 0 and not problems, r.stderr
-    when = one(parse_unit(UNITS / "kiosk-report.timer"), "Timer", "OnCalendar")
-    r = subprocess.run(["systemd-analyze", "calendar", "--iterations=90", "--base-time=2026-12-01 12:55:00 UTC",
-                        when], capture_output=True, text=True, timeout=60, env=dict(os.environ, TZ="UTC"))
-    assert r.returncode == 0, r.stderr
-    times = [ln.split()[-2] for ln in r.stdout.splitlines() if "UTC" in ln and ("Iter" in ln or "Next" in ln)]
+    out = verify_timer_pair(tmp_path, "kiosk-report", 90, "2026-12-01 12:55:00 UTC")
+    times = [ln.split()[-2] for ln in out.splitlines() if "UTC" in ln and ("Iter" in ln or "Next" in ln)]
     # 20:50 hall time is 12:50 UTC: the next run is 07:00 in the hall (23:00 UTC), then every 10 minutes
-    assert times[:3] == ["23:00:00", "23:10:00", "23:20:00"], r.stdout
-    assert "13:00:00" not in times and "22:50:00" not in times, r.stdout
+    assert times[:3] == ["23:00:00", "23:10:00", "23:20:00"], out
+    assert "13:00:00" not in times and "22:50:00" not in times, out
