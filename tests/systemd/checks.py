@@ -54,7 +54,9 @@ def assert_frozen_is_silent_then_stops_cleanly(unit: UnitProcess, sock: NotifySo
     unit.signal(signal.SIGCONT)
     sock.wait_for(lambda d: d.at >= resumed and "WATCHDOG" in d.fields, timeout=HALF + 20,
                   what="a ping after SIGCONT")
-    assert unit.stop() == 0, unit.output()
+    asked = time.monotonic()
+    code = unit.stop()
+    assert code == 0, f"exit {code} {time.monotonic() - asked:.1f} s after SIGTERM\n{unit.output()}"
     assert any("STOPPING" in f for f in sock.messages())
 
 

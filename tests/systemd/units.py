@@ -263,7 +263,8 @@ class UnitProcess:
         self.argv = exec_argv(one(self.unit, "Service", "ExecStart"), env, instance=instance, layout=layout)
         base = {k: os.environ[k] for k in ("PATH", "LANG", "HOME") if k in os.environ}
         self.env = {**base, "TZ": "UTC", **env, "NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": str(watchdog_usec),
-                    "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
+                    "PYGAME_HIDE_SUPPORT_PROMPT": "1",
+                    "PYTHONFAULTHANDLER": "1"}  # diagnostics only: a stop that hangs leaves its stacks in the log
         self.log = log
         self.proc: subprocess.Popen | None = None
 
@@ -291,8 +292,13 @@ class UnitProcess:
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+                # hung on SIGTERM: SIGABRT makes faulthandler write every thread's stack into the log
+                self.proc.send_signal(signal.SIGABRT)
+                try:
+                    self.proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait(10)
         return self.proc.returncode
 
     def output(self) -> str:

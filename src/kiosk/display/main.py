@@ -82,8 +82,8 @@ def cmd_display(args: argparse.Namespace) -> int:
     runner = Runner(app, screen, settings=settings, topics=topics, device_id=args.device_id, host=host, port=port,
                     username=cfg.broker.username, password=read_password(cfg), tls_ca=cfg.broker.tls_ca,
                     lastknown=lastknown)
-    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
-    signal.signal(signal.SIGINT, lambda *_: runner.stop())
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop(from_signal=True))
+    signal.signal(signal.SIGINT, lambda *_: runner.stop(from_signal=True))
     log.info("display %s: %s %s %dx%d, broker %s:%s", args.device_id,
              f"window {settings.window}" if settings.layout == "window" else settings.layout, settings.orientation,
              *settings.size, host, port)

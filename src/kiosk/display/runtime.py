@@ -140,8 +140,8 @@ class Runner:
     def on_frame(self, hook: Callable[[bool], None] | None) -> None:
         self.loop.on_frame = hook
 
-    def stop(self) -> None:
-        self.loop.stop()
+    def stop(self, *, from_signal: bool = False) -> None:
+        self.loop.stop(from_signal=from_signal)
 
     def status(self, fps: float) -> dict[str, Any]:
         return {"kind": "display", "version": __version__, "fps": round(fps, 1), "layout": self.settings.layout,

@@ -49,8 +49,8 @@ def cmd_pad(args: argparse.Namespace) -> int:
     runner = Runner(app, screen, settings=settings, topics=topics, device_id=device_id, host=host, port=port,
                     sender=sender, username=cfg.broker.username, password=read_password(cfg),
                     tls_ca=cfg.broker.tls_ca, lastknown=lastknown)
-    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
-    signal.signal(signal.SIGINT, lambda *_: runner.stop())
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop(from_signal=True))
+    signal.signal(signal.SIGINT, lambda *_: runner.stop(from_signal=True))
     log.info("pad %s at window %s: %s %dx%d %s print, broker %s:%s", device_id, window.id, settings.orientation,
              *settings.size, settings.print, host, port)
     runner.run(duration=args.duration)

@@ -88,8 +88,8 @@ class Runner:
                                                  "fps": round(fps, 1), "stage": screen.flow.state.stage.value},
                              lastknown=lastknown, status_interval_s=settings.status_interval_s)
 
-    def stop(self) -> None:
-        self.loop.stop()
+    def stop(self, *, from_signal: bool = False) -> None:
+        self.loop.stop(from_signal=from_signal)
 
     def status_line(self) -> str:
         """For systemd's ``STATUS=``: connecting, offline since (hall time), or the page on screen."""

@@ -40,9 +40,18 @@ class LiveLoop:
         self.status_topic, self.status, self.lastknown = status_topic, status, lastknown
         self.status_interval_s = status_interval_s
         self._stop = threading.Event()
+        self._signalled = False  # set by a signal handler: a plain flag, no lock (see ``stop``)
         self.on_frame: Callable[[bool], None] | None = None  # tests and benchmarks hook drawn frames here
 
-    def stop(self) -> None:
+    def stop(self, *, from_signal: bool = False) -> None:
+        """Leave the loop. From another thread the loop is woken at once. From a signal handler only a plain
+        flag is set: the handler runs on the loop's own thread, between two bytecodes, possibly while that
+        thread holds the lock inside the very ``Event`` it would set (``clear``, or the start or end of
+        ``wait``), and it would wait for itself forever, until systemd's SIGKILL. Every wait of the loop is
+        bounded by one frame period, so the flag is seen within it."""
+        self._signalled = True
+        if from_signal:
+            return
         self._stop.set()
         wake = getattr(self.app.inbox, "wake", None)
         if wake is not None:
@@ -58,7 +67,7 @@ class LiveLoop:
         begin = next_frame = clock()
         next_status, frames_at, status_at = begin + 2.0, app.frames_run, begin
         try:
-            while app.running and not self._stop.is_set():
+            while app.running and not self._signalled and not self._stop.is_set():
                 if wake is not None:
                     wake.clear()
                 drew = app.step()
