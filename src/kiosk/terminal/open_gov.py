@@ -1,4 +1,4 @@
-"""政务公开: the pages staff publish with ``kiosk content`` (公示公告, 权责清单, 政策文件, 工作流程图) and the
+"""政务公开: the view of :class:`kiosk.terminal.flows.open_gov.OpenGovFlow` — the pages staff publish with ``kiosk content`` (公示公告, 权责清单, 政策文件, 工作流程图) and the
 built-in 政务服务事项清单 made from the catalogue, each read as a paged document.
 
 Rule: the pages are the session's copy of the retained ``content/+`` topics, parsed by :mod:`kiosk.protocol.content`
@@ -6,8 +6,7 @@ Rule: the pages are the session's copy of the retained ``content/+`` topics, par
 removed. Nothing is scrolled or clipped: text is a :class:`~kiosk.ui.document.PagedDocument` turned with
 上一页/下一页, a picture is scaled to fit the screen with its aspect ratio kept. A page removed while it is
 open sends the resident back to the list with a short note. The screen ends with a way to 政府信息公开申请.
-
-Stages: list → page (text, table, catalogue or picture).
+Which page is open lives in the flow; the page the list was on and the decoded pictures are the view's own.
 """
 
 from __future__ import annotations
@@ -26,16 +25,16 @@ from ..ui.screen import Push, Transition
 from ..ui.theme import Mode
 from ..ui.widget import Chosen, Column, Context, Pressed, Rect, Row, Widget
 from ..ui.widgets import Button, TextBlock
-from .base import TerminalScreen
+from .flow_screen import FlowScreen
+from .flows.open_gov import CATALOG_ID, LIST_ID, Gone, OpenGovFlow, Stage
 from .strings_voice import DISCLOSURE, VoiceStrings
 
 log = logging.getLogger(__name__)
 
-LIST, PAGE = "list", "page"
+LIST, PAGE = Stage.LIST, Stage.PAGE
 CATALOG = "catalog"  # the built-in page's section key
-CATALOG_ID = ":catalog"  # …and its choice value: content ids are [a-z0-9_-], so no published page has it
 KIND_ORDER = ("notice", "list", "policy", "image")
-LIST_ID, APPLY_ID = "gk-pages", "gk-apply"
+APPLY_ID = "gk-apply"
 
 
 class Picture(Widget):
@@ -63,15 +62,21 @@ class Picture(Widget):
         return [] if self.rect.contains(self.image_rect) else ["the picture is larger than its box"]
 
 
-class OpenGovScreen(TerminalScreen):
+class OpenGovScreen(FlowScreen):
     watches: ClassVar[frozenset[str]] = frozenset({"content", "catalog"})
+    flow: OpenGovFlow
 
     def startup(self, data: Any) -> None:
-        self.stage = LIST
-        self.page_id = ""
-        self.list_page = 0
-        self.gone = False  # the page being read was removed: say so on the list
+        self.list_page = 0  # so 上一步 from a page returns to the same page of the list
         self._images: dict[tuple[str, float], pygame.Surface | None] = {}  # decoded once per publication
+        super().startup(data)
+
+    def make_flow(self, data: Any) -> OpenGovFlow:
+        return OpenGovFlow()
+
+    @property
+    def page_id(self) -> str:
+        return self.flow.page_id
 
     # ---- what there is ---------------------------------------------------------------------------
     def pages(self) -> list[ContentPage]:
@@ -104,24 +109,16 @@ class OpenGovScreen(TerminalScreen):
         return out
 
     # ---- navigation ------------------------------------------------------------------------------
-    def has_back(self) -> bool:
-        return self.stage == PAGE
-
-    def back(self) -> Transition | None:
-        self.stage = LIST
-        self.invalidate()
-        return None
-
     def _open_missing(self) -> bool:
         """The page being read is no longer there (removed, or the catalogue is gone)."""
-        if self.stage != PAGE:
+        if self.flow.stage is not PAGE:
             return False
         if self.page_id == CATALOG_ID:
             return self.s.catalog is None
         return self.current() is None
 
     def title(self) -> str:
-        if self.stage == PAGE and not self._open_missing():
+        if self.flow.stage is PAGE and not self._open_missing():
             if self.page_id == CATALOG_ID:
                 return self.section(CATALOG)
             page = self.current()
@@ -132,8 +129,9 @@ class OpenGovScreen(TerminalScreen):
     # ---- bodies ----------------------------------------------------------------------------------
     def body(self, ctx: Context) -> Widget:
         if self._open_missing():
-            self.stage, self.gone = LIST, True
-        if self.stage == PAGE:
+            self.flow.handle(Gone(), self.now)
+            self._seen = self.flow.version  # being drawn now
+        if self.flow.stage is PAGE:
             return self._page(ctx)
         return self._list(ctx)
 
@@ -141,7 +139,7 @@ class OpenGovScreen(TerminalScreen):
         t, v = self.t, VoiceStrings()
         items = self.choices()
         parts: list[Widget] = []
-        if self.gone:
+        if self.flow.gone:
             parts.append(TextBlock("gk-gone", t.open_gone, fill="warning", tone="on_warning"))
         if not items:
             parts.append(TextBlock("gk-empty", t.open_nothing, style="title", fill="info", tone="on_info",
@@ -236,12 +234,10 @@ class OpenGovScreen(TerminalScreen):
 
     # ---- behaviour -------------------------------------------------------------------------------
     def on(self, message: Any) -> Transition | None:
+        if isinstance(message, Pressed) and message.widget_id == APPLY_ID:
+            return Push(key=DISCLOSURE)  # to another screen: not the flow's business
         if isinstance(message, Chosen) and message.widget_id == LIST_ID:
             shown = self.root.find(LIST_ID) if self.root else None
             if isinstance(shown, PagedList):
                 self.list_page = shown.page
-            self.page_id, self.stage, self.gone = str(message.value), PAGE, False
-            self.invalidate()
-        elif isinstance(message, Pressed) and message.widget_id == APPLY_ID:
-            return Push(key=DISCLOSURE)
-        return None
+        return super().on(message)
