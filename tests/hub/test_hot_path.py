@@ -5,6 +5,7 @@ or acknowledged for a batch whose commit failed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -25,6 +26,10 @@ class RecordingBus:
 
     def ack(self, item):
         self.acked.append(item.mid)
+
+    @contextlib.contextmanager
+    def corked(self):
+        yield
 
     def start(self):
         return self

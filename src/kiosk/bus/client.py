@@ -15,11 +15,12 @@ import socket
 import ssl
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
@@ -31,6 +32,97 @@ log = logging.getLogger(__name__)
 
 ONLINE = b"online"
 OFFLINE = b"offline"
+READ_CHUNK = 65536  # one recv() takes every message already in the socket, up to this much
+
+
+class _Client(mqtt.Client):
+    """paho's client with fewer system calls per message; the protocol is paho's, unchanged.
+
+    paho reads a packet with three ``recv`` calls (its first byte, its length byte by byte, its body) and
+    sends every packet with its own ``send``, and each ``publish`` from another thread writes a byte to
+    wake paho's thread. Every one of those calls lets go of the interpreter lock and waits to take it
+    back from the other thread. Here: reads come from one ``recv`` of up to ``READ_CHUNK`` bytes, parsed
+    packet by packet until none is left; packets queued together leave in one ``send``; and while the
+    owner is ``corked`` (publishing a batch) its packets are only queued, with one wake-up at the end.
+    Also, a PUBACK does not walk all unacknowledged messages when none waits for a free slot.
+    These override paho internals (``_sock_recv``, ``loop_read``, ``_packet_queue``, ``_packet_write``,
+    ``_update_inflight``)
+    of the paho-mqtt 2.x pinned in pyproject.toml; tests/bus runs them against a real broker.
+    """
+
+    _rbuf = b""
+    _rpos = 0
+    _corked = False
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        buf, pos = self._rbuf, self._rpos
+        if pos >= len(buf):
+            buf = super()._sock_recv(READ_CHUNK)  # raises as before when nothing is there
+            if not buf:
+                return buf  # the broker closed the connection
+            self._rbuf, pos = buf, 0
+        self._rpos = pos + bufsize
+        return buf[pos:pos + bufsize]
+
+    def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
+        rc = super().loop_read(max_packets)
+        # what is left in the buffer is no longer in the socket, so select() would not wake for it
+        while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and self._sock is not None and self._rpos < len(self._rbuf):
+            rc = super().loop_read(max_packets)
+        return rc
+
+    def _update_inflight(self) -> MQTTErrorCode:
+        # paho walks every unacknowledged message at every PUBACK to find one waiting for a free slot;
+        # when all of them are in flight, none is waiting
+        if self._inflight_messages >= len(self._out_messages):
+            return MQTTErrorCode.MQTT_ERR_SUCCESS
+        return super()._update_inflight()
+
+    def _sock_close(self) -> None:
+        self._rbuf, self._rpos = b"", 0  # a new connection starts with nothing read
+        super()._sock_close()
+
+    def _packet_queue(self, command: int, packet: bytes | bytearray, mid: int, qos: int,
+                      info: mqtt.MQTTMessageInfo | None = None) -> MQTTErrorCode:
+        if not self._corked or self._thread is None:
+            return super()._packet_queue(command, packet, mid, qos, info)
+        self._out_packet.append({"command": command, "mid": mid, "qos": qos, "pos": 0,
+                                 "to_process": len(packet), "packet": packet, "info": info})
+        return MQTTErrorCode.MQTT_ERR_SUCCESS  # paho's thread is woken once, by uncork()
+
+    def cork(self) -> None:
+        self._corked = True
+
+    def uncork(self) -> None:
+        self._corked = False
+        if self._out_packet and self._sockpairW is not None:
+            try:
+                self._sockpairW.send(b"0")
+            except OSError:
+                pass  # full (already woken) or closed (disconnected: the packets go after the reconnect)
+
+    def _packet_write(self) -> MQTTErrorCode:
+        # Join the queued packets whose sending needs no bookkeeping (QoS 1 publications, acks, pings:
+        # their completion comes with the broker's answer) into one; paho writes that one as usual,
+        # partial writes included. QoS 0 publications and DISCONNECT keep their own per-packet handling.
+        out = self._out_packet
+        if len(out) > 1 and _mergeable(out[0]):
+            parts: list[bytes | bytearray] = []
+            while out and _mergeable(out[0]):
+                pkt = out.popleft()
+                parts.append(pkt["packet"][pkt["pos"]:])
+            data = b"".join(parts)
+            out.appendleft({"command": PUBACK, "mid": 0, "qos": 1, "pos": 0, "to_process": len(data),
+                            "packet": data, "info": None})
+        return super()._packet_write()
+
+
+PUBLISH, PUBACK, DISCONNECT = 0x30, 0x40, 0xE0
+
+
+def _mergeable(pkt: dict[str, Any]) -> bool:
+    kind = pkt["command"] & 0xF0
+    return kind != DISCONNECT and not (kind == PUBLISH and pkt["qos"] == 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +167,10 @@ class BusClient:
         self._connected = threading.Event()
         s = settings
         if s.retain_as_published:
-            self._client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2,
-                                       client_id=f"{s.topics.site}-{s.device_id}", protocol=mqtt.MQTTv5)
+            self._client = _Client(callback_api_version=CallbackAPIVersion.VERSION2,
+                                   client_id=f"{s.topics.site}-{s.device_id}", protocol=mqtt.MQTTv5)
         else:
-            self._client = mqtt.Client(
+            self._client = _Client(
                 callback_api_version=CallbackAPIVersion.VERSION2,
                 client_id=f"{s.topics.site}-{s.device_id}",
                 clean_session=not s.persistent_session,
@@ -158,6 +250,16 @@ class BusClient:
     def publish(self, topic: str, payload: bytes | str, *, qos: int = 1, retain: bool = False) -> mqtt.MQTTMessageInfo:
         """Queue a message; paho sends it now or after the next reconnect."""
         return self._client.publish(topic, payload, qos=qos, retain=retain)
+
+    @contextmanager
+    def corked(self) -> Iterator[None]:
+        """Publications and acks inside leave together, in order, when the block ends (one wake-up of
+        paho's thread and as few socket writes as the socket allows, instead of one of each per message)."""
+        self._client.cork()
+        try:
+            yield
+        finally:
+            self._client.uncork()
 
     def ack(self, item: Inbound) -> None:
         """With ``manual_ack``: tell the broker this message is handled (it redelivers it otherwise)."""

@@ -215,8 +215,20 @@ def _subclasses(base: type) -> dict[str, type]:
     return out
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(obj: Command | Event) -> tuple[str, ...]:
+    """The field names of a command's or event's class (``dataclasses.fields`` is slow to ask per call)."""
+    cls = type(obj)
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
 def command_to_dict(cmd: Command) -> dict:
-    d = {f.name: getattr(cmd, f.name) for f in fields(cmd)}
+    d = {name: getattr(cmd, name) for name in _names(cmd)}
     d["type"] = type(cmd).__name__
     return d
 
@@ -230,6 +242,6 @@ def command_from_dict(d: dict) -> Command:
 
 
 def event_to_dict(ev: Event) -> dict:
-    d = {f.name: getattr(ev, f.name) for f in fields(ev)}
+    d = {name: getattr(ev, name) for name in _names(ev)}
     d["kind"] = ev.kind
     return d

@@ -11,8 +11,12 @@ from typing import Any
 from .queue import Queue, Ticket, TicketState
 
 
-def ticket_view(q: Queue, t: Ticket) -> dict[str, Any]:
-    ahead, eta = q.estimate(t) if t.state is TicketState.WAITING else (0, None)
+def ticket_view(q: Queue, t: Ticket, estimate: tuple[int, float | None] | None = None) -> dict[str, Any]:
+    """``estimate``: (people ahead, wait) when the caller has just had them from the queue."""
+    if t.state is not TicketState.WAITING:
+        ahead, eta = 0, None
+    else:
+        ahead, eta = q.estimate(t) if estimate is None else estimate
     cat = q.hall.category(t.category)
     return {
         "ticket": t.id, "number": t.number, "category": t.category,

@@ -13,6 +13,7 @@ the hall is closed, and a warning first when the predicted wait runs past closin
 
 from __future__ import annotations
 
+import base64
 import secrets
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,7 @@ from ..store.tickets import TicketTokens
 from .features import Feature, Op, OpContext, OpError
 
 TOKEN_BYTES = 12  # 96 bits from the system's CSPRNG
+TOKEN_POOL = 256  # tokens' worth of random bytes taken from the system at once (one call, not one per ticket)
 TOKEN_DAYS = 31  # a ticket may be rated for a few days; its status page lives no longer
 MSG_CLOSED = "现在不办理现场取号（{label}）"
 MSG_NO_TICKET = "请输入票号或扫描小票上的二维码"
@@ -50,6 +52,7 @@ class Tickets(Feature):
     def __init__(self, hall) -> None:
         super().__init__(hall)
         self.tokens = TicketTokens.open(hall.store)
+        self._random = b""
         self.ops = {"ticket.issue": Op(self.issue), "ticket.delivered": Op(self.delivered),
                     "ticket.void": Op(self.void), "ticket.requeue": Op(self.requeue),
                     "ticket.info": Op(self.info, read_only=True)}
@@ -60,7 +63,8 @@ class Tickets(Feature):
                                          priority=bool(req.args.get("priority", False)),
                                          priority_reason=req.args.get("priority_reason", ""), source=ctx.device))
         issued = next(e for e in events if isinstance(e, C.TicketIssued))
-        return with_token(ctx, ticket_view(ctx.queue, ctx.queue.state.tickets[issued.ticket]))
+        return with_token(ctx, ticket_view(ctx.queue, ctx.queue.state.tickets[issued.ticket],
+                                           estimate=(issued.people_ahead, issued.eta_s)))
 
     def delivered(self, ctx: OpContext, req: Request) -> dict[str, Any]:
         ctx.apply(C.DeliverTicket(now=ctx.now, ticket=req.args["ticket"], how=req.args["how"]))
@@ -94,7 +98,14 @@ class Tickets(Feature):
         """Every new ticket, however issued (walk-in, check-in, feedback), gets its secret here."""
         for ev in events:
             if isinstance(ev, C.TicketIssued):
-                self.tokens.add(ev.ticket, secrets.token_urlsafe(TOKEN_BYTES), ctx.now)
+                self.tokens.add(ev.ticket, self._new_token(), ctx.now)
+
+    def _new_token(self) -> str:
+        """What ``secrets.token_urlsafe(TOKEN_BYTES)`` gives, from a pool of the system's random bytes."""
+        if len(self._random) < TOKEN_BYTES:
+            self._random = secrets.token_bytes(TOKEN_BYTES * TOKEN_POOL)
+        raw, self._random = self._random[:TOKEN_BYTES], self._random[TOKEN_BYTES:]
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
     def on_day_start(self, ctx: OpContext) -> None:
         self.tokens.purge(ctx.now - TOKEN_DAYS * 86400.0)

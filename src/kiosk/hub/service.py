@@ -193,6 +193,7 @@ class Hub:
                 self._roll_day(now, day, out)
                 for f in due:
                     f.on_tick(OpContext(self.hall, now, "hub", out))
+                decoded = self._decode_all(items)
                 for it in items:
                     if not it.topic:
                         reconnected = reconnected or bool(it.connected)
@@ -202,7 +203,7 @@ class Hub:
                         continue
                     out.acks.append(it)
                     try:
-                        self._handle(it, now, out)
+                        self._handle(it, now, out, decoded.get(id(it)))
                     except StoreError:
                         raise
                     except Exception as exc:  # a defect must cost one message, never the hub
@@ -223,13 +224,14 @@ class Hub:
             return
         if broken:
             self.queue = self._recover()  # drop anything a failed handler changed without logging it
-        for it in out.acks:
-            self.bus.ack(it)
-        if reconnected:
-            self._publish_all(now)  # after a broker restart without persistence, retained state is gone
-            out.windows.clear()
-            out.board = False
-        self._flush(out, now)
+        with self.bus.corked():  # the batch's acks, states and replies leave together
+            for it in out.acks:
+                self.bus.ack(it)
+            if reconnected:
+                self._publish_all(now)  # after a broker restart without persistence, retained state is gone
+                out.windows.clear()
+                out.board = False
+            self._flush(out, now)
         if self._since_snapshot >= SNAPSHOT_AT_THE_LATEST or (
                 self._since_snapshot >= SNAPSHOT_EVERY and self.inbox.empty()):
             self._snapshot_quietly()  # a quiet moment: never in the middle of a burst
@@ -351,14 +353,44 @@ class Hub:
                 "at": ev.at, "text": ops.CALL_TEXT.format(number=ev.number, window=num),
                 "speech": ops.CALL_SPEECH.format(letters=ops.spoken_number(ev.number), window=num)}
 
-    def _handle(self, it: Inbound, now: float, out: Outbox) -> None:
+    def _decode_all(self, items: list[Inbound]) -> dict[int, Any]:
+        """Every press and request of the batch decoded once (id of the item -> its Press or Request, or
+        the exception decoding raised), and what the store already holds for them (a retried request's
+        answer, a redelivered press's outcome) fetched with one statement for the whole batch."""
+        decoded: dict[int, Any] = {}
+        replies: list[tuple[str, str]] = []
+        presses: list[tuple[str, str, int]] = []
+        for it in items:
+            if not it.topic or it.retain:
+                continue
+            kind, arg = self.topics.parse(it.topic)
+            try:
+                if kind == "press":
+                    p = decode_press(it.payload)
+                    decoded[id(it)] = p
+                    presses.append((arg or "", p.device, p.seq))
+                elif kind == "request":
+                    req = decode_request(arg or "", it.payload)
+                    decoded[id(it)] = req
+                    device = self.topics.reply_device(req.reply_to)
+                    if device is not None:
+                        replies.append((device, req.txn))
+            except Exception as exc:  # ProtocolError, or a defect: either is answered when the item is handled
+                decoded[id(it)] = exc
+        if replies or presses:
+            self.store.prefetch(replies, presses)
+        return decoded
+
+    def _handle(self, it: Inbound, now: float, out: Outbox, decoded: Any = None) -> None:
         kind, arg = self.topics.parse(it.topic)
+        if isinstance(decoded, Exception) and not isinstance(decoded, ProtocolError):
+            raise decoded
         if kind in ("press", "request") and it.retain:
             self._refuse_retained(it, now, out)
         elif kind == "press":
-            self._handle_press(it, arg or "", now, out)
+            self._handle_press(it, arg or "", now, out, decoded)
         elif kind == "request":
-            self._handle_request(it, arg or "", now, out)
+            self._handle_request(it, arg or "", now, out, decoded)
         elif kind in ("availability", "status"):
             self._device_seen(kind, arg or "", it.payload, now, out)
         else:
@@ -400,9 +432,12 @@ class Hub:
         out.clear(it.topic)
         self._reject(out, it.topic, "retained_command", "commands must not be retained; deleted, not applied", now)
 
-    def _handle_press(self, it: Inbound, window: str, now: float, out: Outbox) -> None:
+    def _handle_press(self, it: Inbound, window: str, now: float, out: Outbox, p: Any = None) -> None:
         try:
-            p = decode_press(it.payload)
+            if p is None:
+                p = decode_press(it.payload)
+            elif isinstance(p, ProtocolError):
+                raise p
         except ProtocolError as exc:
             self._reject(out, it.topic, exc.code, exc.reason, now)
             return
@@ -426,9 +461,12 @@ class Hub:
         self.store.mark_press(window, p.device, p.seq, now, "ok")
         out.windows.add(window)
 
-    def _handle_request(self, it: Inbound, op: str, now: float, out: Outbox) -> None:
+    def _handle_request(self, it: Inbound, op: str, now: float, out: Outbox, req: Any = None) -> None:
         try:
-            req = decode_request(op, it.payload)
+            if req is None:
+                req = decode_request(op, it.payload)
+            elif isinstance(req, ProtocolError):
+                raise req
         except ProtocolError as exc:
             self._reject(out, it.topic, exc.code, exc.reason, now)
             env = envelope_of(it.payload)

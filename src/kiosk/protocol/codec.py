@@ -102,7 +102,7 @@ def _unicode_only(obj: Any) -> None:
     while stack:
         x = stack.pop()
         if isinstance(x, str):
-            if _SURROGATE.search(x):
+            if not x.isascii() and _SURROGATE.search(x):
                 raise ProtocolError("bad_text", "a text field holds a lone surrogate, which is not Unicode text")
         elif isinstance(x, dict):
             stack.extend(x.keys())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ID = re.compile(r"^[a-z0-9_-]{1,64}$")
 
@@ -114,27 +115,7 @@ class Topics:
 
     def parse(self, topic: str) -> tuple[str, str | None]:
         """Split a topic of this site into (kind, argument); kind is "" when it is not ours."""
-        if not topic.startswith(self.root):
-            return "", None
-        parts = topic[len(self.root):].split("/")
-        match parts:
-            case ["window", w, ("press" | "state") as k]:
-                return ("press" if k == "press" else "window_state"), w
-            case ["window", w, ("evaluation" | "staff") as k]:
-                return "window_" + k, w
-            case ["request", op]:
-                return "request", op
-            case ["device", d, ("reply" | "availability" | "status") as k]:
-                return k, d
-            case ["content", page]:
-                return "content", page
-            case ["hub", ("error" | "status") as k]:
-                return "hub_" + k, None
-            case ["hub", "report", period]:
-                return "hub_report", period
-            case [("board" | "call" | "mode" | "catalog" | "alert") as k]:
-                return k, None
-        return "", None
+        return _parse(self.root, topic)
 
     def reply_device(self, reply_to: str) -> str | None:
         """The device id of a ``reply_to`` topic, or None if it is not a reply topic of this site."""
@@ -142,3 +123,28 @@ class Topics:
         if kind == "reply" and valid_id(dev):
             return dev
         return None
+
+
+@lru_cache(maxsize=4096)  # the hub parses every message's topic, and a hall has a few hundred of them
+def _parse(root: str, topic: str) -> tuple[str, str | None]:
+    if not topic.startswith(root):
+        return "", None
+    parts = topic[len(root):].split("/")
+    match parts:
+        case ["window", w, ("press" | "state") as k]:
+            return ("press" if k == "press" else "window_state"), w
+        case ["window", w, ("evaluation" | "staff") as k]:
+            return "window_" + k, w
+        case ["request", op]:
+            return "request", op
+        case ["device", d, ("reply" | "availability" | "status") as k]:
+            return k, d
+        case ["content", page]:
+            return "content", page
+        case ["hub", ("error" | "status") as k]:
+            return "hub_" + k, None
+        case ["hub", "report", period]:
+            return "hub_report", period
+        case [("board" | "call" | "mode" | "catalog" | "alert") as k]:
+            return k, None
+    return "", None

@@ -5,10 +5,12 @@ transaction holding the commands, their events, the (window, device, seq) of pre
 requests; the in-memory queue is rebuilt from the newest snapshot plus the commands after it, so a
 restart yields exactly the state before it. Every sqlite3 error leaves as ``StoreError``.
 
-Inside a batch the rows of the four hot tables (commands, events, presses, replies) wait in memory and go
-in with one ``executemany`` each just before the COMMIT, so a command costs the database no statement of
-its own; what is pending is seen by the reads here (``press_seen``, ``stored_reply``, …) and is written
-first whenever other SQL names one of those tables. Nothing changes for durability: the rows are in the
+Inside a batch the rows of the hot tables (commands, events, presses, replies, and those a feature adds
+with ``add_hot``, such as ticket tokens) wait in memory and go in with one ``executemany`` each just before
+the COMMIT, so a command costs the database no statement of its own; what is pending is seen by the reads
+here (``press_seen``, ``stored_reply``, ``hot_pending``, …) and is written first whenever other SQL names one
+of those tables. The batch's replies and presses already handled are looked up with one statement for the
+whole batch (``prefetch``). Nothing changes for durability: the rows are in the
 same transaction, and nothing is acknowledged before its COMMIT returns.
 """
 
@@ -114,9 +116,14 @@ class Store:
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.path}: cannot open the state database: {exc}") from exc
         self._in_batch = False
+        self._sql = dict(_HOT)
+        self._hot_named = _HOT_NAMED
         self._pending: dict[str, list[tuple]] = {t: [] for t in _HOT}
         self._pending_presses: dict[tuple[str, str, int], str] = {}
         self._pending_replies: dict[tuple[str, str], str] = {}
+        self._pending_keyed: dict[str, dict[Any, Any]] = {}
+        # what one statement found (or did not) for the batch's presses and requests: (table, key) -> value
+        self._known: dict[tuple[str, Any], Any] = {}
         self._seq = self._max_seq()
 
     def close(self) -> None:
@@ -162,6 +169,7 @@ class Store:
             raise
         finally:
             self._in_batch = False
+            self._known.clear()
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -184,21 +192,59 @@ class Store:
             rows.clear()
         self._pending_presses.clear()
         self._pending_replies.clear()
+        for keyed in self._pending_keyed.values():
+            keyed.clear()
 
     def _write_pending(self) -> None:
         """The batch's rows of the hot tables, one statement per table."""
         try:
             for table, rows in self._pending.items():
                 if rows:
-                    self._db.executemany(_HOT[table], rows)
+                    self._db.executemany(self._sql[table], rows)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
         self._drop_pending()
 
     def _write_pending_for(self, sql: str) -> None:
-        if self._pending_presses or self._pending_replies or self._pending["commands"] or self._pending["events"]:
-            if _HOT_NAMED.search(sql):
-                self._write_pending()
+        if any(self._pending.values()) and self._hot_named.search(sql):
+            self._write_pending()
+
+    def add_hot(self, table: str, insert_sql: str, row: tuple, key: Any, value: Any) -> None:
+        """A row of a feature's table that waits for the batch's end like the hot tables' rows (one
+        statement per table per batch); ``hot_pending(table, key)`` gives ``value`` until then. The first
+        row of a key in a batch stays (``insert_sql`` is an INSERT OR IGNORE)."""
+        if table not in self._sql:
+            self._sql[table] = insert_sql
+            self._pending[table] = []
+            self._pending_keyed[table] = {}
+            self._hot_named = re.compile("|".join(self._sql))
+        keyed = self._pending_keyed[table]
+        if key in keyed:
+            return
+        keyed[key] = value
+        self._add(table, row)
+
+    def hot_pending(self, table: str, key: Any) -> Any:
+        keyed = self._pending_keyed.get(table)
+        return None if keyed is None else keyed.get(key)
+
+    def prefetch(self, replies: list[tuple[str, str]], presses: list[tuple[str, str, int]]) -> None:
+        """Inside a batch: the stored replies of ``replies`` ((device, txn)) and the outcomes of ``presses``
+        ((window, device, seq)), with one statement each for the whole batch; ``stored_reply`` and
+        ``press_seen`` then answer these keys without a statement of their own."""
+        for table, keys, cols, value in (("replies", replies, "device, txn", "reply"),
+                                         ("presses", presses, "window, device, seq", "outcome")):
+            width = len(cols.split(","))
+            keys = list(dict.fromkeys(keys))
+            for i in range(0, len(keys), 300):  # well under SQLite's bound-parameter limit
+                part = keys[i:i + 300]
+                marks = ",".join(["(" + ",".join("?" * width) + ")"] * len(part))
+                args = tuple(x for k in part for x in k)
+                for k in part:
+                    self._known[(table, k)] = None
+                for row in self._exec(f"SELECT {cols}, {value} FROM {table} WHERE ({cols}) IN (VALUES {marks})",
+                                      args):
+                    self._known[(table, tuple(row[:width]))] = row[width]
 
     def _add(self, table: str, row: tuple) -> None:
         self._pending[table].append(row)
@@ -262,16 +308,21 @@ class Store:
     def press_seen(self, window: str, device: str, seq: int) -> str | None:
         """The outcome of press ``seq`` of ``device`` on ``window``, if it was handled already. Keyed by the
         window too: a press on another window's topic naming this device never uses up its seq."""
-        pending = self._pending_presses.get((window, device, seq))
+        key = (window, device, seq)
+        pending = self._pending_presses.get(key)
         if pending is not None:
             return pending
+        if ("presses", key) in self._known:
+            return self._known[("presses", key)]
         row = self._exec("SELECT outcome FROM presses WHERE window=? AND device=? AND seq=?",
                          (window, device, seq)).fetchone()
         return None if row is None else row[0]
 
     def stored_reply(self, device: str, txn: str) -> dict[str, Any] | None:
         text = self._pending_replies.get((device, txn))
-        if text is None:
+        if text is None and ("replies", (device, txn)) in self._known:
+            text = self._known[("replies", (device, txn))]
+        elif text is None:
             row = self._exec("SELECT reply FROM replies WHERE device=? AND txn=?", (device, txn)).fetchone()
             text = None if row is None else row[0]
         return None if text is None else {k: v for k, v in json.loads(text).items() if k != "v"}
