@@ -78,6 +78,21 @@ class _Client(mqtt.Client):
             return MQTTErrorCode.MQTT_ERR_SUCCESS
         return super()._update_inflight()
 
+    def _handle_pubackcomp(self, cmd: Any) -> MQTTErrorCode:
+        # The broker's usual PUBACK: the message id, and with MQTT 5 maybe a success reason code (0x00, or
+        # 0x10 "no subscribers") without properties. Completed here without building a reason code and
+        # properties for it, since nobody reads them without an on_publish callback. Every other form
+        # (a failure code, properties, a callback) goes to paho.
+        pkt = self._in_packet["packet"]
+        if cmd == "PUBACK" and self.on_publish is None and (len(pkt) == 2 or (
+                len(pkt) == 3 and pkt[2] < 0x80 and self._protocol == mqtt.MQTTv5)):
+            mid = (pkt[0] << 8) | pkt[1]
+            with self._out_message_mutex:
+                if mid in self._out_messages:
+                    return self._do_on_publish(mid, None, None)  # type: ignore[arg-type]
+            return MQTTErrorCode.MQTT_ERR_SUCCESS
+        return super()._handle_pubackcomp(cmd)
+
     def _sock_close(self) -> None:
         self._rbuf, self._rpos = b"", 0  # a new connection starts with nothing read
         super()._sock_close()
@@ -155,6 +170,9 @@ class BusSettings:
     # published with, also when queued for this client while it was offline (the hub refuses retained
     # commands). MQTT 3.1.1 clears the flag on such messages. The hub's own connection only.
     retain_as_published: bool = False
+    # QoS 1 messages this client sends before the broker's PUBACKs (paho queues the rest). The hub
+    # answers a whole batch at once and sets the hall broker's own max_inflight_messages (1000).
+    max_inflight: int = 200
 
 
 SESSION_EXPIRY_S = 7 * 86400  # MQTT 5 persistent session: the broker keeps the hub's inbox this long
@@ -187,7 +205,7 @@ class BusClient:
                 raise BusError(f"broker.tls_ca {s.tls_ca}: {exc}") from exc
             self._client.tls_insecure_set(False)
         self._client.reconnect_delay_set(min_delay=1, max_delay=10)
-        self._client.max_inflight_messages_set(200)
+        self._client.max_inflight_messages_set(s.max_inflight)
         self._availability = s.topics.availability(s.device_id)
         if s.announce_availability:
             self._client.will_set(self._availability, OFFLINE, qos=1, retain=True)

@@ -72,7 +72,8 @@ class Hub:
         self.inbox: queue.Queue[Inbound] = queue.Queue()
         self.bus = BusClient(BusSettings(
             host=host, port=port, device_id="hub", topics=self.topics, persistent_session=True,
-            manual_ack=True, retain_as_published=True, username=cfg.broker.username or "", password=password, tls_ca=cfg.broker.tls_ca,
+            manual_ack=True, retain_as_published=True, max_inflight=1000, username=cfg.broker.username or "",
+            password=password, tls_ca=cfg.broker.tls_ca,
             subscriptions=(self.topics.all_presses, self.topics.all_requests, self.topics.all_availability,
                            self.topics.all_status)), self.inbox)
         self.devices: dict[str, dict[str, Any]] = {}  # device id -> availability, last status, last seen
