@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -65,21 +66,29 @@ def test_broken_config_stops_the_hub_with_file_key_reason(tmp_path):
     assert str(bad) in r.stderr and "windows[7].categories[1]" in r.stderr and "'Z'" in r.stderr
 
 
+def own_site() -> str:
+    """A site id no other hub on this loopback advertises (other suites may run hubs of "huangtan" now)."""
+    return f"zc{uuid.uuid4().hex[:10]}"
+
+
 def test_zeroconf_discovery_on_loopback(broker):
     from kiosk.bus.discovery import Advertiser, discover
-    adv = Advertiser(site="huangtan", broker_host="127.0.0.1", broker_port=broker.port, version="t",
+    site = own_site()
+    adv = Advertiser(site=site, broker_host="127.0.0.1", broker_port=broker.port, version="t",
                      interfaces=["127.0.0.1"])
     try:
-        found = discover("huangtan", timeout=8, interfaces=["127.0.0.1"])
+        found = discover(site, timeout=30, interfaces=["127.0.0.1"])  # returns as soon as it answers
     finally:
         adv.close()
-    assert found is not None and (found.host, found.port) == ("127.0.0.1", broker.port)
+    assert found is not None and (found.site, found.host, found.port) == (site, "127.0.0.1", broker.port)
 
 
 def test_hub_found_by_tool_without_broker_address(broker, tmp_path):
     """The hub advertises; `kiosk ticket` given no broker finds it (zeroconf bound to 127.0.0.1)."""
     cfg = tmp_path / "site.toml"
-    cfg.write_text(HALL_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    text = HALL_CONFIG.read_text(encoding="utf-8")
+    assert '[site]\nid = "huangtan"\n' in text
+    cfg.write_text(text.replace('[site]\nid = "huangtan"\n', f'[site]\nid = "{own_site()}"\n'), encoding="utf-8")
     hub = subprocess.Popen([*KIOSK, "hub", "--config", str(cfg), "--state", str(tmp_path / "st"),
                             "--broker", f"127.0.0.1:{broker.port}", "--zeroconf-interface", "127.0.0.1"],
                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
