@@ -14,7 +14,7 @@ from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from kiosk.terminal.codes import valid_phone
-from kiosk.terminal.flows.base import Ask, CardFailed, Entered, Left, Print, PrinterAnswered, Refused, Replied, Sent, Tapped, Tick
+from kiosk.terminal.flows.base import Abandon, Ask, CardFailed, Entered, Left, Print, PrinterAnswered, Refused, Replied, Sent, Tapped, Tick
 from kiosk.terminal.flows.book import TABLE, BookFlow, Itemised, Stage
 
 from .common import OLD_CARD, YOUNG_CARD, apply, card, check_table, choices, copy_told_truly, link_answers, passes
@@ -145,6 +145,26 @@ def test_a_timed_out_booking_is_retried_with_the_same_txn_and_a_late_answer_is_t
     f.handle(Tick(), 7.0)
     [slip] = f.handle(Replied("b2", True, result={"code": "K7M3QX"}), 8.0)  # late, on the failure page
     assert isinstance(slip, Print) and f.stage is S.DONE
+
+
+def test_leaving_with_a_booking_unanswered_gives_it_up_and_nothing_else():
+    f = make()
+    to_confirm(f)
+    assert run(f, Left()) == []  # nothing asked yet
+    f = make()
+    run(f, Tapped("book-cats", "C"))
+    assert run(f, Left()) == []  # the slots are only read
+    for late in (0.0, 3.0):  # in flight, or timed out on the failure page
+        f = make()
+        to_confirm(f)
+        run(f, Tapped("book-submit"), txn="b2")
+        f.handle(Tick(), late)
+        assert run(f, Left()) == [Abandon("b2", "appointment.book")]
+    f = make()
+    to_confirm(f)
+    run(f, Tapped("book-submit"), txn="b2")
+    f.handle(Replied("b2", True, result={"code": "K7M3QX"}), 1.0)
+    assert f.stage is S.DONE and run(f, Left()) == []  # shown: kept
 
 
 def test_a_card_is_attached_only_after_asking_and_goes_only_in_the_booking():

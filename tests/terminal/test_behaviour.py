@@ -25,6 +25,8 @@ from kiosk.bus.client import Inbound
 from kiosk.protocol import Topics
 from kiosk.ui.theme import Mode
 
+from .appointment_helpers import choose, post_reply, sample_slots, type_keys
+
 
 def test_idle_returns_home_and_forgets_the_entry(offline_terminal):
     p = offline_terminal(Mode.NORMAL)
@@ -88,6 +90,38 @@ def test_a_late_ticket_reply_after_leaving_the_screen_is_voided(offline_terminal
     p.post(ReplyIn(reply=Reply(txn=txn, ok=True, result=result)))
     assert link.sent[-1] == ("ticket.void", {"ticket": "20261129-B001", "reason": "kiosk_timeout"})
     assert p.app.top.key == "home"
+
+
+def test_a_booking_answered_after_the_person_left_is_cancelled(offline_terminal):
+    """确认预约, then 返回首页 before the hub answers: nobody will ever see the code, so the place goes back;
+    a booking that was shown is kept."""
+    p = offline_terminal(Mode.NORMAL)
+    p.terminal.session.link = link = NullLink()
+
+    def to_submit() -> str:
+        choose(p, "menu", "book")
+        choose(p, "book-cats", "C")
+        p.tap("book-skip")
+        post_reply(p, result={"category": "C", "category_name": "人社业务", "slots": sample_slots()})
+        choose(p, "book-days", "2026-11-30")
+        choose(p, "book-slots", "2026-11-30T08:30")
+        type_keys(p, "book-phone", "13812345678")
+        p.tap("book-submit")
+        assert link.sent[-1][0] == "appointment.book"
+        return p.app.top.txn
+
+    txn = to_submit()
+    p.tap("go-home")  # walks away while the hub is slow
+    p.post(ReplyIn(reply=Reply(txn=txn, ok=True, result={"code": "K7M3QX", "slot": "2026-11-30T08:30"})), 2)
+    assert link.sent[-1] == ("appointment.cancel", {"code": "K7M3QX"})
+    assert p.terminal.session.cancelled == ["K7M3QX"] and p.app.top.key == "home"
+
+    txn = to_submit()
+    post_reply(p, result={"code": "P4WX9T", "date": "2026-11-30", "start": "08:30", "end": "09:00",
+                          "category": "C", "category_name": "人社业务", "slot": "2026-11-30T08:30"})
+    assert p.exists("done-code")
+    p.tap("go-home")
+    assert link.sent[-1][0] == "appointment.book" and p.terminal.session.cancelled == ["K7M3QX"]
 
 
 def test_timeout_then_late_reply_keeps_the_desk_screen(offline_terminal):

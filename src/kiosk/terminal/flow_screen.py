@@ -125,7 +125,7 @@ class FlowScreen(TerminalScreen):
         elif isinstance(effect, Void):
             s.void(effect.ticket, effect.reason)
         elif isinstance(effect, Abandon):
-            s.abandon(effect.txn)
+            s.abandon(effect.txn, effect.op)
         elif isinstance(effect, CheckPrinter):
             s.printer.check(effect.tag)
         elif isinstance(effect, Print):

@@ -121,9 +121,10 @@ class Session:
         self.started: float | None = None  # loop time the terminal started (no banner while first connecting)
         self.now = 0.0  # latest loop time seen by a screen
         self.last_input: float | None = None
-        self._abandoned: set[str] = set()  # ticket.issue txns nobody waits for
-        self._cleanup_txns: set[str] = set()  # our own ticket.void requests
+        self._abandoned: dict[str, str] = {}  # txn → op of requests nobody waits for (ticket.issue, appointment.book)
+        self._cleanup_txns: set[str] = set()  # our own ticket.void / appointment.cancel requests
         self.voided: list[str] = []  # tickets voided because their screen had given up
+        self.cancelled: list[str] = []  # bookings cancelled because the person had walked away
         self.listeners: list[Callable[[str], None]] = []
         self.printer: PrinterLink = NoPrinter()
         self.printer_state = PrinterState.NONE
@@ -214,13 +215,17 @@ class Session:
                 self._cleanup_txns.discard(rep.txn)
                 return "consumed"
             if rep.txn in self._abandoned:
-                self._abandoned.discard(rep.txn)
+                op = self._abandoned.pop(rep.txn)
                 result = rep.result if isinstance(rep.result, dict) else {}
-                if rep.ok and result.get("ticket") and result.get("state") == "waiting":
+                if op == "ticket.issue" and rep.ok and result.get("ticket") and result.get("state") == "waiting":
                     log.info("late reply for %s: voiding %s nobody holds", rep.txn, result["ticket"])
                     self._cleanup_txns.add(self.link.send(
                         "ticket.void", {"ticket": result["ticket"], "reason": "kiosk_timeout"}))
                     self.voided.append(result["ticket"])
+                elif op == "appointment.book" and rep.ok and result.get("code"):
+                    log.info("late reply for %s: cancelling booking %s nobody saw", rep.txn, result["code"])
+                    self._cleanup_txns.add(self.link.send("appointment.cancel", {"code": result["code"]}))
+                    self.cancelled.append(result["code"])
                 return "consumed"
         return None
 
@@ -267,9 +272,12 @@ class Session:
     # ---- outbound ----------------------------------------------------------------------------
     def request(self, op: str, args: dict[str, Any], txn: str | None = None) -> str | None:
         """Send a request; None when offline (the caller shows its fallback at once). Pass the ``txn`` of
-        an earlier attempt to retry it: the hub answers a retry with the very same result."""
+        an earlier attempt to retry it: the hub answers a retry with the very same result, which is then
+        awaited again (never undone as abandoned)."""
         if not self.connected:
             return None
+        if txn is not None:
+            self._abandoned.pop(txn, None)
         return self.link.send(op, args, txn)
 
     def void(self, ticket: str, reason: str) -> None:
@@ -283,10 +291,11 @@ class Session:
         """A screen stops waiting for the print of ``ticket``: settle it when the job ends."""
         self._left_prints[tag] = ticket
 
-    def abandon(self, txn: str | None) -> None:
-        """A ticket.issue we no longer wait for: void the ticket if it is issued after all."""
+    def abandon(self, txn: str | None, op: str = "ticket.issue") -> None:
+        """A request we no longer wait for: void the ticket it issues, or cancel the booking it makes,
+        if it does so after all."""
         if txn:
-            self._abandoned.add(txn)
+            self._abandoned[txn] = op
 
     # ---- the hall ------------------------------------------------------------------------------
     def waiting(self, category: str) -> int | None:

@@ -166,9 +166,11 @@ class Void:
 
 @dataclass(frozen=True, slots=True)
 class Abandon:
-    """Nobody waits for request ``txn`` any more: void its ticket if it is issued after all."""
+    """Nobody waits for request ``txn`` any more: what it makes after all is undone — a ticket issued is
+    voided, a booking made is cancelled (``op`` says which request it was)."""
 
     txn: str
+    op: str = "ticket.issue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,10 +307,10 @@ class HubAsk:
     def done(self) -> None:
         self.txn = None
 
-    def give_up(self) -> list[Effect]:
-        """Stop waiting (deadline, leaving): the session voids a ticket issued after all."""
+    def give_up(self, op: str = "ticket.issue") -> list[Effect]:
+        """Stop waiting (deadline, leaving): the session undoes what request ``op`` makes after all."""
         txn, self.txn = self.txn, None
-        return [Abandon(txn)] if txn else []
+        return [Abandon(txn, op)] if txn else []
 
 
 @dataclass(slots=True)

@@ -286,10 +286,13 @@ class BookFlow(AskingFlow):
         return []
 
     def _left(self, e: Any, now: float) -> list[Effect]:
+        # a booking still unanswered (in flight, or timed out) when the person walks away: nobody will see
+        # its code, so a place it takes after all is given back (the session cancels it)
+        effects = self.ask.give_up(BOOK) if self.sent is not None and self.sent[0] == BOOK else []
         self.phone = self.id_number = self.card_offered = ""  # personal data goes with the screen
         if self.sent is not None and "id_number" in self.sent[1]:
             self.sent = None
-        return []
+        return effects
 
 
 def _free(slot: Mapping[str, Any]) -> bool:
