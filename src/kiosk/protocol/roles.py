@@ -85,7 +85,8 @@ _READS: dict[str, tuple[str, ...]] = {
 }
 # The hub also writes request/+ and window/+/press, only ever to delete a retained command (an empty
 # retained message), and window/+/evaluation for the pads. A staff console (web) writes window/+/staff: who
-# is on duty at a window, for its window screen and pad. The director's account also writes hub/report/#:
+# is on duty at a window, for its window screen and pad, and device/+/command (COMMAND_ROLES below). The
+# director's account also writes hub/report/#:
 # ``kiosk report publish`` on the hub box (kiosk-report.service) cannot use the hub's own account (one
 # account, one connection), so it publishes the reports for the web's 报表 page as the director's tool.
 _WRITES: dict[str, tuple[str, ...]] = {
@@ -93,7 +94,14 @@ _WRITES: dict[str, tuple[str, ...]] = {
             "catalog", "alert", "hub/#", "device/+/reply"),
     "button": ("window/{w}/press",),
     "director": ("content/#", "hub/report/#"),
-    "web": ("content/#", "window/+/staff"),
+    "web": ("content/#", "window/+/staff", "device/+/command"),
+}
+# Commands a staff console sends to one device (``device/<id>/command``, written only by the web identity;
+# each device reads only its own): command -> the staff roles whose login the web lets send it. A test ticket
+# uses paper at a kiosk in the public hall: a maintenance act, the technician's (the director watches the
+# devices page but does not print from it).
+COMMAND_ROLES: dict[str, tuple[str, ...]] = {
+    "test_ticket": ("technician",),
 }
 PER_WINDOW = ("button", "pad")
 
@@ -108,6 +116,11 @@ def canonical(role: str) -> str:
 
 def may_send(role: str, op: str) -> bool:
     return canonical(role) in OP_ROLES.get(op, ())
+
+
+def may_command(role: str, cmd: str) -> bool:
+    """May a staff login of ``role`` have the web send ``cmd`` to a device?"""
+    return canonical(role) in COMMAND_ROLES.get(cmd, ())
 
 
 def ops_for(role: str) -> tuple[str, ...]:

@@ -73,6 +73,10 @@ class Topics:
     def status(self, device: str) -> str:
         return f"{self.root}device/{device}/status"
 
+    def command(self, device: str) -> str:
+        """A command for one device from a staff console (web, not retained; e.g. a test ticket)."""
+        return f"{self.root}device/{device}/command"
+
     @property
     def alert(self) -> str:
         return f"{self.root}alert"
@@ -137,7 +141,7 @@ def _parse(root: str, topic: str) -> tuple[str, str | None]:
             return "window_" + k, w
         case ["request", op]:
             return "request", op
-        case ["device", d, ("reply" | "availability" | "status") as k]:
+        case ["device", d, ("reply" | "availability" | "status" | "command") as k]:
             return k, d
         case ["content", page]:
             return "content", page

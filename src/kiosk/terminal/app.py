@@ -99,7 +99,7 @@ class Terminal:
             self.bus = BusClient(BusSettings(
                 host=host, port=port, device_id=device_id, topics=self.topics,
                 subscriptions=(reply, self.topics.board, self.topics.mode, self.topics.catalog,
-                               self.topics.all_content),
+                               self.topics.all_content, self.topics.command(device_id)),
                 username=cfg.broker.username, password=password, tls_ca=cfg.broker.tls_ca),
                 inbox=lastknown.tee(self._feed) if lastknown else self._feed)  # type: ignore[arg-type]
             link = Requester(self.bus, self.topics, device_id)
@@ -113,7 +113,8 @@ class Terminal:
         self.session.idcard = idcard
         if self.devices.printer is not None:
             self.session.printer = self.devices.printer
-        self.session.listeners.append(lambda what: self.publish_status() if what in ("printer", "idcard") else None)
+        self.session.listeners.append(lambda what: self.publish_status() if what in ("printer", "idcard", "test")
+                                       else None)
         themes = themes or load_themes(Path(s.theme) if s.theme else default_theme_path(), dpi=self.display.dpi)
         self.broker = f"{host}:{port}"
         self.app = App(screens=registry(self.session), themes=themes, display=self.display, mode=mode,
@@ -203,6 +204,8 @@ class Terminal:
         body = {"kind": "terminal", "version": __version__, "fps": fps, "printer": self.session.printer_state.value,
                 "idcard": self.session.reader_state,
                 "mode": self.app.mode.value, "location": self.session.location}
+        if self.session.test_prints.last is not None:
+            body["last_test"] = self.session.test_prints.last  # the technician's latest test ticket
         self.bus.publish(self.topics.status(self.device_id), encode(body), retain=True)
 
 

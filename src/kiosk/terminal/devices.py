@@ -38,7 +38,7 @@ from ..devices.ticket import (PAPER_DOTS, QR_MODULE_DOTS, COLUMN_DOTS, TicketPri
                               render_raster, render_text, wrap_columns)
 from .cards import IdCardSettings, card_poller
 from .messages import ScanResult
-from .printing import BookingSlip, Document, PrinterChecked, PrinterState, PrintFinished
+from .printing import BookingSlip, Document, PrinterChecked, PrinterState, PrinterTestSlip, PrintFinished
 from .settings import TerminalSettings
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,61 @@ def render_slip_text(slip: BookingSlip, paper_mm: int = 58) -> bytes:
     return b"".join(out)
 
 
+def _test_slip_rows(slip: PrinterTestSlip) -> list[tuple[str, int, bool, bool]]:
+    """(text, size 1–3, bold, centred) top to bottom: the one layout of the test slip for both renderers."""
+    return [(slip.centre_name, 1, True, True), (slip.title, 3, True, True), (slip.subtitle, 2, True, True),
+            ("", 0, False, False), *((s, 1, False, False) for s in slip.lines), ("", 0, False, False),
+            (slip.footer, 1, False, True), (slip.mark, 1, True, True)]
+
+
+def render_test_slip_text(slip: PrinterTestSlip, paper_mm: int = 58) -> bytes:
+    """ESC/POS bytes for the technician's test slip in the printer's Chinese font."""
+    columns = PAPER_DOTS[paper_mm] // COLUMN_DOTS
+    out = [escpos.init(), escpos.chinese_on()]
+    for text, size, bold, centred in _test_slip_rows(slip):
+        out.append(escpos.align(escpos.Align.CENTER if centred else escpos.Align.LEFT))
+        if not size:
+            out.append(escpos.line("-" * columns))
+            continue
+        width = max(1, min(size, columns // max(1, display_columns(text))))
+        out.extend((escpos.bold(bold), escpos.size(width, size)))
+        out.extend(escpos.line(part) for part in wrap_columns(text, columns // width))
+        out.extend((escpos.size(1, 1), escpos.bold(False)))
+    out += [escpos.feed(3), escpos.chinese_off(), escpos.cut(partial=True)]
+    return b"".join(out)
+
+
+def render_test_slip_raster(slip: PrinterTestSlip, font_path: str, paper_mm: int = 58) -> bytes:
+    """The test slip drawn with our font (printers without a Chinese font), as a GS v 0 raster."""
+    from PIL import Image, ImageDraw, ImageFont
+    width, margin = PAPER_DOTS[paper_mm], 8
+    rows: list[tuple[str, ImageFont.FreeTypeFont | None, bool]] = []
+    for text, size, _bold, centred in _test_slip_rows(slip):
+        if not size:
+            rows.append(("", None, False))
+            continue
+        font = ImageFont.truetype(font_path, 24 * size)
+        while font.size > 12 and font.getlength(text) > width - 2 * margin and size > 1:
+            font = ImageFont.truetype(font_path, font.size - 4)
+        line = ""
+        for ch in text:  # wrap by width
+            if line and font.getlength(line + ch) > width - 2 * margin:
+                rows.append((line, font, centred))
+                line = ""
+            line += ch
+        rows.append((line, font, centred))
+    heights = [(sum(f.getmetrics()) + 6) if f else 14 for _, f, _ in rows]
+    img = Image.new("L", (width, sum(heights) + 2 * margin), 255)
+    draw, y = ImageDraw.Draw(img), margin
+    for (text, font, centred), h in zip(rows, heights):
+        if font is None:
+            draw.rectangle((margin, y + 6, width - margin, y + 7), fill=0)
+        else:
+            x = (width - font.getlength(text)) / 2 if centred else margin
+            draw.text((x, y), text, font=font, fill=0)
+        y += h
+    image = img.point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.Dither.NONE)
+    return b"".join((escpos.init(), escpos.raster(image), escpos.feed(3), escpos.cut(partial=True)))
 
 
 # ---- the printer worker ---------------------------------------------------------------------------
@@ -186,7 +241,7 @@ class PrinterWorker:
 
     def can_print(self, document: Document) -> bool:
         """Booking slips need the printer's own Chinese font (text mode)."""
-        return isinstance(document, TicketPrint) or self.settings.mode == "text"
+        return isinstance(document, (TicketPrint, PrinterTestSlip)) or self.settings.mode == "text"
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="printer", daemon=True)
@@ -240,11 +295,21 @@ class PrinterWorker:
         s = self.settings
         if isinstance(document, BookingSlip):
             return render_slip_text(document, s.paper_mm)
+        if isinstance(document, PrinterTestSlip):
+            if s.mode == "raster":
+                return render_test_slip_raster(document, s.font, s.paper_mm)
+            return render_test_slip_text(document, s.paper_mm)
         if s.mode == "raster":
             return render_raster(document, s.font, PAPER_DOTS[s.paper_mm])
         return render_text(document, s.paper_mm)
 
     def _print(self, job: _Print) -> None:
+        if isinstance(job.document, PrinterTestSlip):  # asked from afar: nobody stands at the printer
+            before = self._status()  # a slip sent into a printer without paper would come out much later
+            if not before.ready:
+                self._last = before
+                self._post(PrintFinished(tag=job.tag, ok=False, state=before, error="not ready"))
+                return
         data = self._render(job.document)
         try:
             self._printer.open()

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from ..config import SiteConfig
 from ..devices.ticket import TicketPrint
 from .codes import booking_qr, ticket_qr
-from .printing import BookingSlip
+from .printing import BookingSlip, PrinterTestSlip
 from .strings import TerminalStrings
 from .strings_voice import VoiceStrings
 
@@ -92,3 +92,16 @@ def booking_slip(r: Mapping[str, Any], hall: Hall, *, printed_at: datetime, larg
     return BookingSlip(centre_name=hall.cfg.name, title=s.slip_title, code_label=s.code_label, code=code,
                        lines=tuple(lines), qr_payload=booking_qr(hall.cfg.site_id, code, hall.cfg.phone_base), qr_caption=s.book_qr_caption,
                        footer=s.slip_printed_at.format(time=f"{printed_at:%Y-%m-%d %H:%M}"), large_print=large)
+
+
+def printer_test_slip(*, centre: str, device: str, place: str, by: str, cid: str, now: datetime,
+                      s: TerminalStrings) -> PrinterTestSlip:
+    """The technician's test slip: hall, device, hall time, who asked — marked top and bottom as no queue
+    ticket (it takes no number and the hub never hears of it)."""
+    lines = [s.test_device.format(device=device)]
+    if place and place != device:
+        lines.append(s.test_place.format(place=place))
+    lines += [s.test_time.format(time=f"{now:%Y-%m-%d %H:%M:%S}"), s.test_by.format(by=by),
+              s.test_id.format(id=cid[:16])]
+    return PrinterTestSlip(centre_name=centre, title=s.test_title, subtitle=s.test_subtitle,
+                           lines=tuple(lines), footer=s.test_footer, mark=s.test_mark)

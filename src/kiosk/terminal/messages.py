@@ -17,6 +17,7 @@ from ..bus.client import Inbound
 from ..protocol.content import ContentPage, decode_content
 from ..core.catalog import Catalog
 from ..protocol import MAX_STATE_PAYLOAD, ProtocolError, Reply, Topics, decode_json, decode_reply, valid_id
+from ..protocol.device_commands import DeviceCommand, decode_command
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,14 @@ class ScanResult:
     source: str = "scanner"
 
 
-BusMessage = Connection | BoardIn | ModeIn | CatalogIn | ContentIn | ReplyIn
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandIn:
+    """A staff console's command for this terminal (``device/<id>/command``; e.g. a test ticket)."""
+
+    command: DeviceCommand
+
+
+BusMessage = Connection | BoardIn | ModeIn | CatalogIn | ContentIn | ReplyIn | CommandIn
 
 
 def decode_inbound(item: Inbound, topics: Topics, reply_topic: str) -> BusMessage | None:
@@ -83,6 +91,8 @@ def decode_inbound(item: Inbound, topics: Topics, reply_topic: str) -> BusMessag
             return None
     if not item.payload:
         return None  # an empty retained payload deletes state; keep what we have
+    if kind == "command":  # ours only (the subscription and the broker's ACL say so too)
+        return _command(item) if page_id == topics.reply_device(reply_topic) else None
     try:
         if item.topic == reply_topic:
             reply = decode_reply(item.payload)
@@ -103,6 +113,17 @@ def decode_inbound(item: Inbound, topics: Topics, reply_topic: str) -> BusMessag
     except (KeyError, TypeError, ValueError) as exc:
         log.warning("ignored an unreadable message on %s: %s", item.topic, exc)
     return None
+
+
+def _command(item: Inbound) -> CommandIn | None:
+    if item.retain:  # a retained command would run again at every reconnect: commands are never retained
+        log.warning("ignored a retained command on %s (commands are sent without retain)", item.topic)
+        return None
+    try:
+        return CommandIn(command=decode_command(item.payload))
+    except ProtocolError as exc:
+        log.warning("ignored a malformed command on %s: %s", item.topic, exc)
+        return None
 
 
 class Feed:

@@ -62,4 +62,16 @@ class BookingSlip:
     large_print: bool = False
 
 
-Document = TicketPrint | BookingSlip
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrinterTestSlip:
+    """The technician's test slip, worded by the caller: big marks that it is no queue ticket, then lines."""
+
+    centre_name: str
+    title: str      # 测试票
+    subtitle: str   # 非排队凭证
+    lines: tuple[str, ...]
+    footer: str
+    mark: str       # repeated at the bottom: 测试票 / 非排队凭证
+
+
+Document = TicketPrint | BookingSlip | PrinterTestSlip

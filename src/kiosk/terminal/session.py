@@ -34,7 +34,8 @@ from ..ui.theme import Mode
 from ..devices.idreader import ReaderState, ReaderStatus
 from .cards import IdCardSettings
 from .printing import Document, PrinterChecked, PrinterState, PrintFinished
-from .messages import BoardIn, CatalogIn, Connection, ContentIn, ModeIn, ReplyIn
+from .messages import BoardIn, CatalogIn, CommandIn, Connection, ContentIn, ModeIn, ReplyIn
+from .testprint import TechnicianPrints
 from .settings import TerminalSettings
 from .speech import Speaker
 from .strings import WEEKDAYS, TerminalStrings
@@ -133,6 +134,7 @@ class Session:
         self.help_call: dict[str, Any] | None = None
         self.idcard = IdCardSettings()  # the [idcard] settings (no port: no reader)
         self.reader_state = "none"  # the reader's latest ReaderState value ("none" without a reader)
+        self.test_prints = TechnicianPrints(self)  # the technician's test tickets (``last_test`` of the status)
 
     @property
     def cards_ready(self) -> bool:
@@ -199,8 +201,11 @@ class Session:
                 return "content" if self.content.pop(msg.page_id, None) is not None else None
             self.content[msg.page_id] = msg.page
             return "content"
+        if isinstance(msg, CommandIn):
+            self.test_prints.command(msg.command, self.now if now is None else now)
+            return "consumed"  # printed in the background: the visitor's screen does not change
         if isinstance(msg, (PrinterChecked, PrintFinished)):
-            return self._printer_answer(msg)
+            return self._printer_answer(msg, self.now if now is None else now)
         if isinstance(msg, ReaderStatus):
             changed, self.reader_state = msg.state.value != self.reader_state, msg.state.value
             if changed:
@@ -255,11 +260,13 @@ class Session:
         self.help_call = None
         return True
 
-    def _printer_answer(self, msg: PrinterChecked | PrintFinished) -> str | None:
+    def _printer_answer(self, msg: PrinterChecked | PrintFinished, now: float) -> str | None:
         if msg.state is not self.printer_state:
             self.printer_state = msg.state
             for listener in self.listeners:
                 listener("printer")
+        if isinstance(msg, PrintFinished) and self.test_prints.finished(msg, now):
+            return "consumed"
         if isinstance(msg, PrintFinished) and msg.tag in self._left_prints:
             ticket = self._left_prints.pop(msg.tag)
             if msg.ok:

@@ -312,6 +312,16 @@ class TerminalStrings:
     slip_day: str = "日期：{day}"
     slip_time: str = "时间：{start}-{end}"
     slip_printed_at: str = "打印时间 {time}"
+    # the technician's test ticket (printed when the 技术员 page asks; never a queue number)
+    test_title: str = "测试票"
+    test_subtitle: str = "非排队凭证"
+    test_device: str = "设备：{device}"
+    test_place: str = "位置：{place}"
+    test_time: str = "时间：{time}"
+    test_by: str = "申请：{by}"
+    test_id: str = "编号：{id}"
+    test_footer: str = "仅供检查打印机，不能排队办事"
+    test_mark: str = "测试票 / 非排队凭证"
 
     # ---- 刷身份证 (the ID card reader) ----
     card_take_hint: str = "年满{age}周岁的老人，请把身份证放在读卡区，自动走绿色通道"

@@ -65,10 +65,12 @@ def acl_text(site: str, devices: list[Identity]) -> str:
            "# (kiosk.protocol.roles). Do not edit: re-run it. Every user is a device; its user name is its",
            "# device id and, on this broker, its client id.",
            "",
-           "# Every device: its own availability (Last Will) and status, and the replies addressed to it.",
+           "# Every device: its own availability (Last Will) and status, and the replies and commands",
+           "# addressed to it.",
            f"pattern write {r}device/%u/availability",
            f"pattern write {r}device/%u/status",
            f"pattern read {r}device/%u/reply",
+           f"pattern read {r}device/%u/command",
            ""]
     for d in devices:
         out.append(f"# {d.role}" + (f" for window {d.window}" if d.window else ""))
