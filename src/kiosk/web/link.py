@@ -162,6 +162,11 @@ class Link:
         """A state message of the web's own (``window/<w>/staff``, ``content/<id>``); None deletes it."""
         self._publish(self.topics.root + suffix, b"" if body is None else encode(body), retain=retain)
 
+    def command(self, device: str, body: dict[str, Any]) -> None:
+        """A command for one device (``device/<id>/command``), never retained: it would run again at every
+        reconnect of the device."""
+        self._publish(self.topics.command(device), encode(body), retain=False)
+
     def _publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
         if self.bus is not None:
             self.bus.publish(topic, payload, qos=1, retain=retain)
