@@ -198,3 +198,26 @@ def test_a_test_slip_waits_behind_a_visitors_ticket_already_queued(fake_printer)
     assert done == [("visitor", True), ("test", True)]
     lines = fake_printer.snapshot().text_lines
     assert lines.index("C007") < lines.index("测试票") and "位置：自助区1号机" in lines
+
+
+def test_a_raster_printer_gets_the_slip_drawn_with_our_font(fake_printer):
+    """Printers without a Chinese font ([printer] mode = "raster"): the slip arrives as a GS v 0 image."""
+    from kiosk.devices import escpos
+    from kiosk.terminal.devices import PrinterSettings, render_test_slip_raster
+    from kiosk.terminal.documents import printer_test_slip
+    from kiosk.terminal.strings import TerminalStrings
+
+    from ..conftest import OUTPUT
+
+    slip = printer_test_slip(centre="黄潭镇便民服务中心", device="kiosk-1", place="自助区1号机", by="赵磊（zhaolei）",
+                             cid="raster-00000001", now=datetime(2026, 12, 2, 9, 0, 5, tzinfo=HALL),
+                             s=TerminalStrings())
+    data = render_test_slip_raster(slip, PrinterSettings().font, 58)
+    parser = escpos.Parser()
+    image = escpos.raster_image(parser.feed(data) + parser.flush())
+    out = OUTPUT / "print"
+    out.mkdir(parents=True, exist_ok=True)
+    image.save(out / "test-slip-raster-58mm.png")
+    assert image.size[0] == 384 and 300 < image.size[1] < 900
+    dark = image.convert("L").histogram()[0]
+    assert dark > 4000  # text was drawn, not an empty strip
