@@ -8,14 +8,15 @@ broker: the hub's non-strict role mode, in which senders the hall does not know 
    -C LINES`` on a topic nobody else reads: the limit of this broker and these clients on this machine;
 2. **ticket.issue** — the same lines published on ``request/ticket.issue`` (each its own ``txn``, replies
    to one device) → ``mosquitto_sub -C LINES`` on that device's reply topic; every reply must be
-   ``"ok":true``. Also the hub's CPU seconds (``/proc/<pid>/stat`` utime + stime) and bytes written
+   ``"ok":true``. Also the hub's CPU seconds (``/proc/<pid>/stat`` utime + stime; the worker thread's
+   alone from ``/proc/<pid>/task/<pid>/stat``, the rest being paho's thread) and bytes written
    (``/proc/<pid>/io`` write_bytes: database, WAL, checkpoints) per ticket of this bulk run;
 3. **a ticket's life** — ``LIFE`` tickets one after another, each step waiting for the hub's answer so
    that each is its own transaction, as in the hall: issue → ``next`` at a window → ``complete``. Bytes
    written and CPU per ticket's life;
 4. **the burst** — a hall of 100 windows; one publisher sends ``next`` for every window at once, one
-   subscriber takes the retained window states: press → state p50/p99 over ``ROUNDS`` bursts; and one
-   window alone for comparison.
+   subscriber takes the retained window states: press → state p50/p99 over ``ROUNDS`` bursts, and the
+   hub's CPU per burst; and one window alone for comparison.
 
 Every wait has a deadline and a missed one raises: a figure is reported only when all its messages came.
 The hub's state lives on a disk-backed folder (``/var/tmp``), since a tmpfs writes nothing.
@@ -66,6 +67,9 @@ ROWS = [
     ("life.cpu_ms_per_ticket", "hub CPU per ticket's life, one transaction a step (ms)", "", None),
     ("bulk.write_kib_per_ticket", "hub writes per ticket, 20,000 issued in bulk (KiB)", "", None),
     ("bulk.cpu_ms_per_ticket", "hub CPU per ticket, 20,000 issued in bulk (ms)", "", None),
+    ("bulk.worker_cpu_ms_per_ticket", "… of which the worker thread (ms)", "", None),
+    ("bulk.paho_thread_cpu_ms_per_ticket", "… of which paho's network thread (ms)", "", None),
+    ("burst.hub_cpu_ms_per_burst", "hub CPU per burst of 100 presses (ms)", "", None),
     ("hub_rss_mb_after_tickets", "hub RSS after 20,000 tickets (MB)", "≤ 60", lambda v: v <= 60),
 ]
 
@@ -108,6 +112,12 @@ def write_bytes(pid: int) -> int:
 def cpu_s(pid: int) -> float:
     """utime + stime of the whole process (all its threads), seconds."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def worker_cpu_s(pid: int) -> float:
+    """utime + stime of the hub's worker alone (its main thread), seconds; the rest is paho's thread."""
+    fields = Path(f"/proc/{pid}/task/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
@@ -303,19 +313,22 @@ def run(lines: int = LINES, life: int = LIFE, windows: int = WINDOWS, rounds: in
                 wait_hub(port)
                 w0, c0 = write_bytes(hub.pid), cpu_s(hub.pid)
                 ticket_lives(port, life)
-                w1, c1 = write_bytes(hub.pid), cpu_s(hub.pid)
+                w1, c1, k1 = write_bytes(hub.pid), cpu_s(hub.pid), worker_cpu_s(hub.pid)
                 out["life"] = {"tickets": life, "write_kib_per_ticket": round((w1 - w0) / life / 1024, 2),
                                "cpu_ms_per_ticket": round(1000 * (c1 - c0) / life, 2)}
                 rate, replies = c_rate(port, f"{ROOT}request/ticket.issue", f"{ROOT}device/bench-kiosk/reply",
                                        reqs, work, "issue")
-                w2, c2 = write_bytes(hub.pid), cpu_s(hub.pid)
+                w2, c2, k2 = write_bytes(hub.pid), cpu_s(hub.pid), worker_cpu_s(hub.pid)
                 ok = replies.read_bytes().count(b'"ok":true')
                 if ok != lines:
                     raise RuntimeError(f"{ok} of {lines} ticket.issue replies were ok")
                 out["ticket_issue_replies_per_s"] = round(rate)
                 out["issue_vs_pass_through"] = round(rate / out["pass_through_msg_per_s"], 2)
                 out["bulk"] = {"tickets": lines, "write_kib_per_ticket": round((w2 - w1) / lines / 1024, 2),
-                               "cpu_ms_per_ticket": round(1000 * (c2 - c1) / lines, 3)}
+                               "cpu_ms_per_ticket": round(1000 * (c2 - c1) / lines, 3),
+                               "worker_cpu_ms_per_ticket": round(1000 * (k2 - k1) / lines, 3),
+                               "paho_thread_cpu_ms_per_ticket": round(1000 * ((c2 - c1) - (k2 - k1)) / lines, 3),
+                               "hub_share_of_a_core": round((c2 - c1) * rate / lines, 2)}
                 out["hub_rss_mb_after_tickets"] = rss_mb(hub.pid)
             finally:
                 stop_hub(hub)
@@ -327,7 +340,9 @@ def run(lines: int = LINES, life: int = LIFE, windows: int = WINDOWS, rounds: in
                        request_lines(work / "stock.txt", windows * rounds + SOLO + 100, "bench-kiosk", "s"),
                        work, "stock")
                 out["solo"] = ms(press_latency(port, 1, SOLO, "solo"))
-                out["burst"] = {**ms(press_latency(port, windows, rounds, "burst")), "windows": windows}
+                c3 = cpu_s(hub.pid)
+                out["burst"] = {**ms(press_latency(port, windows, rounds, "burst")), "windows": windows,
+                                "hub_cpu_ms_per_burst": round(1000 * (cpu_s(hub.pid) - c3) / rounds, 1)}
             finally:
                 stop_hub(hub)
     finally:
