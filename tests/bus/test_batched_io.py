@@ -67,10 +67,13 @@ def test_many_messages_read_together_arrive_whole_and_in_order(broker, request, 
     hub.stop()
 
 
-def test_a_corked_batch_leaves_whole_in_order_with_qos0_and_acks_among_it(broker):
+@pytest.mark.parametrize("inflight", [200, 5])
+def test_a_corked_batch_leaves_whole_in_order_with_qos0_and_acks_among_it(broker, inflight):
+    """Past ``inflight`` unacknowledged messages the rest wait inside the client, each sent as a PUBACK
+    frees a slot: in the order they were published."""
     watcher, inbox = make(broker, "watcher", ("hall/io/out/#",))
     pub, pub_inbox = make(broker, "pub", ("hall/io/cmd",), manual_ack=True, retain_as_published=True,
-                          persistent_session=True)
+                          persistent_session=True, max_inflight=inflight)
     feeder, _ = make(broker, "feeder")
     feeder.publish("hall/io/cmd", b"do")
     cmd = drain(pub_inbox, 1)[0]
@@ -84,7 +87,7 @@ def test_a_corked_batch_leaves_whole_in_order_with_qos0_and_acks_among_it(broker
         infos += [pub.publish("hall/io/nobody", b"x") for _ in range(20)]
     got = [int(it.payload) for it in drain(inbox, 500)]
     assert sorted(got) == list(range(500))
-    # QoS 1 ones in order (past paho's 200 in flight they wait for a PUBACK each, which QoS 0 ones do not)
+    # QoS 1 ones in order (past those in flight they wait for a PUBACK each, which QoS 0 ones do not)
     assert [i for i in got if i % 50] == [i for i in range(500) if i % 50]
     # every QoS 1 publication completed by the broker's PUBACK, every QoS 0 one marked as sent
     wait_until(lambda: all(i.is_published() for i in infos), 30, "all publications completed")

@@ -9,6 +9,7 @@ even when the broker is down and reconnects by itself.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 import socket
@@ -71,12 +72,51 @@ class _Client(mqtt.Client):
             rc = super().loop_read(max_packets)
         return rc
 
+    _waiting: "collections.deque[int] | None" = None  # mids of QoS 1 messages waiting for a slot, in order
+
+    def publish(self, topic: str, payload: Any = None, qos: int = 0, retain: bool = False,
+                properties: Properties | None = None) -> mqtt.MQTTMessageInfo:
+        with self._out_message_mutex:  # the same (reentrant) lock as paho's: queued and noted at once
+            info = super().publish(topic, payload, qos, retain, properties)
+            if qos > 0:
+                m = self._out_messages.get(info.mid)
+                if m is not None and m.state == _QUEUED:
+                    self._waiting_mids().append(info.mid)
+        return info
+
+    def _waiting_mids(self) -> "collections.deque[int]":
+        if self._waiting is None:
+            self._waiting = collections.deque()
+        return self._waiting
+
+    def _messages_reconnect_reset_out(self) -> None:
+        with self._out_message_mutex:
+            super()._messages_reconnect_reset_out()
+            waiting = self._waiting_mids()
+            waiting.clear()
+            waiting.extend(mid for mid, m in self._out_messages.items() if m.state == _QUEUED)
+
     def _update_inflight(self) -> MQTTErrorCode:
-        # paho walks every unacknowledged message at every PUBACK to find one waiting for a free slot;
-        # when all of them are in flight, none is waiting
+        # paho walks every unacknowledged message at every PUBACK to find the oldest one waiting for a
+        # free slot (with a batch's replies beyond the 1000 in flight, half of paho's thread went there);
+        # here the waiting ones are noted in order as they are queued, and taken from the front
         if self._inflight_messages >= len(self._out_messages):
-            return MQTTErrorCode.MQTT_ERR_SUCCESS
-        return super()._update_inflight()
+            return MQTTErrorCode.MQTT_ERR_SUCCESS  # all in flight: none waits
+        waiting = self._waiting_mids()
+        while waiting and self._inflight_messages < self._max_inflight_messages:
+            m = self._out_messages.get(waiting[0])
+            if m is not None and m.state == _QUEUED and m.qos != 1:
+                return super()._update_inflight()  # QoS 2: paho's own walk
+            waiting.popleft()
+            if m is None or m.state != _QUEUED:
+                continue  # acknowledged or re-sent meanwhile (a reconnect)
+            self._inflight_messages += 1
+            m.state = _WAIT_FOR_PUBACK
+            rc = self._send_publish(m.mid, m.topic.encode("utf-8"), m.payload, m.qos, m.retain, m.dup,
+                                    properties=m.properties)
+            if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                return rc
+        return MQTTErrorCode.MQTT_ERR_SUCCESS
 
     def _handle_pubackcomp(self, cmd: Any) -> MQTTErrorCode:
         # The broker's usual PUBACK: the message id, and with MQTT 5 maybe a success reason code (0x00, or
@@ -133,6 +173,8 @@ class _Client(mqtt.Client):
 
 
 PUBLISH, PUBACK, DISCONNECT = 0x30, 0x40, 0xE0
+_QUEUED = mqtt.MessageState.MQTT_MS_QUEUED
+_WAIT_FOR_PUBACK = mqtt.MessageState.MQTT_MS_WAIT_FOR_PUBACK
 
 
 def _mergeable(pkt: dict[str, Any]) -> bool:
