@@ -45,10 +45,12 @@ class _Client(mqtt.Client):
     back from the other thread. Here: reads come from one ``recv`` of up to ``READ_CHUNK`` bytes, parsed
     packet by packet until none is left; packets queued together leave in one ``send``; and while the
     owner is ``corked`` (publishing a batch) its packets are only queued, with one wake-up at the end.
-    Also, a PUBACK does not walk all unacknowledged messages when none waits for a free slot.
+    Also, a PUBACK does not walk all unacknowledged messages to find one waiting for a free slot (those
+    are noted in order as they are queued), and the broker's usual short PUBACK completes its message
+    without the reason code and properties objects paho builds for an on_publish callback.
     These override paho internals (``_sock_recv``, ``loop_read``, ``_packet_queue``, ``_packet_write``,
-    ``_update_inflight``)
-    of the paho-mqtt 2.x pinned in pyproject.toml; tests/bus runs them against a real broker.
+    ``publish``, ``_messages_reconnect_reset_out``, ``_update_inflight``, ``_handle_pubackcomp``) of the
+    paho-mqtt 2.x pinned in pyproject.toml; tests/bus runs them against a real broker.
     """
 
     _rbuf = b""
