@@ -290,6 +290,9 @@ def find_default() -> Path:
     return Path(__file__).resolve().parents[2] / "config" / "huangtan.toml"
 
 
+REPORTER_ACCOUNT = "reporter"  # ``kiosk report publish`` (kiosk-report.service): writes hub/report/# only
+
+
 def identities(cfg: SiteConfig) -> list[Identity]:
     """Every broker identity of the hall (user name = client id = device id) with its role, from the
     windows and the ``[provision]`` section — the same source ``kiosk provision`` writes the ACL from, so
@@ -309,7 +312,7 @@ def identities(cfg: SiteConfig) -> list[Identity]:
     if not isinstance(raw_roles, dict):
         raise sec.fail("staff_roles", "expected a table")
     known = (*STAFF_ROLES, *(a for a in ALIASES if a != "terminal"))
-    out = [Identity("hub", "hub")]
+    out = [Identity("hub", "hub"), Identity(REPORTER_ACCOUNT, "reporter")]  # both on the hub box
     out += [Identity(f"btn-{w.id}", "button", w.id) for w in cfg.hall.windows if w.ticketed]
     out += [Identity(t, "kiosk") for t in names("terminals", ["kiosk-1"], "kiosk")]
     out += [Identity(d, "display") for d in names("displays", ["display-1"], "display")]

@@ -126,7 +126,7 @@ def test_hub_install_brings_the_nightly_backup_and_every_role_the_journald_setti
                  "kiosk-report.timer"):
         assert (system / name).read_bytes() == (REPO / "systemd" / name).read_bytes(), name
     assert "systemctl enable kiosk-backup.timer" in r.stdout
-    assert "enable kiosk-report.timer" not in r.stdout  # it needs report.toml with a director account first
+    assert "enable kiosk-report.timer" not in r.stdout  # it needs report.toml with the reporter account first
     backups = root / "var" / "backups" / "kiosk"
     assert stat.S_IMODE(backups.stat().st_mode) == 0o700
     dropin = root / "etc" / "systemd" / "journald.conf.d" / "kiosk.conf"

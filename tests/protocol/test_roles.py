@@ -62,3 +62,12 @@ def test_the_table_in_protocol_md_is_the_code_table():
         cells = [c.strip() for c in ln.strip("|").split("|")]
         got[cells[0].strip("`")] = tuple(r for r, c in zip(header[1:], cells[1:]) if c == "✓")
     assert got == {op: tuple(r for r in R.ROLES[1:] if r in rs) for op, rs in R.OP_ROLES.items()}
+
+
+def test_the_reporter_writes_the_reports_and_nothing_else(hall_cfg):
+    ids = {i.id: i for i in identities(hall_cfg)}
+    assert ids["reporter"].role == "reporter"
+    assert R.access("reporter") == R.Access(write=("hub/report/#",), read=())
+    assert R.ops_for("reporter") == ()
+    writers = [r for r in R.ROLES if any(t.startswith("hub/") for t in R.access(r, window="w1").write)]
+    assert writers == ["hub", "reporter"]  # a director's account no longer writes the reports

@@ -6,7 +6,8 @@ writes and for the table in docs/protocol.md. Pure: no I/O, standard library onl
 Roles of broker identities (one user name per device or service): ``hub``, ``button`` (a window's call
 button or keypad bridge), ``kiosk`` (a self-service touchscreen), ``display`` (wall board, information
 screen, window screen), ``pad`` (a window's evaluation pad), ``web`` (the staff consoles and the visitor's
-phone pages, which check their own logins against the staff roles below). Staff roles: ``window``
+phone pages, which check their own logins against the staff roles below), ``reporter`` (``kiosk report
+publish`` on the hub box: it writes the retained reports on ``hub/report/#`` and nothing else). Staff roles: ``window``
 (counter staff), ``desk`` (consultation desk, 帮办代办), ``director`` (centre management: ledgers,
 applications, figures, 政务公开 pages), ``technician`` (devices and monitoring). A staff tool provisioned as
 a device (``staff-desk`` …) has the staff role in its name; the older names ``content`` and ``monitor``
@@ -17,8 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("hub", "button", "kiosk", "display", "pad", "web", "window", "desk", "director", "technician")
-DEVICE_ROLES = ("hub", "button", "kiosk", "display", "pad", "web")
+ROLES = ("hub", "button", "kiosk", "display", "pad", "web", "reporter", "window", "desk", "director",
+         "technician")
+DEVICE_ROLES = ("hub", "button", "kiosk", "display", "pad", "web", "reporter")
 STAFF_ROLES = ("window", "desk", "director", "technician")
 ALIASES = {"content": "director", "monitor": "technician", "terminal": "kiosk"}
 
@@ -85,15 +87,16 @@ _READS: dict[str, tuple[str, ...]] = {
 }
 # The hub also writes request/+ and window/+/press, only ever to delete a retained command (an empty
 # retained message), and window/+/evaluation for the pads. A staff console (web) writes window/+/staff: who
-# is on duty at a window, for its window screen and pad, and device/+/command (COMMAND_ROLES below). The
-# director's account also writes hub/report/#:
+# is on duty at a window, for its window screen and pad, and device/+/command (COMMAND_ROLES below).
 # ``kiosk report publish`` on the hub box (kiosk-report.service) cannot use the hub's own account (one
-# account, one connection), so it publishes the reports for the web's 报表 page as the director's tool.
+# account, one connection): it has its own, ``reporter``, which writes the reports for the web's 报表 page on
+# hub/report/# and nothing else.
 _WRITES: dict[str, tuple[str, ...]] = {
     "hub": ("window/+/state", "window/+/evaluation", "window/+/press", "request/+", "board", "call", "mode",
             "catalog", "alert", "hub/#", "device/+/reply"),
     "button": ("window/{w}/press",),
-    "director": ("content/#", "hub/report/#"),
+    "director": ("content/#",),
+    "reporter": ("hub/report/#",),
     "web": ("content/#", "window/+/staff", "device/+/command"),
 }
 # Commands a staff console sends to one device (``device/<id>/command``, written only by the web identity;

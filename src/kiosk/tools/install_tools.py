@@ -30,7 +30,7 @@ USER = "kiosk"
 UNITS = {"hub": "kiosk-hub.service", "terminal": "kiosk-terminal.service", "display": "kiosk-display.service",
          "bridge": "kiosk-bridge@.service", "pad": "kiosk-pad.service", "web": "kiosk-web.service"}
 # installed with the role's unit; the report timer is enabled by hand once /etc/kiosk/report.toml holds the
-# director account it publishes with (docs/operations.md section 9)
+# `reporter` account it publishes with (docs/operations.md section 9)
 EXTRA_UNITS = {"hub": ("kiosk-backup.service", "kiosk-backup.timer", "kiosk-report.service", "kiosk-report.timer")}
 ENABLE_EXTRA = {"hub": ("kiosk-backup.timer",)}
 JOURNALD_DROPIN = "journald.conf.d/kiosk.conf"  # below systemd/ in the checkout and /etc/systemd/ on the machine

@@ -39,6 +39,7 @@ BROKER_DIR = "/etc/mosquitto/kiosk"
 CERT_DIR = "/etc/mosquitto/certs"
 DEVICE_PASSWORD_FILE = "/etc/kiosk/mqtt.password"
 DEVICE_CA_FILE = "/etc/kiosk/ca.crt"
+REPORTER_PASSWORD_FILE = "/etc/kiosk/reporter.password"  # kiosk-report.service's login (/etc/kiosk/report.toml)
 ID_KEY_FILE = "/etc/kiosk/idcard.key"
 PROVISION_KEYS = ("terminals", "displays", "pads", "web", "staff", "staff_roles", "hub_hosts")
 
@@ -133,9 +134,12 @@ def device_broker_toml(d: Identity, *, host: str, tls: bool) -> str:
              f'password_file = "{DEVICE_PASSWORD_FILE}"']
     if tls:
         lines.append(f'tls_ca = "{DEVICE_CA_FILE}"')
-    if d.id == "hub":  # the hub talks to the broker on its own machine (plain listener on loopback)
+    if d.role in ("hub", "reporter"):  # on the broker's own machine: the plain listener on loopback
         lines[1:3] = ['host = "127.0.0.1"', "port = 1883"]
         lines = [ln for ln in lines if not ln.startswith("tls_ca")]
+    if d.role == "reporter":  # beside the hub's own /etc/kiosk/mqtt.password on the same machine
+        lines = [f'password_file = "{REPORTER_PASSWORD_FILE}"' if ln.startswith("password_file") else ln
+                 for ln in lines]
     return "\n".join(lines) + "\n"
 
 
@@ -215,7 +219,7 @@ def provision(cfg: SiteConfig, out: Path, *, tls: bool = False, rotate: bool = F
         ddir = out / "devices" / d.id
         write_private(ddir / "mqtt.password", pw + "\n")
         (ddir / "broker.toml").write_text(device_broker_toml(d, host=host, tls=tls), encoding="utf-8")
-        if cert is not None and d.role != "hub":
+        if cert is not None and d.role not in ("hub", "reporter"):
             write_public(ddir / "ca.crt", cert.ca_crt.read_text(encoding="utf-8"))
     id_key = out / "hub" / "idcard.key"
     if not id_key.exists():
@@ -261,6 +265,8 @@ def cmd_provision(args: argparse.Namespace) -> int:
           f" and its [broker] table from broker.toml (see docs/operations.md)")
     print(f"      the hub: {res.out}/hub/idcard.key → {ID_KEY_FILE} (owner kiosk, 0600; back it up apart from"
           f" the database)")
+    print(f"      the reports: {res.out}/devices/reporter/mqtt.password → {REPORTER_PASSWORD_FILE} (owner kiosk,"
+          f" 0600) on the hub, its broker.toml as the [broker] table of /etc/kiosk/report.toml")
     if res.tls_hosts:
         print(f"TLS: broker certificate for {', '.join(res.tls_hosts)} "
               f"({'new' if res.cert_issued else 'kept'}); install {res.out}/mosquitto/certs/* → {CERT_DIR}/ "

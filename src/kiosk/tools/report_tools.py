@@ -104,7 +104,14 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from ..protocol import MAX_STATE_PAYLOAD, encode
     from ..reports import day_period, month_period
     from .common import connect, site_config
+    from ..config import REPORTER_ACCOUNT
     cfg = site_config(args)
+    user = cfg.broker.username
+    if user and user != REPORTER_ACCOUNT:  # an open broker (demo) has no accounts at all
+        print(f"kiosk report publish: {cfg.path}: broker.username is {user!r}; the reports are published with "
+              f"the {REPORTER_ACCOUNT!r} account only (kiosk provision: devices/{REPORTER_ACCOUNT}), which may "
+              f"write hub/report/# and nothing else", file=sys.stderr)
+        return 2
     today = datetime.now(ZoneInfo(cfg.timezone)).date()
     db = (Path(args.state) if args.state else cfg.state_dir) / "hub.sqlite3"
     bus, topics, _ = connect(args, cfg, kind="report")  # first: a wrong account is said before any work
