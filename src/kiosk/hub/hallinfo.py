@@ -4,7 +4,9 @@ service catalogue.
 Rule: loaded once at start from the files named in the site config; a broken file stops the hub with
 file, key and reason. The mode is computed from the calendar with ``now`` passed in. The catalogue is
 read by a library call in a short-lived worker process: adding pinyin to it needs dictionaries of about
-55 MB that the long-running hub should not keep.
+55 MB that the long-running hub should not keep. It is the latest import below the state folder if there
+is one (``kiosk.loaders.catalog_install``), else ``[hub] catalog_dir``; ``replace_catalog`` imports a new
+one (``catalog.replace``) in the same kind of worker, with the code of ``kiosk catalog import --install``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from ..errors import ConfigError
 
 
 class HallInfo:
-    def __init__(self, cfg: SiteConfig, now: float) -> None:
+    def __init__(self, cfg: SiteConfig, now: float, *, state_dir: Path | None = None) -> None:
+        self.state_dir = state_dir
         self.tz = ZoneInfo(cfg.timezone)
         year = datetime.fromtimestamp(now, self.tz).year
         self.schedule: HallSchedule | None = None
@@ -33,13 +36,29 @@ class HallInfo:
             except CalendarConfigError as exc:
                 raise ConfigError(exc.path, exc.key, exc.reason) from None
         self.catalog: dict[str, Any] | None = None
-        if cfg.catalog_dir is not None:
-            problem, self.catalog = load_catalog_apart(cfg.catalog_dir)
+        from ..loaders.catalog_install import serving_dir  # no pinyin: that module's loader stays unimported
+        source = serving_dir(cfg.catalog_dir, state_dir)
+        if source is not None:
+            problem, catalog = load_catalog_apart(source)
             if problem:
-                raise ConfigError(cfg.catalog_dir, "", f"service catalogue: {problem}")
-            booking = self.booking_line(cfg)
-            if booking and self.catalog is not None:
-                self.catalog["booking"] = booking  # guides say what the configured sessions offer
+                raise ConfigError(source, "", f"service catalogue: {problem}")
+            self._set_catalog(cfg, catalog)
+
+    def _set_catalog(self, cfg: SiteConfig, catalog: dict[str, Any] | None) -> None:
+        self.catalog = catalog
+        booking = self.booking_line(cfg)
+        if booking and self.catalog is not None:
+            self.catalog["booking"] = booking  # guides say what the configured sessions offer
+
+    def replace_catalog(self, cfg: SiteConfig, csv_text: str) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
+        """Import a 事项目录 CSV as the catalogue served from now on: (problems, failure, summary). Problems
+        (row, column, reason) or a failure (the disk) leave everything as it was."""
+        if self.state_dir is None:
+            return [], "this hub has no state folder to keep an imported catalogue in", {}
+        problems, failure, catalog, summary = run_apart(import_as_dict, csv_text, str(self.state_dir))
+        if not problems and not failure:
+            self._set_catalog(cfg, catalog)
+        return problems, failure, summary
 
     def booking_line(self, cfg: SiteConfig) -> str:
         """The bookable items' line, from the calendar's sessions and ``[appointments] sessions``."""
@@ -95,8 +114,32 @@ def catalog_as_dict(directory: str) -> tuple[str, dict[str, Any] | None]:
         return str(exc), None
 
 
-def load_catalog_apart(directory: Path) -> tuple[str, dict[str, Any] | None]:
-    """``catalog_as_dict`` in a fresh worker process (spawned: safe beside the hub's threads)."""
+def import_as_dict(csv_text: str, state_dir: str) -> tuple[list[dict[str, Any]], str, dict[str, Any] | None,
+                                                           dict[str, Any]]:
+    """(problems, failure, catalogue as published, summary) of importing and installing a CSV: runs in
+    the worker process. The catalogue is read back from the installed files: what a restart serves."""
+    from ..loaders.catalog_data import CatalogError, CatalogImportError, import_csv, load_catalog
+    from ..loaders.catalog_install import install_catalog
+    try:
+        cat = import_csv("事项目录.csv", raw=csv_text.encode("utf-8"))
+    except CatalogImportError as exc:
+        return [p._asdict() for p in exc.problems], "", None, {}
+    try:
+        done = install_catalog(cat, state_dir)
+        served = load_catalog(done.directory).to_dict()
+    except (CatalogError, OSError) as exc:
+        return [], f"the catalogue could not be saved: {exc}", None, {}
+    return [], "", served, {"items": len(cat), "departments": len(cat.by_department),
+                            "version": done.directory.name, "previous": done.previous.name if done.previous else ""}
+
+
+def run_apart(fn, *args: Any) -> Any:
+    """``fn(*args)`` in a fresh worker process (spawned: safe beside the hub's threads)."""
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(1) as pool:
-        return pool.apply(catalog_as_dict, (str(directory),))
+        return pool.apply(fn, args)
+
+
+def load_catalog_apart(directory: Path) -> tuple[str, dict[str, Any] | None]:
+    """``catalog_as_dict`` in a fresh worker process."""
+    return run_apart(catalog_as_dict, str(directory))

@@ -58,7 +58,7 @@ class Hub:
         self.topics = Topics(cfg.site_id)
         self.tz = ZoneInfo(cfg.timezone)
         self.clock = clock
-        self.info = HallInfo(cfg, clock())
+        self.info = HallInfo(cfg, clock(), state_dir=Path(state_dir))
         self.store = Store(Path(state_dir) / "hub.sqlite3")
         self.queue = self._recover()
         self._window_ids = frozenset(w.id for w in cfg.hall.windows)

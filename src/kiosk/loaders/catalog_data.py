@@ -47,6 +47,7 @@ __all__ = [
     "CatalogError",
     "CatalogImportError",
     "ImportProblem",
+    "decode_csv",
     "department_file_name",
     "import_csv",
     "load_catalog",
@@ -351,7 +352,7 @@ _YES = {"是", "y", "yes", "true", "1", "可", "可以"}
 _NO = {"否", "n", "no", "false", "0", "不可", "", "无"}
 
 
-def _decode(raw: bytes) -> str:
+def decode_csv(raw: bytes) -> str:
     """UTF-8 (with or without BOM) first; GB18030 is what spreadsheet software saves otherwise."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8")
@@ -404,14 +405,32 @@ def _parse_materials(text: str) -> tuple[list[Material], str | None]:
     return materials, None
 
 
-def import_csv(path: Path | str) -> Catalog:
-    """Read a 事项目录 spreadsheet saved as CSV (UTF-8, UTF-8 with BOM, or GB18030).
+def _rows(path: Path, raw: bytes) -> list[list[str]]:
+    """The CSV's rows, or CatalogImportError saying why the file is not a CSV text at all."""
+    def fail(reason: str):
+        raise CatalogImportError(path, [ImportProblem(1, "", reason)])
+    try:
+        text = decode_csv(raw)
+    except UnicodeDecodeError:
+        fail("文件编码无法识别：请在表格软件中“另存为”CSV（UTF-8 或 GBK 编码）")
+    if "\x00" in text:
+        fail("这不是 CSV 文本文件（是否选了 .xlsx/.xls 表格？请在表格软件中“另存为”CSV）")
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        fail(f"CSV 格式有误：{exc}")
+    raise AssertionError("unreachable")
 
+
+def import_csv(path: Path | str, *, raw: bytes | None = None) -> Catalog:
+    """Read a 事项目录 spreadsheet saved as CSV (UTF-8, UTF-8 with BOM, or GB18030/GBK).
+
+    ``raw``: the file's bytes when they come from elsewhere (an upload); ``path`` then only names it.
     Collects every problem before giving up, then raises ``CatalogImportError``; rows are
     numbered as the spreadsheet shows them (the header is row 1). Blank rows are skipped.
     """
     path = Path(path)
-    rows = list(csv.reader(io.StringIO(_decode(path.read_bytes()), newline="")))
+    rows = _rows(path, path.read_bytes() if raw is None else raw)
     problems: list[ImportProblem] = []
     if not rows:
         raise CatalogImportError(path, [ImportProblem(1, "", "文件为空，缺少表头")])
@@ -441,6 +460,8 @@ def import_csv(path: Path | str) -> Catalog:
             continue
         first_row_of[item.id] = row_number
         items.append(with_pinyin(item))
+    if not items and not problems:
+        problems.append(ImportProblem(2, "", "表中没有任何事项（只有表头）"))
     if problems:
         raise CatalogImportError(path, problems)
     items.sort(key=lambda item: DEPARTMENTS.index(item.department))

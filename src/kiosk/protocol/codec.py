@@ -187,9 +187,14 @@ REQUEST_OPS: dict[str, dict[str, tuple[Any, bool]]] = {
 }
 # Ops of later features live in their own modules (protocol/ops_<feature>.py, each with an OPS dict),
 # so adding a feature never edits this table.
+# A module may also raise the payload limit of its own ops (``LIMITS``: op -> bytes), e.g. the catalogue.
+OP_PAYLOAD_LIMITS: dict[str, int] = {}
 for _m in pkgutil.iter_modules([str(Path(__file__).parent)]):
     if _m.name.startswith("ops_"):
-        REQUEST_OPS.update(importlib.import_module(f"{__package__}.{_m.name}").OPS)
+        _mod = importlib.import_module(f"{__package__}.{_m.name}")
+        REQUEST_OPS.update(_mod.OPS)
+        OP_PAYLOAD_LIMITS.update(getattr(_mod, "LIMITS", {}))
+MAX_REQUEST_PAYLOAD = max([MAX_PAYLOAD, *OP_PAYLOAD_LIMITS.values()])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -203,7 +208,7 @@ class Request:
 
 def decode_request(op: str, payload: bytes) -> Request:
     """Validate a request. Raises ProtocolError; the envelope is checked first so a reply can be sent."""
-    obj = decode_json(payload)
+    obj = decode_json(payload, limit=OP_PAYLOAD_LIMITS.get(op, MAX_PAYLOAD))
     env_keys = {k: obj[k] for k in _ENVELOPE if k in obj}
     env = _validate(env_keys, _ENVELOPE, f"request {op}")
     spec = REQUEST_OPS.get(op)
@@ -222,7 +227,7 @@ def envelope_of(payload: bytes) -> tuple[str, str] | None:
     """Best effort (txn, reply_to) of a bad request, so the hub can still answer it."""
     try:
         # numbers are not needed here: never convert them (a 5,000-digit one must not cost the reply)
-        obj = json.loads(bytes(payload[:MAX_PAYLOAD]).decode("utf-8"), parse_int=_ignored, parse_float=_ignored,
+        obj = json.loads(bytes(payload[:MAX_REQUEST_PAYLOAD]).decode("utf-8"), parse_int=_ignored, parse_float=_ignored,
                          parse_constant=_ignored)
     except (ValueError, RecursionError):
         return None

@@ -64,6 +64,7 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "disclosure.get": _DESK,
     "disclosure.advance": _DESK,
     "disclosure.reveal": ("web", "director"),  # the applicant unmasked: each view is recorded
+    "catalog.replace": ("web", "director"),  # the 事项目录 every kiosk and screen shows, from a spreadsheet
 }
 
 # Topics below hall/<site>/ that a role reads or writes besides request/<op>. ``{w}`` is the identity's

@@ -38,19 +38,51 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..loaders.catalog_data import CatalogImportError, import_csv, write_catalog_toml
+    from ..loaders.catalog_data import CatalogImportError, decode_csv, import_csv, write_catalog_toml
+    raw = sys.stdin.buffer.read() if str(args.csv) == "-" else None
+    name = "(stdin)" if raw is not None else str(args.csv)
     try:
-        cat = import_csv(args.csv)
+        cat = import_csv(args.csv, raw=raw)
     except CatalogImportError as exc:
-        print(f"kiosk catalog import: {args.csv}: {len(exc.problems)} bad cells", file=sys.stderr)
+        if args.json:
+            json.dump({"ok": False, "problems": [p._asdict() for p in exc.problems]}, sys.stdout)
+            return 2
+        print(f"kiosk catalog import: {name}: {len(exc.problems)} bad cells", file=sys.stderr)
         for p in exc.problems:
             print(f"  row {p.row}, column {p.column}: {p.reason}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"kiosk catalog import: {name}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    if args.json:  # for the director's page: what it shows in the preview and sends to the hub (ASCII-only
+        # JSON: the terminal-safe stdout must not touch the spreadsheet's text)
+        text = decode_csv(raw if raw is not None else Path(args.csv).read_bytes())
+        json.dump({"ok": True, "problems": [], "catalog": cat.to_dict(), "text": text}, sys.stdout,
+                  separators=(",", ":"))
+        return 0
+    if args.install:
+        from ..loaders.catalog_install import install_catalog
+        done = install_catalog(cat, args.install)
+        print(f"{len(cat)} items installed as {done.directory} (previous: {done.previous or 'none'}); "
+              f"restart kiosk-hub to serve it (the director's page needs no restart)")
+        return 0
     if args.out is None:
-        print(f"{args.csv}: {len(cat)} items, no errors (give --out DIR to write the TOML files)")
+        print(f"{name}: {len(cat)} items, no errors (give --out DIR to write the TOML files)")
         return 0
     written = write_catalog_toml(cat, Path(args.out), overwrite=args.overwrite)
     print(f"{len(cat)} items written to {len(written)} files in {args.out}")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from ..loaders.catalog_data import CatalogError
+    from ..loaders.catalog_install import rollback
+    try:
+        done = rollback(args.state)
+    except (FileNotFoundError, CatalogError) as exc:
+        print(f"kiosk catalog rollback: {exc}", file=sys.stderr)
+        return 2
+    print(f"serving {done.directory} again (the import {done.previous} is kept as previous); restart kiosk-hub")
     return 0
 
 
@@ -75,7 +107,15 @@ def register(sub: argparse._SubParsersAction, add_common) -> None:
     c.add_argument("dir", type=Path)
     c.set_defaults(func=cmd_check)
     i = s.add_parser("import", help="read the city's 事项目录 spreadsheet (CSV, UTF-8 or GB18030)")
-    i.add_argument("csv", type=Path)
-    i.add_argument("--out", help="write one TOML file per department into this folder")
+    i.add_argument("csv", type=Path, help="the CSV file, or - for standard input")
+    how = i.add_mutually_exclusive_group()
+    how.add_argument("--out", help="write one TOML file per department into this folder")
+    how.add_argument("--install", metavar="STATE_DIR", type=Path,
+                     help="make it the catalogue the hub serves (below the hub's state folder; the previous "
+                          "import is kept aside), as the director's page does")
+    how.add_argument("--json", action="store_true", help="print the result (catalogue or problems) as JSON")
     i.add_argument("--overwrite", action="store_true")
     i.set_defaults(func=cmd_import)
+    r = s.add_parser("rollback", help="serve the previous imported catalogue again")
+    r.add_argument("state", type=Path, help="the hub's state folder (e.g. /var/lib/kiosk)")
+    r.set_defaults(func=cmd_rollback)
