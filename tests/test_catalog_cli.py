@@ -40,3 +40,27 @@ def test_import_writes_toml_that_loads(tmp_path):
     assert r.returncode == 0, r.stderr
     r = kiosk("check", str(tmp_path / "cat"))
     assert r.returncode == 0 and r.stdout.startswith("5 items")
+
+
+def test_import_install_and_rollback_as_the_hub_serves_them(tmp_path):
+    sample = REPO / "config" / "catalog" / "sample_import.csv"
+    r = kiosk("import", str(sample), "--install", str(tmp_path))
+    assert r.returncode == 0 and "5 items installed" in r.stdout, r.stderr
+    r = kiosk("rollback", str(tmp_path))
+    assert r.returncode == 2 and "no previous imported catalogue" in r.stderr  # nothing set aside yet
+    r = kiosk("import", str(sample), "--install", str(tmp_path))
+    assert r.returncode == 0 and "previous: " in r.stdout and str(tmp_path / "catalog" / "v1") in r.stdout
+    r = kiosk("rollback", str(tmp_path))
+    assert r.returncode == 0 and (tmp_path / "catalog" / "current").resolve().name == "v1", r.stderr
+
+
+def test_import_json_from_stdin_for_the_directors_page():
+    raw = (REPO / "config" / "catalog" / "sample_import.csv").read_bytes().decode("utf-8-sig").encode("gbk")
+    r = subprocess.run([sys.executable, "-m", "kiosk", "catalog", "import", "-", "--json"], input=raw,
+                       capture_output=True, cwd=REPO, timeout=60)
+    out = json.loads(r.stdout)
+    assert r.returncode == 0 and out["ok"] and len(out["catalog"]["items"]) == 5
+    assert out["text"].startswith("序号,事项编码,事项名称")  # the text as UTF-8, what the hub is sent
+    r = subprocess.run([sys.executable, "-m", "kiosk", "catalog", "import", "-", "--json"], input=b"\x00\x01",
+                       capture_output=True, cwd=REPO, timeout=60)
+    assert r.returncode == 2 and json.loads(r.stdout)["problems"][0]["row"] == 1

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 #: Topic kinds (``Topics.parse``) whose retained value the web keeps.
 CACHED = ("board", "window_state", "window_staff", "mode", "hub_status", "availability", "status", "content",
-          "hub_report")
+          "hub_report", "catalog")
 #: Kinds that reach the pages as live events.
 LIVE = ("board", "window_state", "window_staff", "mode", "hub_status", "availability", "status", "content",
         "alert", "call")
@@ -85,7 +85,8 @@ class Link:
     def subscriptions(self) -> tuple[str, ...]:
         t = self.topics
         return (t.board, t.all_window_states, t.root + "window/+/staff", t.mode, t.hub_status, t.all_availability,
-                t.all_status, t.root + "content/#", t.root + "hub/report/+", t.alert, t.call, t.reply(self.device_id))
+                t.all_status, t.root + "content/#", t.root + "hub/report/+", t.alert, t.call, t.reply(self.device_id),
+                t.catalog)
 
     def start(self, loop: asyncio.AbstractEventLoop, *, host: str, port: int, username: str = "",
               password: str = "", tls_ca: str = "") -> None:

@@ -144,7 +144,11 @@ class Site:
         if request.method not in SAFE_METHODS and not request.path.startswith("/static/"):
             token = request.headers.get(sessions.CSRF_HEADER)
             if token is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                form = await request.post()
+                try:
+                    form = await request.post()
+                except web.HTTPRequestEntityTooLarge:  # over client_max_size: say so, in words
+                    resp = ctx.render("message.html", status=413, message=STRINGS["upload_too_large"])
+                    return self._finish(resp, fresh_anon)
                 value = form.get(sessions.CSRF_FIELD)
                 token = value if isinstance(value, str) else None
             if not sessions.csrf_ok(self.secret, ctx.sid if not fresh_anon else None, token):
