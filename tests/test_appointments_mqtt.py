@@ -207,3 +207,16 @@ def test_a_broken_section_stops_the_hub_at_start(broker, real_cfg, tmp_path):
     from kiosk.hub import feature_appointments as F
     with pytest.raises(ConfigError, match="slot_minutes"):
         F.load_policy(with_appointments(real_cfg, slot_minutes=1))
+
+
+def test_materials_hint_follows_a_replaced_catalogue(hall, recorder):
+    hub, _ = hall(at(2026, 11, 30, 8, 0))
+    shipped = next(i["id"] for i in hub.info.catalog["items"] if i["category"] == "C")
+    sample = (REPO / "config" / "catalog" / "sample_import.csv").read_text(encoding="utf-8-sig")
+    new = next(line.split(",")[1] for line in sample.splitlines()[1:] if line.split(",")[4] == "C")
+    kiosk = recorder()
+    assert recorder(device="web").call("catalog.replace", csv=sample, by="lina", timeout=60)["ok"]
+    gone = kiosk.call("appointment.book", category="C", slot="2026-11-30T10:00", phone=PHONE, items=[shipped])
+    assert gone["error"]["code"] == "unknown_item"
+    got = kiosk.call("appointment.book", category="C", slot="2026-11-30T10:00", phone=PHONE, items=[new])
+    assert got["result"]["items"][0]["id"] == new and got["result"]["materials"], got

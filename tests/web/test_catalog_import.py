@@ -39,11 +39,15 @@ def edited(text: str) -> str:
     return "\n".join([lines[0], ",".join(row2), *lines[2:5], ",".join(new)]) + "\n"
 
 
-def test_the_director_imports_a_catalogue_the_kiosks_receive(web_hall, open_page):
+def test_the_director_imports_a_catalogue_the_kiosks_receive(web_hall, open_page, live_terminal):
     web_hall.add_staff("lina", "director", full_name="李娜")
     kiosk = web_hall.recorder("catalog", device="kiosk-1")
     shipped = kiosk.wait_for("catalog", timeout=30)
     assert len(shipped["catalog"]["items"]) > 40 and "ga-hkb-reissue" not in ids(shipped)
+    terminal = live_terminal(web_hall.broker.port, device_id="kiosk-2")  # the self-service terminal itself
+    terminal.run_until(lambda: terminal.terminal.session.catalog is not None, timeout=30,
+                       what="the kiosk has the catalogue")
+    assert terminal.terminal.session.catalog.get("ga-hkb-reissue") is None
     page = open_page()
     login(page, "lina")
     page.goto("/director/catalog")
@@ -58,6 +62,9 @@ def test_the_director_imports_a_catalogue_the_kiosks_receive(web_hall, open_page
     expect(page.locator("#flash.good")).to_contain_text("共 5 项")
     got = kiosk.wait_for("catalog", lambda m: "ga-hkb-reissue" in ids(m), timeout=30)
     assert len(got["catalog"]["items"]) == 5
+    terminal.run_until(lambda: terminal.terminal.session.catalog.get("ga-hkb-reissue") is not None,
+                       timeout=30, what="the new item on the kiosk")
+    assert len(terminal.terminal.session.catalog) == 5
     entry = next(e for e in web_hall.audit(who="lina") if e["action"] == "catalog_import")
     assert entry["detail"]["added"] == 5 and entry["detail"]["items"] == 5, entry
 

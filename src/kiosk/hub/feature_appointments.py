@@ -13,6 +13,7 @@ appointments that ended more than `retention_days` ago.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import secrets
@@ -145,10 +146,13 @@ class _Setup:
     names: dict[str, str]  # category id -> name
 
 
-def _build(hall: Hall, policy: A.AppointmentPolicy) -> _Setup:
+def _catalog_items(hall: Hall) -> dict[str, dict[str, Any]]:
     catalog = hall.info.catalog or {}
-    items = {i["id"]: i for i in catalog.get("items", []) if isinstance(i, dict) and "id" in i}
-    return _Setup(policy=policy, problem="", tz=hall.tz, schedule=hall.info.schedule, items=items,
+    return {i["id"]: i for i in catalog.get("items", []) if isinstance(i, dict) and "id" in i}
+
+
+def _build(hall: Hall, policy: A.AppointmentPolicy) -> _Setup:
+    return _Setup(policy=policy, problem="", tz=hall.tz, schedule=hall.info.schedule, items=_catalog_items(hall),
                   names={c.id: c.name for c in hall.cfg.hall.categories})
 
 
@@ -185,6 +189,7 @@ class Bookings(Feature):
     def __init__(self, hall: Hall) -> None:
         super().__init__(hall)
         self.setup = _build(hall, load_policy(hall.cfg))  # a bad [appointments] section stops the hub here
+        self._catalog = hall.info.catalog  # the one setup.items was read from
         self.id_key = load_id_key(hall.cfg)  # never leaves this object: digests only
         self.table = Appointments.open(hall.store)
         self.ops = {"appointment.slots": Op(self.slots, read_only=True), "appointment.book": Op(self.book),
@@ -193,6 +198,9 @@ class Bookings(Feature):
                     "appointment.lookup": Op(self.lookup, read_only=True)}
 
     def _ready(self) -> tuple[_Setup, A.AppointmentPolicy, HallSchedule]:
+        if self.hall.info.catalog is not self._catalog:  # replaced (catalog.replace): the materials hints follow
+            self._catalog = self.hall.info.catalog
+            self.setup = dataclasses.replace(self.setup, items=_catalog_items(self.hall))
         st = self.setup
         if st.policy is None:
             raise OpError("not_configured", MSG_NOT_CONFIGURED.format(reason=st.problem))

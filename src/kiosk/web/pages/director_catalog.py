@@ -20,7 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
-from ...protocol.ops_catalog import MAX_CATALOG_CSV
+from ...protocol import encode
+from ...protocol.ops_catalog import MAX_CATALOG_CSV, MAX_CATALOG_REQUEST
 from .. import strings
 from ..link import HubError
 from ..site import Ctx, Site, hub_error_text
@@ -164,9 +165,12 @@ async def confirm(request: web.Request, ctx: Ctx) -> web.StreamResponse:
     login = ctx.staff.name  # type: ignore[union-attr]
     if pending is None or pending.login != login or pending.expires < ctx.now():
         return await page(request, ctx, status=409, flash=("bad", T["catalog_expired"]))
-    try:
+    if len(encode({"csv": pending.text, "by": login, "txn": "x" * 64, "reply_to": "x" * 200})) > MAX_CATALOG_REQUEST:
+        return await page(request, ctx, status=400,  # only a file of little but quotes and line breaks
+                          flash=("bad", T["catalog_too_large"].format(limit=f"{MAX_CATALOG_REQUEST:,}")))
+    try:  # re-sent (same txn, one import) only rarely: the hub takes a second or more to install it
         result = await ctx.link.request("catalog.replace", {"csv": pending.text, "by": login},
-                                        timeout=IMPORT_TIMEOUT_S)
+                                        timeout=IMPORT_TIMEOUT_S, retry_every=20.0)
     except HubError as exc:
         ctx.audit("catalog_import_refused", exc.code, message=exc.message[:300])
         text = T["catalog_refused"].format(message=exc.message) if exc.code == "bad_catalog" else hub_error_text(exc)
