@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.devices.fake_printer import FakePrinter
+from kiosk.devices.fake_printer import FakePrinter, FakePrinterState
 from kiosk.terminal.app import Terminal
 from kiosk.terminal.devices import PrinterState
 from kiosk.terminal.settings import load_settings
@@ -78,13 +78,23 @@ def test_a_technician_prints_a_test_ticket_and_sees_the_result(web_hall, open_pa
     expect(small.locator("#test-kiosk-1")).to_have_attribute("data-result", "printed")
     shot(small, "tech-test-ticket")
 
+    # the roll runs out: the next press reports 缺纸 and nothing reaches the paper
+    kiosk.printer.state = FakePrinterState.PAPER_OUT
+    page.click("#test-ticket-kiosk-1")
+    expect(page.locator("#test-kiosk-1")).to_have_attribute("data-result", "sent")
+    kiosk.run_until(lambda: kiosk.terminal.session.test_prints.last["result"] == "paper_out", timeout=20,
+                    what="the kiosk's paper-out answer")
+    expect(page.locator("#test-kiosk-1")).to_have_attribute("data-result", "paper_out")
+    assert "缺纸" in page.inner_text("#test-kiosk-1") and kiosk.printer.snapshot().cuts == 1
+    shot(page, "tech-test-paper-out")
+
     sent = [(t, json.loads(p), r) for t, p, r in rec.messages]
-    assert len(sent) == 1
+    assert len(sent) == 2 and sent[0][1]["id"] != sent[1][1]["id"]
     topic, body, retained = sent[0]
     assert topic == "hall/huangtan/device/kiosk-1/command" and not retained
     assert body["cmd"] == "test_ticket" and body["by"] == "zhaolei" and body["name"] == "赵磊"
     audit = web_hall.audit(who="zhaolei", action="test_ticket")
-    assert len(audit) == 1 and audit[0]["target"] == "kiosk-1"
+    assert len(audit) == 2 and {a["target"] for a in audit} == {"kiosk-1"}
 
 
 def test_window_staff_and_the_director_cannot_send_a_test_ticket(web_hall, open_page, printer_kiosk):
