@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,19 @@ def recorder(broker, hall_cfg):
     yield make
     for r in recs:
         r.close()
+
+
+@contextmanager
+def own_store(hub):
+    """The running hub's database on a connection of the test's own. The hub's ``Store`` belongs to its
+    worker thread: a batch keeps rows pending, and a read through it from another thread would write them
+    in the middle of the hub's transaction."""
+    from kiosk.store.db import Store
+    store = Store(hub.store.path)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 class HubThread:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.core.catalog import Catalog
 from kiosk.protocol import MAX_STATE_PAYLOAD, decode_json
-from tests.conftest import HubThread
+from tests.conftest import HubThread, own_store
 from tests.mqtt_helpers import wait_until
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -95,11 +95,12 @@ def test_home_visit_keeps_phone_private(hub, recorder):
     raw = b"".join(p for _, p, _ in staff.messages)
     assert b"13812345678" not in raw and "张三丰".encode() not in raw and alert["phone"] == "138****5678"
     from kiosk.store.help import HelpRequests
-    table = HelpRequests(hub.store)
-    row = table.get(ok["result"]["alert"])
-    assert row["phone"] == "13812345678"  # kept only in the hub's database
-    assert table.purge(before=row["at"] + 1) == 1
-    assert table.get(ok["result"]["alert"])["phone"] is None
+    with own_store(hub) as store:
+        table = HelpRequests(store)
+        row = table.get(ok["result"]["alert"])
+        assert row["phone"] == "13812345678"  # kept only in the hub's database
+        assert table.purge(before=row["at"] + 1) == 1
+        assert table.get(ok["result"]["alert"])["phone"] is None
 
 
 def test_closing_time_aware_issuing(broker, real_cfg, tmp_path, recorder):

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import HubThread
+from tests.conftest import HubThread, own_store
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -64,7 +64,8 @@ def test_a_ticket_followed_from_waiting_to_rated(strict_hub, recorder):
     assert again["ok"] is False and again["error"]["code"] == "already_rated"
     got = web.call("ticket.track", tokens=[mine["token"]])["result"]["tickets"][mine["token"]]
     assert got["rateable"] is False and got["rated"] is True
-    row = strict_hub.store.rows("SELECT channel, level FROM evaluations WHERE ticket=?", (mine["ticket"],))
+    with own_store(strict_hub) as store:
+        row = store.rows("SELECT channel, level FROM evaluations WHERE ticket=?", (mine["ticket"],))
     assert row == [{"channel": "qr", "level": 2}]
 
 

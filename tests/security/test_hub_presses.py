@@ -3,6 +3,7 @@ another window's button cannot use up that button's sequence number."""
 
 from __future__ import annotations
 
+from tests.conftest import own_store
 from tests.mqtt_helpers import wait_until
 
 
@@ -23,7 +24,11 @@ def test_a_press_on_another_window_does_not_silence_the_real_button(hub, recorde
     real.press("w5", "next", seq=2, device="remote-7")  # same (device, seq) on w5: another press, applied
     real.press("w5", "next", seq=1, device="btn-w5")  # btn-w5's own first press
     sql = "SELECT window, device, seq, outcome FROM presses ORDER BY window, device, seq"
-    rows = wait_until(lambda: (lambda r: r if len(r) == 3 else None)(hub.store.rows(sql)), what="three presses")
+    def presses():
+        with own_store(hub) as store:
+            rows = store.rows(sql)
+        return rows if len(rows) == 3 else None
+    rows = wait_until(presses, what="three presses")
     assert [(r["window"], r["device"], r["seq"], r["outcome"]) for r in rows] == [
         ("w3", "remote-7", 2, "ok"), ("w5", "btn-w5", 1, "ok"), ("w5", "remote-7", 2, "ok")]
     assert _calling(hub, "w5") is None and _calling(hub, "w3") is not None  # w5: called one, then next (none left)

@@ -6,7 +6,7 @@ import time
 
 from kiosk.store.tickets import TicketTokens
 
-from ..conftest import HubThread
+from ..conftest import HubThread, own_store
 from ..mqtt_helpers import wait_until
 from .conftest import OPEN_HOURS_START
 
@@ -35,7 +35,8 @@ def take(p, category: str, *, green: bool = False) -> None:
 def ticket_of(hub, link: str) -> str:
     """The ticket a QR link names: the link has only the token, which the hub knows."""
     token = link.rsplit("/", 1)[1]
-    return TicketTokens(hub.store).tickets_for([token])[token]
+    with own_store(hub) as store:
+        return TicketTokens(store).tickets_for([token])[token]
 
 
 def test_take_a_number_normal_and_green_channel(broker, hub, live_terminal):

@@ -18,6 +18,7 @@ from kiosk.ui.app import DisplayConfig
 from kiosk.ui.pilot import LiveClock, Pilot
 from kiosk.ui.theme import Mode
 
+from ..conftest import own_store
 from ..mqtt_helpers import wait_until
 from .appointment_helpers import choose, type_keys
 from .test_appointment_flows import PHONE, at, calendar_hall, start_booking  # noqa: F401 (a fixture)
@@ -96,7 +97,8 @@ def test_take_a_number_prints_the_ticket_and_reprints_within_a_minute(broker, hu
     assert "C001" in text and "人社业务" in text and "黄潭镇便民服务中心" in text
     assert "过号" in text and "前面还有 0 人" in text
     from kiosk.store.tickets import TicketTokens
-    token = TicketTokens(hub.store).get(tid)
+    with own_store(hub) as store:
+        token = TicketTokens(store).get(tid)
     assert token and len(token) >= 16  # the ticket's secret travels in its printed QR, nowhere else
     assert snap.qr_payloads == (f"http://192.168.10.2:8080/t/{token}",)  # its phone page; no number in it
     assert snap.status_queries[:4] == (1, 2, 3, 4)  # asked before the number was taken

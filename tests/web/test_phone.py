@@ -21,7 +21,7 @@ from kiosk.terminal.settings import load_settings
 from kiosk.ui.app import DisplayConfig
 from kiosk.ui.pilot import LiveClock, Pilot
 
-from ..conftest import OUTPUT, REPO, HubThread
+from ..conftest import OUTPUT, REPO, HubThread, own_store
 from ..mqtt_helpers import wait_until
 from ..qr import qr_texts
 from .conftest import WebHall, WebProcess, shot, web_site_toml
@@ -185,14 +185,15 @@ def test_a_rating_after_completion_is_recorded_once(phone_hall, phone, size, js)
     page.wait_for_selector("#notice")
     assert page.inner_text("#notice") == "感谢您的评价！" and page.query_selector("#rate") is None
     shot(page, f"phone-rated-{tag}")
-    store = phone_hall.hub.hub.store
-    rows = store.rows("SELECT level, channel, reasons FROM evaluations")
+    with own_store(phone_hall.hub.hub) as store:
+        rows = store.rows("SELECT level, channel, reasons FROM evaluations")
     assert rows == [{"level": 2, "channel": "qr", "reasons": '["wait_long"]'}]
 
     token = link.rsplit("/", 1)[1]
     again = page.request.post(f"/t/{token}/rate", form={"csrf": csrf, "level": "5"})
     assert again.ok and "已经评价过了" in again.text()  # once per ticket
-    assert store.rows("SELECT COUNT(*) AS n FROM evaluations")[0]["n"] == 1
+    with own_store(phone_hall.hub.hub) as store:
+        assert store.rows("SELECT COUNT(*) AS n FROM evaluations")[0]["n"] == 1
 
 
 def test_a_wrong_token_or_a_number_shows_nothing_and_a_lost_hub_a_friendly_page(phone_hall, phone):
