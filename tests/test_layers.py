@@ -79,7 +79,7 @@ INWARD = {
     "ui": {"kiosk.errors", "kiosk.protocol", "kiosk.system"},  # a screen fed by the bus; systemd's notify
     "system": {"kiosk.halltime", "kiosk.errors"},
     "devices": {"kiosk.errors"},
-    "loaders": {"kiosk.core", "kiosk.errors"},
+    "loaders": {"kiosk.core", "kiosk.errors", "kiosk.system"},  # durable writes of an imported catalogue
     "store": {"kiosk.core", "kiosk.errors"},
     "bus": {"kiosk.protocol", "kiosk.config", "kiosk.errors"},
     "reports": {"kiosk.core", "kiosk.store", "kiosk.loaders", "kiosk.errors"},

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.core.catalog import Catalog
+from kiosk.system.files import fsync_path
 
 IMPORTS = "catalog"  # below the hub's state folder
 _VERSION = re.compile(r"^v(\d+)$")
@@ -53,14 +54,6 @@ def serving_dir(catalog_dir: Path | None, state_dir: Path | str | None) -> Path 
     return imported or catalog_dir
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _point(root: Path, name: str, target: str) -> None:
     """``root/name`` → ``target`` (a relative symlink), replaced in one rename."""
     tmp = root / f".{name}.new"
@@ -71,7 +64,8 @@ def _point(root: Path, name: str, target: str) -> None:
 
 def install_catalog(catalog: Catalog, state_dir: Path | str) -> Installed:
     """Write ``catalog`` as the next version and make it current; see the module rule."""
-    from .catalog_data import load_catalog, write_catalog_toml
+    from .catalog_data import load_catalog
+    from .catalog_write import write_catalog_toml
     root = imports_dir(state_dir)
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
     numbers = [int(m[1]) for p in root.iterdir() if (m := _VERSION.match(p.name)) and p.is_dir()]
@@ -80,15 +74,15 @@ def install_catalog(catalog: Catalog, state_dir: Path | str) -> Installed:
     shutil.rmtree(staging, ignore_errors=True)  # a crash's leftover
     written = write_catalog_toml(catalog, staging)
     for path in written:
-        _fsync(path)
-    _fsync(staging)
+        fsync_path(path)
+    fsync_path(staging)
     load_catalog(staging)  # CatalogError if what was written would not load at the next start
     os.rename(staging, root / name)
     before = current_dir(state_dir)
     if before is not None:
         _point(root, "previous", before.name)
     _point(root, "current", name)
-    _fsync(root)
+    fsync_path(root)
     keep = {name, before.name if before else ""}
     for p in root.iterdir():
         if (_VERSION.match(p.name) and p.name not in keep) or p.name.endswith(".tmp"):
@@ -108,5 +102,5 @@ def rollback(state_dir: Path | str) -> Installed:
     load_catalog(target)
     _point(root, "previous", before.name)
     _point(root, "current", target.name)
-    _fsync(root)
+    fsync_path(root)
     return Installed(target, before)

@@ -29,6 +29,7 @@ from pathlib import Path
 from ..config import SiteConfig
 from ..errors import ConfigError, KioskError
 from ..halltime import hall_time, hall_zone
+from ..system.files import fsync_path
 from ..system.statelock import StateBusy, StateLock
 from .common import site_config
 
@@ -85,22 +86,6 @@ def check_database(path: Path) -> None:
         raise BackupError(f"{path}: not a hub database (no {', '.join(sorted(missing))} table)")
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def backups(folder: Path) -> list[Path]:
     """This tool's backups in ``folder``, oldest first."""
     found = [p for p in folder.glob(f"{PREFIX}*{SUFFIX}") if p.is_file()]
@@ -146,9 +131,9 @@ def take_backup(state_dir: Path, settings: BackupSettings, *, now: float, tz: tz
             src.close()
         os.chmod(tmp, 0o600)
         check_database(tmp)
-        _fsync_file(tmp)
+        fsync_path(tmp)
         os.replace(tmp, target)
-        _fsync_dir(folder)
+        fsync_path(folder)
     except (sqlite3.Error, OSError) as exc:
         raise BackupError(f"backup into {folder} failed: {exc}") from None
     finally:
@@ -189,9 +174,9 @@ def restore(file: Path, state_dir: Path, *, now: float, tz: tzinfo) -> Path | No
         owner = state_dir.stat()
         if os.geteuid() == 0 and (owner.st_uid, owner.st_gid) != (0, 0):
             os.chown(tmp, owner.st_uid, owner.st_gid)  # run as root: the file stays the service user's
-        _fsync_file(tmp)
+        fsync_path(tmp)
         os.replace(tmp, live)
-        _fsync_dir(state_dir)
+        fsync_path(state_dir)
         return aside
     finally:
         lock.release()
