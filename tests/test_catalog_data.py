@@ -10,12 +10,11 @@ from kiosk.loaders.catalog_data import (
     CSV_COLUMNS,
     CatalogError,
     CatalogImportError,
-    department_file_name,
     import_csv,
     load_catalog,
     pinyin_of,
-    write_catalog_toml,
 )
+from kiosk.loaders.catalog_write import department_file_name, write_catalog_toml
 from kiosk.core.catalog import CATEGORIES, DEPARTMENTS, LIFE_EVENTS, Catalog
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "catalog"

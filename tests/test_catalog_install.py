@@ -56,7 +56,7 @@ def test_a_write_that_fails_leaves_the_served_catalogue(tmp_path, monkeypatch):
     state = tmp_path / "state"
     cat = import_csv("a.csv", raw=SAMPLE.encode())
     install_catalog(cat, state)
-    import kiosk.loaders.catalog_data as data
+    import kiosk.loaders.catalog_write as data
 
     def full_disk(*a, **kw):
         raise OSError(28, "No space left on device")

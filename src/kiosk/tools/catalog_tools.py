@@ -38,7 +38,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..loaders.catalog_data import CatalogImportError, decode_csv, import_csv, write_catalog_toml
+    from ..loaders.catalog_data import CatalogImportError, decode_csv, import_csv
+    from ..loaders.catalog_write import write_catalog_toml
     raw = sys.stdin.buffer.read() if str(args.csv) == "-" else None
     name = "(stdin)" if raw is not None else str(args.csv)
     try:
