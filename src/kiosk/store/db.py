@@ -84,8 +84,21 @@ _HOT = {
 _HOT_NAMED = re.compile("|".join(_HOT))
 
 
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+_PREFETCH = {"replies": (("device", "txn"), "reply"), "presses": (("window", "device", "seq"), "outcome")}
+
+
+def prefetch_sql(table: str, n: int) -> str:
+    """The stored value of ``n`` keys of ``table`` in one statement, from the keys to the table: one
+    primary-key search per key. (A row-value ``IN (VALUES …)`` scans the whole table, which grows all day:
+    4 ms a batch at 20,000 rows.)"""
+    cols, value = _PREFETCH[table]
+    marks = ",".join(["(" + ",".join("?" * len(cols)) + ")"] * n)
+    on = " AND ".join(f"t.{c} = k.column{i}" for i, c in enumerate(cols, 1))
+    picked = ", ".join(f"t.{c}" for c in cols)
+    return f"SELECT {picked}, t.{value} FROM (VALUES {marks}) AS k CROSS JOIN {table} AS t ON {on}"
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once, not once a row
 
 
 class Store:
@@ -232,18 +245,16 @@ class Store:
         """Inside a batch: the stored replies of ``replies`` ((device, txn)) and the outcomes of ``presses``
         ((window, device, seq)), with one statement each for the whole batch; ``stored_reply`` and
         ``press_seen`` then answer these keys without a statement of their own."""
-        for table, keys, cols, value in (("replies", replies, "device, txn", "reply"),
-                                         ("presses", presses, "window, device, seq", "outcome")):
-            width = len(cols.split(","))
+        for table, keys, cols in (("replies", replies, _PREFETCH["replies"][0]),
+                                  ("presses", presses, _PREFETCH["presses"][0])):
+            width = len(cols)
             keys = list(dict.fromkeys(keys))
             for i in range(0, len(keys), 300):  # well under SQLite's bound-parameter limit
                 part = keys[i:i + 300]
-                marks = ",".join(["(" + ",".join("?" * width) + ")"] * len(part))
                 args = tuple(x for k in part for x in k)
                 for k in part:
                     self._known[(table, k)] = None
-                for row in self._exec(f"SELECT {cols}, {value} FROM {table} WHERE ({cols}) IN (VALUES {marks})",
-                                      args):
+                for row in self._exec(prefetch_sql(table, len(part)), args):
                     self._known[(table, tuple(row[:width]))] = row[width]
 
     def _add(self, table: str, row: tuple) -> None:
