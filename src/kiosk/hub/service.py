@@ -39,7 +39,7 @@ from .hallinfo import HallInfo
 log = logging.getLogger(__name__)
 
 BATCH_MAX = 512
-SNAPSHOT_EVERY = 2000  # commands between snapshots, taken when the inbox is empty …
+SNAPSHOT_EVERY = 2000  # commands between snapshots, taken when nothing arrived for a whole inbox wait …
 SNAPSHOT_AT_THE_LATEST = 20000  # … or after this many even under a constant stream
 DEDUPE_DAYS = 3
 STORE_PROBE_S = 10.0  # while the state file takes no writes, try one this often when idle
@@ -155,6 +155,8 @@ class Hub:
                 except queue.Empty:
                     break
             self._process(items)
+            if not items and self._since_snapshot >= SNAPSHOT_EVERY:
+                self._snapshot_quietly()  # a quiet second: never in the middle of a burst or a stream
         self.notifier.stopping("stopping: last snapshot, then disconnect")
         self._snapshot_quietly()
         self.bus.stop()
@@ -233,9 +235,8 @@ class Hub:
                 out.windows.clear()
                 out.board = False
             self._flush(out, now)
-        if self._since_snapshot >= SNAPSHOT_AT_THE_LATEST or (
-                self._since_snapshot >= SNAPSHOT_EVERY and self.inbox.empty()):
-            self._snapshot_quietly()  # a quiet moment: never in the middle of a burst
+        if self._since_snapshot >= SNAPSHOT_AT_THE_LATEST:
+            self._snapshot_quietly()  # a stream that never pauses still gets one now and then
 
     def _probe_store(self, now: float) -> bool:
         """Can the state file take a write? Keeps ``store_ok`` (shown on hub/status) true to the disk."""
