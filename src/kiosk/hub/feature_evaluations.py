@@ -65,10 +65,6 @@ def pad_topic(ctx: OpContext, window: str) -> str:
     return f"{ctx.topics.root}window/{window}/evaluation"
 
 
-def qr_for(ctx: OpContext, ticket: str) -> str:
-    return E.qr_url(settings(ctx.cfg).qr_template, site=ctx.cfg.site_id, ticket=ticket)
-
-
 # ------------------------------------------------------------------ finding the service event
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -205,13 +201,14 @@ def op_stats(ctx: OpContext, req) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ the pad at each window
 
-def offer_to_pads(ctx: OpContext, events: list[C.Event]) -> None:
+def offer_to_pads(ctx: OpContext, events: list[C.Event], qr_template: str) -> None:
     for ev in events:
         if isinstance(ev, C.TicketCompleted):
             t = ctx.queue.state.tickets.get(ev.ticket)
             number = t.number if t else ev.ticket.split("-", 1)[-1]
+            qr = E.qr_url(qr_template, site=ctx.cfg.site_id, ticket=ev.ticket)
             ctx.publish(pad_topic(ctx, ev.window), {"ticket": ev.ticket, "number": number, "window": ev.window,
-                                                     "at": ev.at, "qr": qr_for(ctx, ev.ticket)}, retain=True)
+                                                     "at": ev.at, "qr": qr}, retain=True)
             ctx.store.set_meta(f"pad:{ev.window}", ev.ticket)
 
 
@@ -241,12 +238,13 @@ def purge(ctx: OpContext, retention_days: int) -> int:
 class Ratings(Feature):
     def __init__(self, hall: Hall) -> None:
         super().__init__(hall)
-        settings(hall.cfg)  # a mistake in [evaluation] stops the hub at start with file, key and reason
+        # a mistake in [evaluation] stops the hub at start with file, key and reason
+        self.qr_template = settings(hall.cfg).qr_template  # read once: every completed service uses it
         Evaluations.open(hall.store)
         self.ops = {"evaluation.submit": Op(op_submit), "evaluation.stats": Op(op_stats, read_only=True)}
 
     def on_events(self, ctx: OpContext, events: list[C.Event]) -> None:
-        offer_to_pads(ctx, events)
+        offer_to_pads(ctx, events, self.qr_template)
 
     def on_day_start(self, ctx: OpContext) -> None:
         daily(ctx)

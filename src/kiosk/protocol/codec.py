@@ -63,7 +63,8 @@ def decode_json(payload: bytes, *, limit: int = MAX_PAYLOAD) -> dict[str, Any]:
         raise ProtocolError("bad_json", f"payload is not JSON: {str(exc)[:80]}") from None
     if not isinstance(obj, dict):
         raise ProtocolError("bad_json", "payload must be a JSON object")
-    _unicode_only(obj)
+    if "\\u" in text:  # a lone surrogate can only come from an escape: UTF-8 itself cannot carry one
+        _unicode_only(obj)
     v = obj.get("v")
     if type(v) is not int or v != VERSION:  # exactly the integer 1: not 1.0, not true
         raise ProtocolError("bad_version", f'field "v" must be {VERSION}, got {str(v)[:20]!r}')
@@ -111,17 +112,21 @@ def _unicode_only(obj: Any) -> None:
             stack.extend(x)
 
 
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""``json.dumps(obj, ensure_ascii=False, separators=(",", ":"))`` with one encoder made once, not one a call."""
+
+
 def encode(obj: dict[str, Any]) -> bytes:
     """A message dict → compact UTF-8 JSON with ``v`` first."""
     body = {"v": VERSION}
     body.update({k: val for k, val in obj.items() if k != "v"})
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return compact_json(body).encode("utf-8")
 
 
 def encode_members(obj: dict[str, Any]) -> bytes:
     """The members of a JSON object as ``encode`` writes them, without the braces: pieces to join, so a part
     shared by several messages (a window's state, also inside the board) is encoded once."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")[1:-1]
+    return compact_json(obj).encode("utf-8")[1:-1]
 
 
 # ---------------------------------------------------------------- button presses
