@@ -95,3 +95,83 @@ def test_a_corked_batch_leaves_whole_in_order_with_qos0_and_acks_among_it(broker
     feeder.stop()
     pub.stop()
     watcher.stop()
+
+
+def test_messages_read_in_one_step_keep_topic_payload_retain_qos_and_properties_go_paho_s_way(broker, monkeypatch):
+    """Whole packets in the buffer are decoded by the client itself; a PUBLISH that carries MQTT 5
+    properties is left to paho. Either way the owner gets the same Inbound, and a retained one says so."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    by_paho: list[bytes] = []
+    paho_way = bus_client._Client._handle_publish
+
+    def counted(self):
+        by_paho.append(bytes(self._in_packet["packet"]))
+        return paho_way(self)
+    monkeypatch.setattr(bus_client._Client, "_handle_publish", counted)
+    hub, inbox = make(broker, "hubish2", ("hall/io/p/#",), manual_ack=True, retain_as_published=True,
+                      persistent_session=True)
+    raw = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="io-raw", protocol=mqtt.MQTTv5)
+    raw.connect("127.0.0.1", broker.port)
+    raw.loop_start()
+    props = Properties(PacketTypes.PUBLISH)
+    props.UserProperty = ("who", "test")
+    props.ContentType = "application/json"
+    sent = [("hall/io/p/plain", b'{"a":1}', 1, False, None), ("hall/io/p/q0", b"zero", 0, False, None),
+            ("hall/io/p/props", "中文".encode(), 1, False, props), ("hall/io/p/empty", b"", 1, False, None),
+            ("hall/io/p/kept", b"kept", 1, True, None), ("hall/io/p/\u7a97\u53e3", b"w", 1, False, None)]
+    for topic, payload, qos, retain, p in sent:
+        raw.publish(topic, payload, qos=qos, retain=retain, properties=p).wait_for_publish(10)
+    got = drain(inbox, len(sent))
+    assert [(it.topic, it.payload, it.qos, it.retain) for it in got] == \
+        [(t, pl, q, r) for t, pl, q, r, _ in sent]
+    assert all(it.mid > 0 for it in got if it.qos == 1)
+    assert len(by_paho) == 1 and b"hall/io/p/props" in by_paho[0], by_paho  # only the one with properties
+    for it in got:
+        hub.ack(it)
+    raw.publish("hall/io/p/kept", b"", qos=1, retain=True).wait_for_publish(10)
+    raw.loop_stop()
+    raw.disconnect()
+    hub.stop()
+
+
+@pytest.mark.parametrize("protocol", ["v5", "v311"])
+@pytest.mark.parametrize("size", [0, 5, 126, 200, 20000, 70000])
+def test_send_builds_the_very_packet_paho_builds(protocol, size):
+    """``send`` skips paho's general packet building; the bytes on the wire must be the same."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+    c = bus_client._Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="pk",
+                           protocol=mqtt.MQTTv5 if protocol == "v5" else mqtt.MQTTv311)
+    queued: list[bytes] = []
+    c._packet_queue = lambda command, packet, mid, qos, info=None: queued.append(bytes(packet)) or 0
+    c._sock = object()  # "connected": nothing is written, the packets are only queued
+    topic = "hall/io/窗口/state" + "x" * (size % 97)
+    payload = bytes(range(256)) * (size // 256) + b"y" * (size % 256)
+    for retain in (False, True):
+        c._send_qos1(4242, topic.encode(), payload, retain)
+        c._send_publish(4242, topic.encode(), payload, 1, retain, False)
+    c._sock = None
+    assert len(queued) == 4 and queued[0] == queued[1] and queued[2] == queued[3] and queued[0] != queued[2]
+
+
+@pytest.mark.parametrize("inflight", [1000, 3])
+def test_sent_messages_arrive_in_order_and_complete(broker, inflight):
+    watcher, inbox = make(broker, "watcher2", ("hall/io/s/#",))
+    hub, _ = make(broker, "sender2", manual_ack=True, retain_as_published=True, persistent_session=True,
+                  max_inflight=inflight)
+    with hub.corked():
+        for i in range(300):
+            hub.send(f"hall/io/s/{i % 5}", b"%d" % i, retain=i == 299)
+    got = drain(inbox, 300)
+    assert [int(it.payload) for it in got] == list(range(300))
+    wait_until(lambda: not hub._client._out_messages, 30, "every sent message completed by its PUBACK")
+    assert hub._client._inflight_messages == 0
+    late, late_inbox = make(broker, "late", ("hall/io/s/4",))
+    assert [it.payload for it in drain(late_inbox, 1)] == [b"299"] and drain(late_inbox, 0) == []
+    hub.send("hall/io/s/4", b"", retain=True)  # clean up the retained message
+    for c in (late, hub, watcher):
+        c.stop()

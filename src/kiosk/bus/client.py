@@ -18,10 +18,11 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.client import MalformedPacket
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
@@ -56,6 +57,7 @@ class _Client(mqtt.Client):
     _rbuf = b""
     _rpos = 0
     _corked = False
+    _held: "list[dict[str, Any]] | None" = None  # packets queued while corked, released by uncork()
 
     def _sock_recv(self, bufsize: int) -> bytes:
         buf, pos = self._rbuf, self._rpos
@@ -74,6 +76,98 @@ class _Client(mqtt.Client):
             rc = super().loop_read(max_packets)
         return rc
 
+    # Set by the owner: (topic, payload, retain, mid, qos) for each PUBLISH of QoS 0 or 1, called on paho's
+    # thread instead of ``on_message`` (which then is not called for those). None: paho's way for all.
+    on_publish_received: "Callable[[str, bytes, bool, int, int], None] | None" = None
+
+    def _packet_read(self) -> MQTTErrorCode:
+        # A packet already whole in the buffer is taken in one step. paho reads it in three (its first
+        # byte, its length a byte at a time, its body), each through the bookkeeping of a partial read.
+        # A packet that is not whole yet goes paho's way.
+        if self._in_packet["command"] != 0:
+            return super()._packet_read()
+        if self._rpos >= len(self._rbuf):
+            try:
+                self._sock_recv(0)  # the next read, into the buffer
+            except OSError:  # nothing there, or a broken connection: paho meets it again and answers
+                return super()._packet_read()
+        buf, pos = self._rbuf, self._rpos
+        end = len(buf)
+        if end - pos < 2:
+            return super()._packet_read()  # closed (paho reads b"" again), or a lone first byte
+        length, shift, i = 0, 0, pos + 1
+        while True:
+            if i >= end or i > pos + 4:
+                return super()._packet_read()  # the length goes on in the next read (or is malformed)
+            byte = buf[i]
+            length |= (byte & 127) << shift
+            shift += 7
+            i += 1
+            if not byte & 128:
+                break
+        if i + length > end:
+            return super()._packet_read()
+        header, body = buf[pos], buf[i:i + length]
+        self._rpos = i + length
+        try:
+            if header & 0xF0 == PUBLISH and self.on_publish_received is not None and (header >> 1) & 3 < 2:
+                rc = self._publish_received(header, body)
+            else:
+                self._in_packet.update(command=header, have_remaining=1, remaining_length=length,
+                                       packet=bytearray(body), to_process=0, pos=0)
+                try:
+                    rc = self._packet_handle()
+                finally:
+                    self._in_packet.update(command=0, have_remaining=0, remaining_count=[], remaining_mult=1,
+                                           remaining_length=0, packet=bytearray(b""), to_process=0, pos=0)
+        except MalformedPacket:
+            rc = MQTTErrorCode.MQTT_ERR_PROTOCOL
+        with self._msgtime_mutex:
+            self._last_bytes_received = mqtt.time_func()
+        return rc
+
+    def _publish_received(self, header: int, body: bytes) -> MQTTErrorCode:
+        """A QoS 0 or 1 PUBLISH, straight to ``on_publish_received``: no message object, no MQTT 5
+        properties object (the hub's messages carry none; one that does is refused as malformed would be
+        by paho only if broken, so it is decoded paho's way)."""
+        qos = (header >> 1) & 3
+        if len(body) < 2:
+            raise MalformedPacket("PUBLISH too short")
+        n = (body[0] << 8) | body[1]
+        at = 2 + n
+        if at + (2 if qos else 0) + (1 if self._protocol == mqtt.MQTTv5 else 0) > len(body):
+            raise MalformedPacket("PUBLISH shorter than its topic")
+        try:
+            topic = body[2:at].decode("utf-8")
+        except UnicodeDecodeError:
+            raise MalformedPacket("PUBLISH topic is not UTF-8") from None
+        if not topic and self._protocol != mqtt.MQTTv5:
+            raise MalformedPacket("topic can't be empty in MQTTv3")
+        mid = 0
+        if qos:
+            mid = (body[at] << 8) | body[at + 1]
+            at += 2
+        if self._protocol == mqtt.MQTTv5:
+            if body[at] != 0:  # properties (a topic alias, user properties …): paho decodes those
+                self._in_packet.update(command=header, packet=bytearray(body))
+                try:
+                    return self._handle_publish()
+                finally:
+                    self._in_packet.update(command=0, packet=bytearray(b""))
+            at += 1
+        callback = self.on_publish_received
+        assert callback is not None
+        with self._in_callback_mutex:
+            try:
+                callback(topic, body[at:], bool(header & 1), mid, qos)
+            except Exception as err:
+                self._easy_log(mqtt.MQTT_LOG_ERR, "Caught exception in on_publish_received: %s", err)
+                if not self.suppress_exceptions:
+                    raise
+        if qos == 1 and not self._manual_ack:
+            return self._send_puback(mid)
+        return MQTTErrorCode.MQTT_ERR_SUCCESS
+
     _waiting: "collections.deque[int] | None" = None  # mids of QoS 1 messages waiting for a slot, in order
 
     def publish(self, topic: str, payload: Any = None, qos: int = 0, retain: bool = False,
@@ -85,6 +179,45 @@ class _Client(mqtt.Client):
                 if m is not None and m.state == _QUEUED:
                     self._waiting_mids().append(info.mid)
         return info
+
+    def send(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> None:
+        """``publish`` of a QoS 1 message nobody waits on (the hub's states and replies: completion is the
+        broker's PUBACK, which nothing reads). The same message, queued the same way, without the
+        per-message ``MQTTMessageInfo`` (a ``Condition`` each) and paho's general packet building."""
+        tb = topic.encode("utf-8")
+        if qos != 1 or not isinstance(payload, bytes) or not tb or b"+" in tb or b"#" in tb or len(tb) > 65535:
+            self.publish(topic, payload, qos, retain)  # paho's way, and its errors
+            return
+        m = _new_message()
+        m._topic, m.payload, m.qos, m.retain, m.dup = tb, payload, 1, retain, False
+        m.timestamp = mqtt.time_func()
+        with self._out_message_mutex:
+            mid = m.mid = self._mid_generate()
+            if (0 < self._max_queued_messages <= len(self._out_messages)) or mid in self._out_messages:
+                return  # what paho's publish answers with MQTT_ERR_QUEUE_SIZE, which nobody here reads
+            self._out_messages[mid] = m
+            if self._max_inflight_messages == 0 or self._inflight_messages < self._max_inflight_messages:
+                self._inflight_messages += 1
+                m.state = _WAIT_FOR_PUBACK
+                if self._send_qos1(mid, tb, payload, retain) == MQTTErrorCode.MQTT_ERR_NO_CONN:
+                    self._inflight_messages -= 1
+                    m.state = _PUBLISH  # sent after the reconnect, as paho does
+            else:
+                m.state = _QUEUED
+                self._waiting_mids().append(mid)
+
+    def _send_qos1(self, mid: int, topic: bytes, payload: bytes, retain: bool) -> MQTTErrorCode:
+        """paho's ``_send_publish`` for a first QoS 1 send without properties: the same bytes."""
+        if self._sock is None:
+            return MQTTErrorCode.MQTT_ERR_NO_CONN
+        v5 = self._protocol == mqtt.MQTTv5
+        packet = bytearray((PUBLISH | 2 | bool(retain),))
+        self._pack_remaining_length(packet, 2 + len(topic) + 2 + v5 + len(payload))
+        packet += len(topic).to_bytes(2, "big") + topic + mid.to_bytes(2, "big")
+        if v5:
+            packet.append(0)  # no properties
+        packet += payload
+        return self._packet_queue(PUBLISH, packet, mid, 1)
 
     def _waiting_mids(self) -> "collections.deque[int]":
         if self._waiting is None:
@@ -141,17 +274,25 @@ class _Client(mqtt.Client):
 
     def _packet_queue(self, command: int, packet: bytes | bytearray, mid: int, qos: int,
                       info: mqtt.MQTTMessageInfo | None = None) -> MQTTErrorCode:
-        if not self._corked or self._thread is None:
+        if not self._corked or self._thread is None or threading.current_thread() is self._thread:
+            # paho's own thread (a slot freed by a PUBACK sends the next waiting message) is never held
             return super()._packet_queue(command, packet, mid, qos, info)
-        self._out_packet.append({"command": command, "mid": mid, "qos": qos, "pos": 0,
-                                 "to_process": len(packet), "packet": packet, "info": info})
+        # held back, not queued: paho's thread would otherwise write them a few at a time as it wakes for
+        # anything else (a PUBACK coming in), taking the interpreter lock from the owner each time
+        self._held.append({"command": command, "mid": mid, "qos": qos, "pos": 0,
+                           "to_process": len(packet), "packet": packet, "info": info})
         return MQTTErrorCode.MQTT_ERR_SUCCESS  # paho's thread is woken once, by uncork()
 
     def cork(self) -> None:
+        if self._held is None:
+            self._held = []
         self._corked = True
 
     def uncork(self) -> None:
         self._corked = False
+        if self._held:
+            self._out_packet.extend(self._held)  # one step: a deque's extend is atomic for paho's thread
+            self._held.clear()
         if self._out_packet and self._sockpairW is not None:
             try:
                 self._sockpairW.send(b"0")
@@ -177,6 +318,23 @@ class _Client(mqtt.Client):
 PUBLISH, PUBACK, DISCONNECT = 0x30, 0x40, 0xE0
 _QUEUED = mqtt.MessageState.MQTT_MS_QUEUED
 _WAIT_FOR_PUBACK = mqtt.MessageState.MQTT_MS_WAIT_FOR_PUBACK
+_PUBLISH = mqtt.MessageState.MQTT_MS_PUBLISH
+
+
+class _Untracked(mqtt.MQTTMessageInfo):
+    """The one completion record of every ``send``: nobody waits on those, so completing is a no-op."""
+
+    def _set_as_published(self) -> None:
+        pass
+
+
+_UNTRACKED = _Untracked(0)
+
+
+def _new_message() -> mqtt.MQTTMessage:
+    m = mqtt.MQTTMessage.__new__(mqtt.MQTTMessage)  # without the MQTTMessageInfo its __init__ makes
+    m.info, m.properties = _UNTRACKED, None
+    return m
 
 
 def _mergeable(pkt: dict[str, Any]) -> bool:
@@ -259,6 +417,7 @@ class BusClient:
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
+        self._client.on_publish_received = self._on_publish_received
         self._started = False
 
     # ------------------------------------------------------------------ paho callbacks (network thread)
@@ -284,6 +443,9 @@ class BusClient:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
         self.inbox.put(Inbound(msg.topic, bytes(msg.payload), bool(msg.retain), mid=msg.mid, qos=msg.qos))
+
+    def _on_publish_received(self, topic: str, payload: bytes, retain: bool, mid: int, qos: int) -> None:
+        self.inbox.put(Inbound(topic, payload, retain, mid=mid, qos=qos))
 
     # ------------------------------------------------------------------ owner side
     def start(self) -> "BusClient":
@@ -312,6 +474,10 @@ class BusClient:
     def publish(self, topic: str, payload: bytes | str, *, qos: int = 1, retain: bool = False) -> mqtt.MQTTMessageInfo:
         """Queue a message; paho sends it now or after the next reconnect."""
         return self._client.publish(topic, payload, qos=qos, retain=retain)
+
+    def send(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
+        """Queue a QoS 1 message nobody waits on (no completion record): the hub's states and replies."""
+        self._client.send(topic, payload, 1, retain)
 
     @contextmanager
     def corked(self) -> Iterator[None]:
