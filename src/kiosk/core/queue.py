@@ -176,6 +176,7 @@ class Queue:
         # larger seq, so each dict's first entry is its next ticket.
         self._waiting: dict[tuple[str, int], dict[str, None]] = {}
         self._wcount: dict[tuple[str, int, bool], int] = {}  # (category, band, priority) -> waiting
+        self._serving: dict[str, tuple[str, ...]] = {}  # category -> the windows that serve it
         for t in sorted(self.state.tickets.values(), key=lambda t: t.seq):
             if t.state is TicketState.WAITING:
                 self._index_add(t)
@@ -512,9 +513,16 @@ class Queue:
         return self._window_to(cmd, "close", "")
 
     # ------------------------------------------------------------------ estimates
+    def _windows_of(self, category: str) -> tuple[str, ...]:
+        """The windows that serve ``category`` (the hall's config: fixed while the hub runs)."""
+        ids = self._serving.get(category)
+        if ids is None:
+            ids = self._serving[category] = tuple(w.id for w in self.hall.windows if category in w.categories)
+        return ids
+
     def open_windows_for(self, category: str) -> int:
-        return sum(1 for w in self.hall.windows
-                   if category in w.categories and self.state.windows[w.id].status is WindowStatus.OPEN)
+        rts = self.state.windows
+        return sum(1 for wid in self._windows_of(category) if rts[wid].status is WindowStatus.OPEN)
 
     @staticmethod
     def _rank(band: int, priority: bool) -> tuple[int, bool]:
@@ -543,12 +551,17 @@ class Queue:
         Visitors already at the counters count too: with every window busy, even the first in line waits
         for one of them to finish. ``max(0, ahead + 1 - idle windows)`` services must end first.
         """
-        open_ids = [w.id for w in self.hall.windows
-                    if category in w.categories and self.state.windows[w.id].status is WindowStatus.OPEN]
-        if not open_ids:
+        rts = self.state.windows
+        open_n = idle = 0
+        for wid in self._windows_of(category):
+            rt = rts[wid]
+            if rt.status is WindowStatus.OPEN:
+                open_n += 1
+                if rt.current is None:
+                    idle += 1
+        if not open_n:
             return None
-        idle = sum(1 for wid in open_ids if self.state.windows[wid].current is None)
-        return max(0, ahead + 1 - idle) * self.state.avg_service.get(category, 300.0) / len(open_ids)
+        return max(0, ahead + 1 - idle) * self.state.avg_service.get(category, 300.0) / open_n
 
     def waiting_in_order(self, category: str) -> list[Ticket]:
         """A category's waiting tickets in the order they will be called: each one's index is its
