@@ -175,3 +175,24 @@ def test_sent_messages_arrive_in_order_and_complete(broker, inflight):
     hub.send("hall/io/s/4", b"", retain=True)  # clean up the retained message
     for c in (late, hub, watcher):
         c.stop()
+
+
+def test_what_paho_s_thread_queues_while_corked_stays_behind_what_was_queued_before_it():
+    """A PUBACK that frees an in-flight slot makes paho's thread send the next waiting message. During a
+    corked batch that message must not overtake the held ones (it once did: a full run saw message 199
+    arrive before message 0)."""
+    import threading
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+    c = bus_client._Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="hold")
+    t = threading.Thread(target=lambda: c._packet_queue(bus_client.PUBLISH, b"from paho's thread", 2, 1))
+    c._thread = t  # paho's thread, as loop_start sets it
+    c.cork()
+    c._packet_queue(bus_client.PUBLISH, b"first", 1, 1)
+    t.start()
+    t.join()
+    c._packet_queue(bus_client.PUBACK, b"ack", 3, 1)
+    assert not c._out_packet, "nothing leaves while corked"
+    c.uncork()
+    assert [p["packet"] for p in c._out_packet] == [b"first", b"from paho's thread", b"ack"]
+    c._thread = None

@@ -58,6 +58,7 @@ class _Client(mqtt.Client):
     _rpos = 0
     _corked = False
     _held: "list[dict[str, Any]] | None" = None  # packets queued while corked, released by uncork()
+    _hold_lock: "threading.Lock | None" = None
 
     def _sock_recv(self, bufsize: int) -> bytes:
         buf, pos = self._rbuf, self._rpos
@@ -274,25 +275,29 @@ class _Client(mqtt.Client):
 
     def _packet_queue(self, command: int, packet: bytes | bytearray, mid: int, qos: int,
                       info: mqtt.MQTTMessageInfo | None = None) -> MQTTErrorCode:
-        if not self._corked or self._thread is None or threading.current_thread() is self._thread:
-            # paho's own thread (a slot freed by a PUBACK sends the next waiting message) is never held
-            return super()._packet_queue(command, packet, mid, qos, info)
-        # held back, not queued: paho's thread would otherwise write them a few at a time as it wakes for
-        # anything else (a PUBACK coming in), taking the interpreter lock from the owner each time
-        self._held.append({"command": command, "mid": mid, "qos": qos, "pos": 0,
-                           "to_process": len(packet), "packet": packet, "info": info})
-        return MQTTErrorCode.MQTT_ERR_SUCCESS  # paho's thread is woken once, by uncork()
+        if self._corked and self._thread is not None:
+            # Held back, not queued: paho's thread would otherwise write them a few at a time as it wakes
+            # for anything else (a PUBACK coming in), taking the interpreter lock from the owner each
+            # time. What paho's own thread queues meanwhile (the next message waiting for a slot that a
+            # PUBACK freed) is held behind them too: sent at once, it would overtake them.
+            with self._hold_lock:
+                if self._corked:
+                    self._held.append({"command": command, "mid": mid, "qos": qos, "pos": 0,
+                                       "to_process": len(packet), "packet": packet, "info": info})
+                    return MQTTErrorCode.MQTT_ERR_SUCCESS  # paho's thread is woken once, by uncork()
+        return super()._packet_queue(command, packet, mid, qos, info)
 
     def cork(self) -> None:
-        if self._held is None:
+        if self._hold_lock is None:
+            self._hold_lock = threading.Lock()
             self._held = []
         self._corked = True
 
     def uncork(self) -> None:
-        self._corked = False
-        if self._held:
-            self._out_packet.extend(self._held)  # one step: a deque's extend is atomic for paho's thread
-            self._held.clear()
+        with self._hold_lock:
+            self._corked = False
+            held, self._held = self._held, []
+            self._out_packet.extend(held)  # in the order queued, before anything queued after this
         if self._out_packet and self._sockpairW is not None:
             try:
                 self._sockpairW.send(b"0")
