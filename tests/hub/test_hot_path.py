@@ -209,3 +209,33 @@ def test_kept_window_parts_always_equal_a_fresh_encoding_of_the_view(hub):
             assert payload == encode(expected), step
     # the walk did reach the states that change a view
     assert {"called", "serving", "completed", "no_show", "window:paused"} <= states, states
+
+
+def test_a_steady_stream_takes_no_snapshot_and_the_first_quiet_second_does(hub, monkeypatch):
+    """A snapshot is the whole day's state (megabytes late in a busy day): it waits for a whole inbox
+    wait with nothing arriving, not for a moment between two batches of a stream."""
+    import sqlite3
+    import threading
+    import time
+    from kiosk.hub import service
+    monkeypatch.setattr(service, "SNAPSHOT_EVERY", 3)
+
+    def snapshots() -> int:
+        with contextlib.closing(sqlite3.connect(hub.store.path)) as db:
+            return db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0]
+    before = snapshots()
+    worker = threading.Thread(target=hub.run, daemon=True)
+    worker.start()
+    try:
+        for i in range(15):  # a ticket every 0.1 s for 1.5 s: the inbox is empty between them
+            hub.inbox.put(issue(hub, f"stream{i}", mid=i + 1))
+            time.sleep(0.1)
+        assert len(on(hub, hub.topics.reply("kiosk-1"))) >= 10, "the stream was being served"
+        assert snapshots() == before, "a snapshot was taken in the middle of the stream"
+        deadline = time.monotonic() + 10
+        while snapshots() == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert snapshots() > before, "no snapshot after the stream stopped"
+    finally:
+        hub.stop()
+        worker.join(10)
