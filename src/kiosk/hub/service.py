@@ -24,17 +24,16 @@ from ..core import commands as C
 from ..core.calendar import BusinessDayGuard, ClockJump
 from ..core.errors import QueueError
 from ..core.queue import Queue, QueueState
-from ..core.views import board_view, waiting_counts, window_view
 from ..errors import StoreError
 from ..protocol import roles
 from ..protocol import (ProtocolError, Topics, decode_json, decode_press, decode_request, encode,
                         envelope_of, error_reply, ok_reply)
-from ..protocol.codec import encode_members
 from ..store.db import Store
 from ..system.sdnotify import Notifier, link_status
 from . import ops
 from .features import Feature, Hall, Op, OpContext, OpError, Outbox, discover
 from .hallinfo import HallInfo
+from .retained_views import RetainedViews
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +76,7 @@ class Hub:
             subscriptions=(self.topics.all_presses, self.topics.all_requests, self.topics.all_availability,
                            self.topics.all_status)), self.inbox)
         self.devices: dict[str, dict[str, Any]] = {}  # device id -> availability, last status, last seen
-        self._parts: dict[str, tuple[Any, bytes, bytes]] = {}  # window -> what its view showed, its JSON
+        self.views = RetainedViews(cfg, self.topics)
         # Who may send what (docs/protocol.md, "Roles"): identities from the same config `kiosk provision`
         # writes the ACL from. With broker accounts (a provisioned hall) an unknown sender is refused;
         # on an open broker (demo, bench) only known identities are held to their role.
@@ -533,6 +532,7 @@ class Hub:
         self._mode_due = due
         self.mode = body
         self.bus.publish(self.topics.mode, encode(body), retain=True)
+
     def _flush(self, out: Outbox, now: float) -> None:
         """After the commit: the batch's window states and one board, then its messages (replies …)."""
         wids = [w.id for w in self.cfg.hall.windows if w.id in out.windows]
@@ -549,47 +549,7 @@ class Hub:
                 self.bus.send(topic, payload, retain=retain)
 
     def _publish_views(self, wids: list[str], board_at: float | None) -> None:
-        """The retained states of windows ``wids`` and, with ``board_at``, the board: each window's part is
-        encoded once and kept until that window changes (only its waiting count is written anew), and the
-        board is joined from the same parts (byte for byte what encoding the whole board would give)."""
-        q = self.queue
-        counts = waiting_counts(q)
-        ids = [w.id for w in self.cfg.hall.windows] if board_at is not None else wids
-        parts = {wid: self._window_part(q, wid, counts) for wid in ids}
-        tail = b',"version":%d}' % self.version
-        for wid in wids:
-            self.bus.send(self.topics.window_state(wid), b'{"v":1,' + parts[wid] + tail, retain=True)
-        if board_at is None:
-            return
-        body = board_view(q, counts, windows=[])
-        body.update(version=self.version, at=board_at, site=self.cfg.site_id, name=self.cfg.name)
-        pieces = [b'"v":1']
-        for key, value in body.items():
-            if key == "windows":
-                pieces.append(b'"windows":[' + b",".join(b"{" + parts[wid] + b"}" for wid in ids) + b"]")
-            elif key != "v":
-                pieces.append(encode_members({key: value}))
-        self.bus.send(self.topics.board, b"{" + b",".join(pieces) + b"}", retain=True)
-
-    def _window_part(self, q: Queue, wid: str, counts: dict[str, int]) -> bytes:
-        """A window's view as JSON members. What the view shows of the window and its current ticket is
-        compared with what it showed when last encoded; only the waiting count (which every issued or
-        called ticket changes for every window) is written each time."""
-        rt = q.state.windows[wid]
-        cur = q.state.tickets.get(rt.current) if rt.current else None
-        seen = (rt.status, rt.reason, rt.served, q.state.day, rt.current, None if cur is None else (
-            cur.number, cur.category, cur.state, cur.called_at, cur.recalls, cur.priority))
-        kept = self._parts.get(wid)
-        if kept is None or kept[0] != seen:
-            view = window_view(q, wid, counts)
-            if list(view)[-2:] != ["waiting", "day"]:  # a view of another shape: encoded whole each time
-                return encode_members(view)
-            day = view.pop("day")
-            del view["waiting"]
-            kept = (seen, encode_members(view) + b',"waiting":', b"," + encode_members({"day": day}))
-            self._parts[wid] = kept
-        w = self.cfg.hall.window(wid)
-        return kept[1] + b"%d" % sum(counts.get(c, 0) for c in w.categories) + kept[2]
+        self.views.publish(self.bus, self.queue, self.version, wids, board_at)
 
     def _publish_all(self, now: float) -> None:
         self._publish_views([w.id for w in self.cfg.hall.windows], now)
