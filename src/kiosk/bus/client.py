@@ -128,9 +128,8 @@ class _Client(mqtt.Client):
         return rc
 
     def _publish_received(self, header: int, body: bytes) -> MQTTErrorCode:
-        """A QoS 0 or 1 PUBLISH, straight to ``on_publish_received``: no message object, no MQTT 5
-        properties object (the hub's messages carry none; one that does is refused as malformed would be
-        by paho only if broken, so it is decoded paho's way)."""
+        """A QoS 0 or 1 PUBLISH, straight to ``on_publish_received``: no message object and no MQTT 5
+        properties object (the hall's clients send none; a PUBLISH that carries some is decoded paho's way)."""
         qos = (header >> 1) & 3
         if len(body) < 2:
             raise MalformedPacket("PUBLISH too short")
@@ -181,13 +180,13 @@ class _Client(mqtt.Client):
                     self._waiting_mids().append(info.mid)
         return info
 
-    def send(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> None:
-        """``publish`` of a QoS 1 message nobody waits on (the hub's states and replies: completion is the
+    def send(self, topic: str, payload: bytes, retain: bool = False) -> None:
+        """``publish`` at QoS 1 of a message nobody waits on (the hub's states and replies: completion is the
         broker's PUBACK, which nothing reads). The same message, queued the same way, without the
         per-message ``MQTTMessageInfo`` (a ``Condition`` each) and paho's general packet building."""
         tb = topic.encode("utf-8")
-        if qos != 1 or not isinstance(payload, bytes) or not tb or b"+" in tb or b"#" in tb or len(tb) > 65535:
-            self.publish(topic, payload, qos, retain)  # paho's way, and its errors
+        if not isinstance(payload, bytes) or not tb or b"+" in tb or b"#" in tb or len(tb) > 65535:
+            self.publish(topic, payload, 1, retain)  # paho's way, and its errors
             return
         m = _new_message()
         m._topic, m.payload, m.qos, m.retain, m.dup = tb, payload, 1, retain, False
@@ -482,7 +481,7 @@ class BusClient:
 
     def send(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
         """Queue a QoS 1 message nobody waits on (no completion record): the hub's states and replies."""
-        self._client.send(topic, payload, 1, retain)
+        self._client.send(topic, payload, retain)
 
     @contextmanager
     def corked(self) -> Iterator[None]:
