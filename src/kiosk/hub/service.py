@@ -18,7 +18,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from .. import __version__
-from ..bus.client import BusClient, BusSettings, Inbound
+from ..bus.client import BusClient, BusSettings, Inbound, Inbox
 from ..config import SiteConfig, identities
 from ..core import commands as C
 from ..core.calendar import BusinessDayGuard, ClockJump
@@ -68,7 +68,7 @@ class Hub:
         self._last_seen = max(float(self.store.get_meta("last_seen", 0.0)), self.store.last_command_at())
         self._last_seen_saved = self._last_seen
         self._clock_warned = False
-        self.inbox: queue.Queue[Inbound] = queue.Queue()
+        self.inbox = Inbox()
         self.bus = BusClient(BusSettings(
             host=host, port=port, device_id="hub", topics=self.topics, persistent_session=True,
             manual_ack=True, retain_as_published=True, max_inflight=1000, username=cfg.broker.username or "",
@@ -92,6 +92,8 @@ class Hub:
                          apply=self.apply_logged, mode=lambda: self.mode, identity=self.identities.get,
                          strict=self.strict_roles)
         self.features: list[Feature] = [make(self.hall) for make in discover()]  # ConfigError stops the hub here
+        # the features that act on events: every logged command offers its events to these only
+        self._event_features = [f for f in self.features if type(f).on_events is not Feature.on_events]
         self.ops: dict[str, Op] = {}
         for f in self.features:
             for name, op in f.ops.items():
@@ -148,12 +150,7 @@ class Hub:
             except queue.Empty:
                 first = None
             self.notifier.alive()
-            items = [] if first is None else [first]
-            while len(items) < BATCH_MAX:
-                try:
-                    items.append(self.inbox.get_nowait())
-                except queue.Empty:
-                    break
+            items = [] if first is None else [first, *self.inbox.drain(BATCH_MAX - 1)]
             self._process(items)
             if not items and self._since_snapshot >= SNAPSHOT_EVERY:
                 self._snapshot_quietly()  # a quiet second: never in the middle of a burst or a stream
@@ -335,7 +332,7 @@ class Hub:
         out.board = True
         if events:
             ctx = OpContext(self.hall, cmd.now, "hub", out)
-            for f in self.features:
+            for f in self._event_features:
                 f.on_events(ctx, events)
         for ev in events:
             w = getattr(ev, "window", None)

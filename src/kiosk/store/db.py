@@ -26,6 +26,7 @@ from typing import Any, Iterator, Self
 
 from ..core.commands import Command, Event, command_from_dict, command_to_dict, event_to_dict
 from ..errors import StoreError
+from ..protocol.codec import compact_json
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (
@@ -98,7 +99,7 @@ def prefetch_sql(table: str, n: int) -> str:
     return f"SELECT {picked}, t.{value} FROM (VALUES {marks}) AS k CROSS JOIN {table} AS t ON {on}"
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once, not once a row
+_dumps = compact_json
 
 
 class Store:
