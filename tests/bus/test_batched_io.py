@@ -9,13 +9,14 @@ import queue
 import pytest
 
 from kiosk.bus import client as bus_client
-from kiosk.bus.client import BusClient, BusSettings, Inbound
+from kiosk.bus.client import BusClient, BusSettings, Inbound, Inbox
 from kiosk.protocol import Topics
 from tests.mqtt_helpers import wait_until
 
 
-def make(broker, name: str, subs: tuple[str, ...] = (), **kw) -> tuple[BusClient, "queue.Queue[Inbound]"]:
-    inbox: queue.Queue[Inbound] = queue.Queue()
+def make(broker, name: str, subs: tuple[str, ...] = (), inbox_kind: type = queue.Queue,
+         **kw) -> tuple[BusClient, "queue.Queue[Inbound]"]:
+    inbox: queue.Queue[Inbound] = inbox_kind()
     c = BusClient(BusSettings(host="127.0.0.1", port=broker.port, device_id=name, topics=Topics("io"),
                               subscriptions=subs, **kw), inbox)
     c.start()
@@ -44,12 +45,14 @@ def small_reads(monkeypatch):
     monkeypatch.setattr(bus_client, "READ_CHUNK", 1000)
 
 
+@pytest.mark.parametrize("inbox_kind", [Inbox, queue.Queue], ids=["inbox", "plain-queue"])
 @pytest.mark.parametrize("chunk", ["default", "small"])
-def test_many_messages_read_together_arrive_whole_and_in_order(broker, request, chunk):
+def test_many_messages_read_together_arrive_whole_and_in_order(broker, request, chunk, inbox_kind):
+    """Handed over a read at a time (``Inbox.put_many``), or one by one to any other queue."""
     if chunk == "small":
         request.getfixturevalue("small_reads")
     # the hub's own kind of connection: MQTT 5, manual acknowledgement, a persistent session
-    hub, inbox = make(broker, "hubish", ("hall/io/in/#",), manual_ack=True, retain_as_published=True,
+    hub, inbox = make(broker, "hubish", ("hall/io/in/#",), inbox_kind, manual_ack=True, retain_as_published=True,
                       persistent_session=True)
     sender, _ = make(broker, "sender")
     sizes = [1, 37, 600, 3000, 70000]  # 70 kB: more than one read of the default size
@@ -196,3 +199,19 @@ def test_what_paho_s_thread_queues_while_corked_stays_behind_what_was_queued_bef
     c.uncork()
     assert [p["packet"] for p in c._out_packet] == [b"first", b"from paho's thread", b"ack"]
     c._thread = None
+
+
+def test_the_inbox_takes_many_at_once_and_gives_them_back_in_order():
+    import threading
+    inbox = Inbox()
+    woke: list[Inbound] = []
+    waiter = threading.Thread(target=lambda: woke.append(inbox.get(timeout=30)))
+    waiter.start()
+    inbox.put_many([Inbound(f"t/{i}") for i in range(5)])  # wakes the waiting owner
+    waiter.join(30)
+    assert [it.topic for it in woke] == ["t/0"]
+    inbox.put(Inbound("t/5"))
+    assert [it.topic for it in inbox.drain(3)] == ["t/1", "t/2", "t/3"]
+    assert inbox.qsize() == 2
+    assert [it.topic for it in inbox.drain(100)] == ["t/4", "t/5"]
+    assert inbox.drain(100) == [] and inbox.qsize() == 0

@@ -239,3 +239,41 @@ def test_a_steady_stream_takes_no_snapshot_and_the_first_quiet_second_does(hub, 
     finally:
         hub.stop()
         worker.join(10)
+
+
+def test_the_board_waits_for_the_last_batch_of_a_burst_but_never_long(hub):
+    """While more messages already wait in the inbox, a batch sends its window states and leaves the board
+    (the biggest message) to a later batch; the board that goes out shows everything. A stream that never
+    lets the inbox empty still gets a board with its first batch BOARD_DEFER_MAX_S after a change."""
+    from kiosk.hub import service
+    t = [hub.clock()]
+    hub.clock = lambda: t[0]
+    hub.bus.sent.clear()
+    hub.inbox.put(Inbound("", connected=None))  # something waiting behind this batch
+    hub._process([issue(hub, "b1", mid=1)])
+    assert on(hub, hub.topics.board) == [], "the board went out with more waiting"
+    assert on(hub, hub.topics.reply("kiosk-1")), "the reply does not wait"
+    assert on(hub, hub.topics.window_state(hub.cfg.hall.windows[0].id)), "window states do not wait"
+    hub.inbox.drain(10)
+    hub._process([issue(hub, "b2", mid=2)])  # the last batch: nothing behind it
+    boards = on(hub, hub.topics.board)
+    assert len(boards) == 1
+    board = json.loads(boards[0])
+    assert board["version"] == hub.version and sum(c["waiting"] for c in board["categories"]) >= 2
+    expected = board_view(hub.queue)
+    expected.update(version=hub.version, at=board["at"], site=hub.cfg.site_id, name=hub.cfg.name)
+    assert boards[0] == encode(expected)
+
+    hub.bus.sent.clear()
+    hub.inbox.put(Inbound("", connected=None))  # the inbox never empties from here on
+    batches, boards_at = [], []
+    for i in range(12):
+        t[0] += service.BOARD_DEFER_MAX_S / 4
+        hub._process([issue(hub, f"s{i}", mid=10 + i)])
+        batches.append(t[0])
+        boards_at += [t[0]] * len(on(hub, hub.topics.board))
+        hub.bus.sent.clear()
+    assert len(boards_at) >= 2, "a stream that never pauses got no board"
+    step = service.BOARD_DEFER_MAX_S / 4  # a board goes with the first batch BOARD_DEFER_MAX_S after
+    for at in batches:  # every change is on a board by then (the last ones may still be owed)
+        assert at > boards_at[-1] or any(at <= b <= at + service.BOARD_DEFER_MAX_S + step for b in boards_at)

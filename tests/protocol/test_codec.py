@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kiosk.protocol.codec import compact_json
 from kiosk.protocol import (ProtocolError, Topics, decode_press, decode_reply, decode_request, encode,
                             envelope_of)
 
@@ -99,3 +100,41 @@ def test_any_bytes_give_a_press_or_a_protocol_error(payload):
         decode_request("ticket.issue", payload)
     except ProtocolError as exc:
         assert exc.code and exc.reason
+
+
+@pytest.mark.parametrize("obj", [
+    {"v": 1, "text": "请A001号到3号窗口办理", "n": -12, "x": 1.5, "big": 1e300, "none": None, "t": True, "f": False},
+    {"nested": [{"a": [1, 2, {"b": "\u2028\"\\\n\t\x00"}]}], "empty": {}, "list": []},
+    {"inf": float("inf"), "nan": float("nan"), "neg": float("-inf"), 3: "int key", "tuple": (1, "2")},
+    "a bare string", 7, 2.5, None, [], "🙂 outside the BMP",
+])
+def test_compact_json_writes_exactly_what_json_dumps_writes(obj):
+    assert compact_json(obj) == json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_compact_json_refuses_what_json_dumps_refuses():
+    with pytest.raises(TypeError):
+        compact_json({"when": object()})
+    with pytest.raises(TypeError):
+        compact_json({("a", "tuple"): "key"})
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"txn": "t1", "reply_to": "R", "category": "A", "colour": "red"}, "unknown_field"),
+    ({"txn": "t1", "reply_to": "R", "category": None}, "missing_field"),
+    ({"txn": "t1", "reply_to": "R"}, "missing_field"),
+    ({"txn": "t1", "reply_to": "R", "category": "A", "priority": None, "colour": None}, "unknown_field"),
+    ({"reply_to": "R", "category": "A"}, "missing_field"),
+])
+def test_validation_names_a_missing_or_unknown_field(body, code):
+    body = {"v": 1, **body, "reply_to": T.reply("k")} if "reply_to" in body else {"v": 1, **body}
+    with pytest.raises(ProtocolError) as ei:
+        decode_request("ticket.issue", json.dumps(body).encode())
+    assert ei.value.code == code
+    assert ("colour" in ei.value.reason) == (code == "unknown_field")
+
+
+def test_validation_keeps_known_fields_and_drops_nulls_of_optional_ones():
+    req = decode_request("ticket.issue", json.dumps({"v": 1, "txn": "t1", "reply_to": T.reply("k"),
+                                                     "category": "A", "priority": None}).encode())
+    assert req.args == {"category": "A"}

@@ -1,7 +1,7 @@
 """One MQTT connection per process, with paho-mqtt 2.x.
 
-Rule: paho's network thread never touches state: ``on_message`` only puts ``Inbound`` items on
-a ``queue.Queue`` that the owner thread drains (the hub's worker, or a render loop). Subscriptions are
+Rule: paho's network thread never touches state: it only puts ``Inbound`` items on a ``queue.Queue``
+that the owner thread drains (the hub's worker, or a render loop), the messages of each read together. Subscriptions are
 made in ``on_connect`` so they come back after every reconnect; the availability topic is the Last Will,
 so a device that dies is shown offline by the broker itself. Connection is asynchronous: a role starts
 even when the broker is down and reconnects by itself.
@@ -70,12 +70,20 @@ class _Client(mqtt.Client):
         self._rpos = pos + bufsize
         return buf[pos:pos + bufsize]
 
+    # Set by the owner: called after each read has been parsed to its end (the messages of one ``recv``
+    # are then handed over together).
+    on_read_done: "Callable[[], None] | None" = None
+
     def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
-        rc = super().loop_read(max_packets)
-        # what is left in the buffer is no longer in the socket, so select() would not wake for it
-        while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and self._sock is not None and self._rpos < len(self._rbuf):
+        try:
             rc = super().loop_read(max_packets)
-        return rc
+            # what is left in the buffer is no longer in the socket, so select() would not wake for it
+            while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and self._sock is not None and self._rpos < len(self._rbuf):
+                rc = super().loop_read(max_packets)
+            return rc
+        finally:
+            if self.on_read_done is not None:
+                self.on_read_done()
 
     # Set by the owner: (topic, payload, retain, mid, qos) for each PUBLISH of QoS 0 or 1, called on paho's
     # thread instead of ``on_message`` (which then is not called for those). None: paho's way for all.
@@ -361,6 +369,13 @@ class Inbound:
 class Inbox(queue.Queue):
     """The owner's queue of ``Inbound`` items, which the owner can also empty in one step."""
 
+    def put_many(self, items: list[Inbound]) -> None:
+        """Add ``items`` in order with one lock and one wake-up of the owner, not one of each per item."""
+        with self.not_full:
+            self.queue.extend(items)
+            self.unfinished_tasks += len(items)
+            self.not_empty.notify()
+
     def drain(self, limit: int) -> list[Inbound]:
         """Up to ``limit`` items already waiting, oldest first, without waiting: one lock, not one per item."""
         with self.mutex:
@@ -436,6 +451,10 @@ class BusClient:
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
         self._client.on_publish_received = self._on_publish_received
+        self._client.on_read_done = self._hand_over
+        self._arrived: list[Inbound] = []  # messages of the read being parsed (paho's thread only)
+        put_many = getattr(self.inbox, "put_many", None)
+        self._put_many: Callable[[list[Inbound]], None] = put_many or (lambda items: [*map(self.inbox.put, items)])
         self._started = False
 
     # ------------------------------------------------------------------ paho callbacks (network thread)
@@ -449,6 +468,7 @@ class BusClient:
         if self.settings.announce_availability:
             client.publish(self._availability, ONLINE, qos=1, retain=True)
         self._connected.set()
+        self._hand_over()
         self.inbox.put(Inbound("", connected=True))
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any,
@@ -457,13 +477,22 @@ class BusClient:
             log.warning("lost the broker %s:%s (%s); reconnecting", self.settings.host, self.settings.port,
                         reason_code)
         self._connected.clear()
+        self._hand_over()  # what arrived before the connection went comes first
         self.inbox.put(Inbound("", connected=False))
 
+    # Messages are collected while a read is parsed and handed to the owner together when it ends: the
+    # owner wakes once for everything one ``recv`` brought (a hundred presses at once are one batch, not a
+    # first batch of one and then the rest), and paho's thread takes the inbox's lock once, not per message.
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
-        self.inbox.put(Inbound(msg.topic, bytes(msg.payload), bool(msg.retain), mid=msg.mid, qos=msg.qos))
+        self._arrived.append(Inbound(msg.topic, bytes(msg.payload), bool(msg.retain), mid=msg.mid, qos=msg.qos))
 
     def _on_publish_received(self, topic: str, payload: bytes, retain: bool, mid: int, qos: int) -> None:
-        self.inbox.put(Inbound(topic, payload, retain, mid=mid, qos=qos))
+        self._arrived.append(Inbound(topic, payload, retain, mid=mid, qos=qos))
+
+    def _hand_over(self) -> None:
+        if self._arrived:
+            items, self._arrived = self._arrived, []
+            self._put_many(items)
 
     # ------------------------------------------------------------------ owner side
     def start(self) -> "BusClient":

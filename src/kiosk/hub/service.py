@@ -38,6 +38,10 @@ from .retained_views import RetainedViews
 log = logging.getLogger(__name__)
 
 BATCH_MAX = 512
+# The board (every window and category: the biggest message) is left to the next batch while more
+# messages already wait in the inbox, so a burst split over several batches sends one board, not one
+# per batch; but never later than this after the first batch it was owed for.
+BOARD_DEFER_MAX_S = 0.2
 SNAPSHOT_EVERY = 2000  # commands between snapshots, taken when nothing arrived for a whole inbox wait …
 SNAPSHOT_AT_THE_LATEST = 20000  # … or after this many even under a constant stream
 DEDUPE_DAYS = 3
@@ -77,6 +81,7 @@ class Hub:
                            self.topics.all_status)), self.inbox)
         self.devices: dict[str, dict[str, Any]] = {}  # device id -> availability, last status, last seen
         self.views = RetainedViews(cfg, self.topics)
+        self._board_owed: float | None = None  # when a board was first left to a later batch
         # Who may send what (docs/protocol.md, "Roles"): identities from the same config `kiosk provision`
         # writes the ACL from. With broker accounts (a provisioned hall) an unknown sender is refused;
         # on an open broker (demo, bench) only known identities are held to their role.
@@ -533,7 +538,14 @@ class Hub:
     def _flush(self, out: Outbox, now: float) -> None:
         """After the commit: the batch's window states and one board, then its messages (replies …)."""
         wids = [w.id for w in self.cfg.hall.windows if w.id in out.windows]
-        if out.board:
+        owed = self._board_owed
+        board = out.board or owed is not None
+        if board and self.inbox.qsize() and (owed is None or now - owed < BOARD_DEFER_MAX_S):
+            if owed is None:
+                self._board_owed = now  # more is waiting: a later batch sends the board
+            board = False
+        if board:
+            self._board_owed = None
             self._publish_views(wids, now)
         elif wids:
             self._publish_views(wids, None)
@@ -549,6 +561,7 @@ class Hub:
         self.views.publish(self.bus, self.queue, self.version, wids, board_at)
 
     def _publish_all(self, now: float) -> None:
+        self._board_owed = None
         self._publish_views([w.id for w in self.cfg.hall.windows], now)
         self._publish_mode(now)
         if self.info.catalog is not None:
