@@ -80,7 +80,7 @@ INWARD = {
     "system": {"kiosk.halltime", "kiosk.errors"},
     "devices": {"kiosk.errors"},
     "loaders": {"kiosk.core", "kiosk.errors", "kiosk.system"},  # durable writes of an imported catalogue
-    "store": {"kiosk.core", "kiosk.errors"},
+    "store": {"kiosk.core", "kiosk.protocol", "kiosk.errors"},  # protocol: the one compact JSON encoder
     "bus": {"kiosk.protocol", "kiosk.config", "kiosk.errors"},
     "reports": {"kiosk.core", "kiosk.store", "kiosk.loaders", "kiosk.errors"},
 }

@@ -103,3 +103,28 @@ def test_rows_waiting_for_the_batch_end_are_seen_by_every_read_in_the_batch(tmp_
     with s.batch():
         assert s.add_command(C.StartDay(now=3.0, day="2026-12-01")) == 2
     assert [c.day for _, c in s.commands_after(0)] == [day, "2026-12-01"]
+
+
+def test_meta_set_in_a_batch_is_read_back_at_once_written_with_the_batch_and_lost_with_it(tmp_path):
+    import sqlite3
+    path = tmp_path / "h.sqlite3"
+    s = Store(path)
+    s.set_meta("pad:w1", "T-1")  # outside a batch: written at once
+    with s.batch():
+        s.set_meta("pad:w1", "T-2")
+        s.set_meta("pad:w2", None)
+        s.set_meta("pad:w1", "T-3")  # the last value of a key wins
+        assert s.get_meta("pad:w1") == "T-3" and s.get_meta("pad:w2", "default") is None
+        with sqlite3.connect(path) as other:  # not yet on disk
+            assert other.execute("SELECT value FROM meta WHERE key='pad:w1'").fetchone() == ('"T-1"',)
+        assert s.rows("SELECT value FROM meta WHERE key='pad:w1'") == [{"value": '"T-3"'}]  # raw reads see it
+    with sqlite3.connect(path) as other:
+        assert dict(other.execute("SELECT key, value FROM meta WHERE key LIKE 'pad:%'")) == \
+            {"pad:w1": '"T-3"', "pad:w2": "null"}
+    with pytest.raises(RuntimeError):
+        with s.batch():
+            s.set_meta("pad:w1", "lost")
+            raise RuntimeError("the batch fails")
+    assert s.get_meta("pad:w1") == "T-3"
+    s.close()
+    assert Store(path).get_meta("pad:w1") == "T-3"

@@ -83,6 +83,7 @@ _HOT = {
 }
 
 _HOT_NAMED = re.compile("|".join(_HOT))
+_SET_META = "INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)"
 
 
 _PREFETCH = {"replies": (("device", "txn"), "reply"), "presses": (("window", "device", "seq"), "outcome")}
@@ -136,6 +137,7 @@ class Store:
         self._pending_presses: dict[tuple[str, str, int], str] = {}
         self._pending_replies: dict[tuple[str, str], str] = {}
         self._pending_keyed: dict[str, dict[Any, Any]] = {}
+        self._pending_meta: dict[str, str] = {}  # key -> JSON text: the batch's last value of each key
         # what one statement found (or did not) for the batch's presses and requests: (table, key) -> value
         self._known: dict[tuple[str, Any], Any] = {}
         self._seq = self._max_seq()
@@ -206,6 +208,7 @@ class Store:
             rows.clear()
         self._pending_presses.clear()
         self._pending_replies.clear()
+        self._pending_meta.clear()
         for keyed in self._pending_keyed.values():
             keyed.clear()
 
@@ -215,12 +218,14 @@ class Store:
             for table, rows in self._pending.items():
                 if rows:
                     self._db.executemany(self._sql[table], rows)
+            if self._pending_meta:
+                self._db.executemany(_SET_META, self._pending_meta.items())
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
         self._drop_pending()
 
     def _write_pending_for(self, sql: str) -> None:
-        if any(self._pending.values()) and self._hot_named.search(sql):
+        if (any(self._pending.values()) and self._hot_named.search(sql)) or (self._pending_meta and "meta" in sql):
             self._write_pending()
 
     def add_hot(self, table: str, insert_sql: str, row: tuple, key: Any, value: Any) -> None:
@@ -299,7 +304,13 @@ class Store:
         self._add("replies", (device, txn, at, text))
 
     def set_meta(self, key: str, value: Any) -> None:
-        self._exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)", (key, json.dumps(value)))
+        """Inside a batch, written with the batch's other rows (the last value of a key wins, as it would
+        one statement at a time): a pad's offer is set at every completed service."""
+        text = json.dumps(value)
+        if self._in_batch:
+            self._pending_meta[key] = text
+        else:
+            self._exec(_SET_META, (key, text))
 
     def probe_write(self) -> None:
         """Inside a batch: write (and drop) a few pages, which a full disk or a read-only file refuses."""
@@ -340,8 +351,13 @@ class Store:
         return None if text is None else {k: v for k, v in json.loads(text).items() if k != "v"}
 
     def get_meta(self, key: str, default: Any = None) -> Any:
-        row = self._exec("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return default if row is None else json.loads(row[0])
+        text = self._pending_meta.get(key)
+        if text is None:
+            row = self._exec("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            if row is None:
+                return default
+            text = row[0]
+        return json.loads(text)
 
     def last_seq(self) -> int:
         return self._seq
