@@ -357,7 +357,7 @@ class Queue:
         cat = self.hall.category(cmd.category)
         if cat is None:
             raise UnknownCategory(f"unknown category {cmd.category!r}")
-        if not any(cmd.category in w.categories for w in self.hall.windows):
+        if not self._windows_of(cmd.category):
             raise QueueError(f"no window serves category {cmd.category}", code="no_window")
         s = self.state
         n = s.counters.get(cat.id, 0) + 1

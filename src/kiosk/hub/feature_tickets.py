@@ -44,8 +44,10 @@ def _view(ctx: OpContext, ref: str) -> dict[str, Any]:
 
 
 def with_token(ctx: OpContext, view: dict[str, Any]) -> dict[str, Any]:
-    """A ticket view for the device that issued the ticket only: with the ticket's secret token."""
-    return {**view, "token": TicketTokens(ctx.store).get(view["ticket"])}
+    """A ticket view for the device that issued the ticket only: ``view`` (a fresh one, changed in place)
+    with the ticket's secret token."""
+    view["token"] = TicketTokens(ctx.store).get(view["ticket"])
+    return view
 
 
 class Tickets(Feature):

@@ -132,9 +132,9 @@ def compact_json(obj: Any) -> str:
 
 def encode(obj: dict[str, Any]) -> bytes:
     """A message dict → compact UTF-8 JSON with ``v`` first."""
-    body = {"v": VERSION}
-    body.update({k: val for k, val in obj.items() if k != "v"})
-    return compact_json(body).encode("utf-8")
+    if "v" in obj:
+        obj = {k: val for k, val in obj.items() if k != "v"}
+    return compact_json({"v": VERSION, **obj}).encode("utf-8")
 
 
 def encode_members(obj: dict[str, Any]) -> bytes:

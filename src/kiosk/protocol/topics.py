@@ -6,7 +6,7 @@ Rule: every topic string of the contract is built here and nowhere else; ids are
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 _ID = re.compile(r"^[a-z0-9_-]{1,64}$")
@@ -19,14 +19,12 @@ def valid_id(s: object) -> bool:
 @dataclass(frozen=True, slots=True)
 class Topics:
     site: str
+    root: str = field(init=False, repr=False, compare=False)  # "hall/<site>/", made once
 
     def __post_init__(self) -> None:
         if not valid_id(self.site):
             raise ValueError(f"site id {self.site!r} must match [a-z0-9_-]")
-
-    @property
-    def root(self) -> str:
-        return f"hall/{self.site}/"
+        object.__setattr__(self, "root", f"hall/{self.site}/")
 
     def press(self, window: str) -> str:
         return f"{self.root}window/{window}/press"
@@ -123,10 +121,13 @@ class Topics:
 
     def reply_device(self, reply_to: str) -> str | None:
         """The device id of a ``reply_to`` topic, or None if it is not a reply topic of this site."""
-        kind, dev = self.parse(reply_to)
-        if kind == "reply" and valid_id(dev):
-            return dev
-        return None
+        return _reply_device(self.root, reply_to) if isinstance(reply_to, str) else None
+
+
+@lru_cache(maxsize=4096)  # asked for every request, twice; a hall has a few dozen devices
+def _reply_device(root: str, reply_to: str) -> str | None:
+    kind, dev = _parse(root, reply_to)
+    return dev if kind == "reply" and valid_id(dev) else None
 
 
 @lru_cache(maxsize=4096)  # the hub parses every message's topic, and a hall has a few hundred of them

@@ -16,6 +16,7 @@ same transaction, and nothing is acknowledged before its COMMIT returns.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -89,6 +90,7 @@ _SET_META = "INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)"
 _PREFETCH = {"replies": (("device", "txn"), "reply"), "presses": (("window", "device", "seq"), "outcome")}
 
 
+@functools.lru_cache(maxsize=64)
 def prefetch_sql(table: str, n: int) -> str:
     """The stored value of ``n`` keys of ``table`` in one statement, from the keys to the table: one
     primary-key search per key. (A row-value ``IN (VALUES …)`` scans the whole table, which grows all day:
