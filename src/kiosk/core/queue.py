@@ -38,6 +38,10 @@ class WindowStatus(enum.Enum):
 
 
 T = TicketState
+# module names for the members the hot paths test: an enum member looked up on its class costs several
+# times a global's lookup, and these run for every ticket and every window of every estimate
+_OPEN = WindowStatus.OPEN
+_WAITING = TicketState.WAITING
 # state -> action -> next state. An action missing here is illegal in that state.
 TRANSITIONS: dict[TicketState, dict[str, TicketState]] = {
     T.WAITING: {"call": T.CALLED, "void": T.VOIDED, "expire": T.EXPIRED},
@@ -178,7 +182,7 @@ class Queue:
         self._wcount: dict[tuple[str, int, bool], int] = {}  # (category, band, priority) -> waiting
         self._serving: dict[str, tuple[str, ...]] = {}  # category -> the windows that serve it
         for t in sorted(self.state.tickets.values(), key=lambda t: t.seq):
-            if t.state is TicketState.WAITING:
+            if t.state is _WAITING:
                 self._index_add(t)
         self._handlers: dict[type, Callable[[Any], list[C.Event]]] = {
             C.StartDay: self._start_day,
@@ -217,10 +221,10 @@ class Queue:
 
     def _set_state(self, t: Ticket, new: TicketState) -> None:
         """Every ticket state change goes through here so the waiting index stays true."""
-        if t.state is TicketState.WAITING:
+        if t.state is _WAITING:
             self._index_remove(t)
         t.state = new
-        if new is TicketState.WAITING:
+        if new is _WAITING:
             self._index_add(t)
 
     def waiting_in(self, category: str) -> int:
@@ -283,7 +287,7 @@ class Queue:
         return self.state.tickets[w.current]
 
     def _window_can_call(self, w: WindowRuntime) -> None:
-        if w.status is not WindowStatus.OPEN:
+        if w.status is not _OPEN:
             raise QueueError(f"window {w.id} is {w.status.value}", code="window_not_open")
 
     def _first(self, slots: list[str], cls: int) -> Ticket | None:
@@ -502,7 +506,7 @@ class Queue:
         if nxt is None:
             raise QueueError(f"cannot {action} window {w.id}: it is {w.status.value}")
         w.status = nxt
-        w.reason = reason if nxt is not WindowStatus.OPEN else ""
+        w.reason = reason if nxt is not _OPEN else ""
         return [C.WindowChanged(at=cmd.now, window=w.id, status=nxt.value, reason=w.reason)]
 
     def _close(self, cmd: C.CloseWindow) -> list[C.Event]:
@@ -522,7 +526,7 @@ class Queue:
 
     def open_windows_for(self, category: str) -> int:
         rts = self.state.windows
-        return sum(1 for wid in self._windows_of(category) if rts[wid].status is WindowStatus.OPEN)
+        return sum(1 for wid in self._windows_of(category) if rts[wid].status is _OPEN)
 
     @staticmethod
     def _rank(band: int, priority: bool) -> tuple[int, bool]:
@@ -532,7 +536,7 @@ class Queue:
     def people_ahead(self, t: Ticket) -> int:
         """Waiting tickets of the same category that will be called before ``t``."""
         rank = self._rank(t.band, t.priority)
-        if t.state is TicketState.WAITING and t.seq == self.state.next_seq - 1:
+        if t.state is _WAITING and t.seq == self.state.next_seq - 1:
             # just issued: everyone waiting of an earlier-or-equal class is ahead (counted, not scanned)
             return sum(n for (c, band, prio), n in self._wcount.items()
                        if c == t.category and self._rank(band, prio) <= rank) - 1
@@ -555,7 +559,7 @@ class Queue:
         open_n = idle = 0
         for wid in self._windows_of(category):
             rt = rts[wid]
-            if rt.status is WindowStatus.OPEN:
+            if rt.status is _OPEN:
                 open_n += 1
                 if rt.current is None:
                     idle += 1

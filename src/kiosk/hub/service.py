@@ -38,6 +38,8 @@ from .retained_views import RetainedViews
 log = logging.getLogger(__name__)
 
 BATCH_MAX = 512
+# events after which every window's waiting count may differ (each window's state is published again)
+_WAITING_CHANGES = (C.TicketIssued, C.TicketRequeued, C.TicketVoided, C.TicketTransferred, C.DayStarted)
 # The board (every window and category: the biggest message) is left to the next batch while more
 # messages already wait in the inbox, so a burst split over several batches sends one board, not one
 # per batch; but never later than this after the first batch it was owed for.
@@ -345,8 +347,7 @@ class Hub:
                 out.windows.add(w)
             if isinstance(ev, C.TicketCalled):
                 out.add(self.topics.call, self._call_body(ev))
-            elif isinstance(ev, (C.TicketIssued, C.TicketRequeued, C.TicketVoided, C.TicketTransferred,
-                                 C.DayStarted)):
+            elif isinstance(ev, _WAITING_CHANGES):
                 out.windows.update(self._window_ids)  # waiting counts changed
 
     def _call_body(self, ev: C.TicketCalled) -> dict[str, Any]:
