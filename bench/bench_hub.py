@@ -93,10 +93,15 @@ def bench_config(path: Path, windows: int) -> Path:
     return path
 
 
+def hub_argv(cfg: Path, state: Path, port: int) -> list[str]:
+    """The hub's command line on the private broker."""
+    return [sys.executable, "-m", "kiosk", "hub", "--config", str(cfg), "--state", str(state),
+            "--broker", f"127.0.0.1:{port}", "--no-advertise"]
+
+
 def start_hub(cfg: Path, state: Path, port: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kiosk", "hub", "--config", str(cfg), "--state", str(state),
-                             "--broker", f"127.0.0.1:{port}", "--no-advertise"], cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(hub_argv(cfg, state, port), cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
 
 
 def stop_hub(hub: subprocess.Popen) -> None:

@@ -43,8 +43,7 @@ def instructions(tree: Path, kind: str, n: int) -> int:
             env = dict(os.environ, PYTHONPATH=str(tree / "src"), PYTHONHASHSEED="0")
             with open(work / "valgrind.txt", "w") as err:
                 hub = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={work}/callgrind.out",
-                                        sys.executable, "-m", "kiosk", "hub", "--config", str(cfg), "--state",
-                                        str(work / "state"), "--broker", f"127.0.0.1:{port}", "--no-advertise"],
+                                        *B.hub_argv(cfg, work / "state", port)],
                                        cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=err)
                 try:
                     deadline = time.monotonic() + 600

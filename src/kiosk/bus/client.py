@@ -1,10 +1,10 @@
 """One MQTT connection per process, with paho-mqtt 2.x.
 
 Rule: paho's network thread never touches state: it only puts ``Inbound`` items on a ``queue.Queue``
-that the owner thread drains (the hub's worker, or a render loop), the messages of each read together. Subscriptions are
-made in ``on_connect`` so they come back after every reconnect; the availability topic is the Last Will,
-so a device that dies is shown offline by the broker itself. Connection is asynchronous: a role starts
-even when the broker is down and reconnects by itself.
+that the owner thread drains (the hub's worker, or a render loop), the messages of each read together.
+Subscriptions are made in ``on_connect`` so they come back after every reconnect; the availability topic
+is the Last Will, so a device that dies is shown offline by the broker itself. Connection is asynchronous:
+a role starts even when the broker is down and reconnects by itself.
 """
 
 from __future__ import annotations
@@ -453,8 +453,8 @@ class BusClient:
         self._client.on_publish_received = self._on_publish_received
         self._client.on_read_done = self._hand_over
         self._arrived: list[Inbound] = []  # messages of the read being parsed (paho's thread only)
-        put_many = getattr(self.inbox, "put_many", None)
-        self._put_many: Callable[[list[Inbound]], None] = put_many or (lambda items: [*map(self.inbox.put, items)])
+        # an Inbox takes a read's messages in one step; any other queue (a render loop's) one by one
+        self._put_many: Callable[[list[Inbound]], None] = getattr(self.inbox, "put_many", self._put_each)
         self._started = False
 
     # ------------------------------------------------------------------ paho callbacks (network thread)
@@ -493,6 +493,10 @@ class BusClient:
         if self._arrived:
             items, self._arrived = self._arrived, []
             self._put_many(items)
+
+    def _put_each(self, items: list[Inbound]) -> None:
+        for it in items:
+            self.inbox.put(it)
 
     # ------------------------------------------------------------------ owner side
     def start(self) -> "BusClient":
