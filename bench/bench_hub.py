@@ -6,6 +6,9 @@ broker: the hub's non-strict role mode, in which senders the hall does not know 
 
 1. **broker pass-through** — ``mosquitto_pub -l -q 1`` of ``LINES`` request lines → ``mosquitto_sub -q 1
    -C LINES`` on a topic nobody else reads: the limit of this broker and these clients on this machine;
+   and the **durable echo** (``durable_echo.py``): the same lines as requests to the hub's own bus client,
+   batch loop and SQLite settings doing nothing but log, commit, acknowledge and reply, the floor under any
+   hub on these parts (its own site, so the hub never sees them), with its CPU per request;
 2. **ticket.issue** — the same lines published on ``request/ticket.issue`` (each its own ``txn``, replies
    to one device) → ``mosquitto_sub -C LINES`` on that device's reply topic; every reply must be
    ``"ok":true``. Also the hub's CPU seconds (``/proc/<pid>/stat`` utime + stime; the worker thread's
@@ -61,6 +64,10 @@ ROWS = [
     ("pass_through_msg_per_s", "broker pass-through, mosquitto_pub -l -q 1 → mosquitto_sub -q 1 (msg/s)", "", None),
     ("ticket_issue_replies_per_s", "ticket.issue, mosquitto_pub -l → 20,000 ok replies (replies/s)", "", None),
     ("issue_vs_pass_through", "ticket.issue ÷ pass-through, same run", "≥ 0.5", lambda v: v >= 0.5),
+    ("echo.replies_per_s", "durable echo on the hub's parts (log, commit, ack, reply), same lines (replies/s)", "",
+     None),
+    ("echo.vs_pass_through", "durable echo ÷ pass-through, same run: the floor's ratio", "", None),
+    ("echo.cpu_ms_per_request", "durable echo CPU per request (ms)", "", None),
     ("burst.p50", "press → window state, 100 windows at once (one write; mosquitto_sub stamps), p50 (ms)", "", None),
     ("burst.p99", "press → window state, 100 windows at once (one write; mosquitto_sub stamps), p99 (ms)", "≤ 20",
      lambda v: v <= 20),
@@ -244,6 +251,38 @@ class Client:
         self.c.loop_stop()
 
 
+ECHO_SITE = "bench-echo"
+
+
+def durable_echo(port: int, reqs: Path, work: Path) -> dict:
+    """The floor: ``durable_echo.py`` on a site of its own answers the same lines (see the module's text)."""
+    root = f"hall/{ECHO_SITE}/"
+    lines = work / "echo-requests.txt"
+    lines.write_text(reqs.read_text(encoding="utf-8").replace(ROOT, root), encoding="utf-8")
+    echo = subprocess.Popen([sys.executable, str(Path(__file__).with_name("durable_echo.py")), str(port),
+                             str(work / "echo.sqlite3"), ECHO_SITE], cwd=REPO)
+    try:
+        probe = Client(port, "bench-echo-probe", (f"{root}device/bench-echo-probe/reply",))
+        deadline = time.monotonic() + 30
+        while not probe.got:  # subscribed and answering: a probe request is answered
+            if echo.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"durable_echo.py did not answer a probe (exit status {echo.poll()})")
+            probe.c.publish(f"{root}request/echo", json.dumps(
+                {"v": 1, "txn": f"probe{time.monotonic()}", "reply_to": f"{root}device/bench-echo-probe/reply"}), qos=1)
+            time.sleep(0.2)
+        probe.close()
+        c0 = cpu_s(echo.pid)
+        rate, replies = c_rate(port, f"{root}request/echo", f"{root}device/bench-kiosk/reply", lines, work, "echo")
+        n = sum(1 for _ in lines.open("rb"))
+        ok = replies.read_bytes().count(b'"ok":true')
+        if ok != n:
+            raise RuntimeError(f"{ok} of {n} durable echo replies were ok")
+        return {"replies_per_s": round(rate), "cpu_ms_per_request": round(1000 * (cpu_s(echo.pid) - c0) / n, 3)}
+    finally:
+        echo.kill()
+        echo.wait(10)
+
+
 def wait_hub(port: int) -> None:
     probe = Client(port, "bench-probe", (f"{ROOT}hub/status", f"{ROOT}device/hub/status"))
     probe.wait(lambda: probe.got, 30, "the hub's retained status")
@@ -387,6 +426,8 @@ def run(lines: int = LINES, life: int = LIFE, windows: int = WINDOWS, rounds: in
             # 1. the limit: the broker passing the same lines from one C client to another
             rate, _ = c_rate(port, "bench/pass", "bench/pass", reqs, work, "pass")
             out["pass_through_msg_per_s"] = round(rate)
+            out["echo"] = durable_echo(port, reqs, work)
+            out["echo"]["vs_pass_through"] = round(out["echo"]["replies_per_s"] / out["pass_through_msg_per_s"], 2)
             # 2 + 3. the town's hall (9 windows)
             hub = start_hub(bench_config(work / "hall.toml", 9), work / "state-hall", port)
             try:
