@@ -121,3 +121,42 @@ def test_closing_time_aware_issuing(broker, real_cfg, tmp_path, recorder):
         assert closed["error"]["code"] == "hall_closed" and "12月01日 08:30" in closed["error"]["message"]
     finally:
         h.stop()
+
+
+def test_the_kept_walk_in_window_is_what_the_calendar_says_at_every_minute(real_cfg, tmp_path):
+    """ticket.issue asks for the walk-in window every time and gets an answer kept for the rest of the
+    mode's segment: minute by minute (and at every second around each change) through a week with a
+    weekday, a Wednesday with 延时服务 until 19:00, a Saturday of appointments, a Sunday and the 国庆 holiday,
+    also going back in time, it is exactly what a hub asking the calendar afresh gets."""
+    import dataclasses
+
+    from kiosk.hub.hallinfo import HallInfo
+
+    calendar = tmp_path / "calendar.toml"
+    calendar.write_text(real_cfg.calendar_path.read_text(encoding="utf-8") +
+                        '\n[[hours.extended]]\nweekdays = ["wed"]\nuntil = "19:00"\n', encoding="utf-8")
+    cfg = dataclasses.replace(real_cfg, calendar_path=calendar, catalog_dir=None)
+    start = at(2026, 9, 28, 0, 0)  # Monday; 10-01 begins the holiday and the winter timetable
+    kept, other = HallInfo(cfg, start), HallInfo(cfg, start)
+
+    def fresh(now: float):
+        other._walk_in = None  # nothing kept: worked out from the calendar
+        return other.walk_in_window(now)
+
+    minutes = [start + 60 * i for i in range(7 * 24 * 60)]
+    answers = {}
+    for now in minutes:
+        answers[now] = kept.walk_in_window(now)
+    changes = [now for prev, now in zip(minutes, minutes[1:]) if answers[prev] != answers[now]]
+    assert len(changes) >= 6, changes  # opening and closing on the working days (lunch answers as open)
+    states = {a[0] for a in answers.values()}
+    assert {"open", "closed"} <= states and len(states) >= 3, states
+    extended_close = at(2026, 9, 30, 19, 0)
+    assert answers[extended_close - 60] == ("open", extended_close)  # the Wednesday's 延时服务
+    assert answers[at(2026, 9, 29, 17, 15)] == ("open", at(2026, 9, 29, 17, 30))  # summer hours, closing
+    for change in changes:  # every second around each change, first forwards, then backwards
+        seconds = [change + s for s in range(-90, 90)]
+        for now in seconds + seconds[::-1]:
+            assert kept.walk_in_window(now) == fresh(now), datetime.fromtimestamp(now, TZ)
+    for now in minutes + minutes[::-7]:  # every minute of the week, then backwards
+        assert kept.walk_in_window(now) == fresh(now), datetime.fromtimestamp(now, TZ)

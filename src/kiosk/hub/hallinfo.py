@@ -28,6 +28,7 @@ class HallInfo:
         self.tz = ZoneInfo(cfg.timezone)
         year = datetime.fromtimestamp(now, self.tz).year
         self.schedule: HallSchedule | None = None
+        self._walk_in: tuple[float, float, tuple[str, float | None]] | None = None  # see walk_in_window
         if cfg.calendar_path is not None:
             from ..loaders.calendar_data import CalendarConfigError, load_calendar, load_hours
             try:
@@ -87,17 +88,28 @@ class HallInfo:
         return body, m.until.timestamp()
 
     def walk_in_window(self, now: float) -> tuple[str, float | None]:
-        """('open', today's closing time) while walk-in tickets make sense, else (mode state, None)."""
+        """('open', today's closing time) while walk-in tickets make sense, else (mode state, None).
+
+        Asked for every ticket.issue; the answer is kept for the rest of the mode's segment (its ``since``
+        to its ``until``: the same state on the same day, and the last walk-in session's end is itself a
+        segment's end, so which side of it ``now`` is on cannot change inside one). Working it out from the
+        calendar took about a third of the worker's time per ticket in the hall's own configuration."""
         if self.schedule is None:
             return "open", float("inf")  # no office hours configured: always open
+        kept = self._walk_in
+        if kept is not None and kept[0] <= now < kept[1]:
+            return kept[2]
         dt = datetime.fromtimestamp(now, self.tz)
-        state = self.schedule.mode(dt).state.value
+        mode = self.schedule.mode(dt)
+        state = mode.state.value
         ends = [datetime.combine(dt.date(), s.end, tzinfo=self.tz).timestamp()
                 for s in self.schedule.sessions_on(dt.date())
                 if s.kind in (SessionKind.WALK_IN, SessionKind.EXTENDED)]
+        answer: tuple[str, float | None] = (state, None)
         if state in ("open", "closing", "lunch") and ends and max(ends) > now:
-            return "open", max(ends)
-        return state, None
+            answer = ("open", max(ends))
+        self._walk_in = (mode.since.timestamp(), mode.until.timestamp(), answer)
+        return answer
 
     def calendar_warning(self, now: float) -> str | None:
         if self.schedule is None:
