@@ -160,3 +160,51 @@ def test_the_kept_walk_in_window_is_what_the_calendar_says_at_every_minute(real_
             assert kept.walk_in_window(now) == fresh(now), datetime.fromtimestamp(now, TZ)
     for now in minutes + minutes[::-7]:  # every minute of the week, then backwards
         assert kept.walk_in_window(now) == fresh(now), datetime.fromtimestamp(now, TZ)
+
+
+def test_the_hub_reads_the_calendar_without_keeping_the_holidays_package(real_cfg, tmp_path):
+    """The `holidays` package (about 12 MB with its countries and languages) is used in the short-lived
+    worker that also reads the catalogue; the hub gets the same calendar, day by day, without it."""
+    import subprocess
+    import sys
+    from datetime import date, timedelta
+
+    from kiosk.hub.hallinfo import HallInfo
+    from kiosk.loaders.calendar_data import load_calendar
+
+    from ..conftest import REPO, REAL_CONFIG
+
+    probe = ("import sys, time\nfrom pathlib import Path\nfrom kiosk.config import load\n"
+             "from kiosk.hub.hallinfo import HallInfo\n"
+             "if __name__ == '__main__':\n"
+             f"    info = HallInfo(load(Path({str(REAL_CONFIG)!r})), time.time())\n"
+             "    print(info.schedule is not None, 'holidays' in sys.modules)\n")
+    script = tmp_path / "probe.py"
+    script.write_text(probe, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert r.stdout.split() == ["True", "False"], r.stdout + r.stderr
+
+    now = at(2026, 12, 2, 10, 0)
+    info = HallInfo(real_cfg, now)
+    direct = load_calendar(real_cfg.calendar_path, years=range(2025, 2029))
+    first = date(2025, 1, 1)
+    days = [first + timedelta(days=i) for i in range((date(2029, 1, 1) - first).days)]
+    assert [info.schedule.calendar.day_info(d) for d in days] == [direct.day_info(d) for d in days]
+    assert any(not direct.day_info(d).working and d.weekday() < 5 for d in days)  # holidays are in it
+
+
+def test_a_broken_official_year_still_stops_the_hub_with_file_key_and_reason(real_cfg, tmp_path):
+    import dataclasses
+
+    import pytest
+
+    from kiosk.errors import ConfigError
+    from kiosk.hub.hallinfo import HallInfo
+
+    calendar = tmp_path / "calendar.toml"
+    calendar.write_text(real_cfg.calendar_path.read_text(encoding="utf-8") +
+                        '\n[[official_year]]\nyear = 2027\nnotice = "通知"\nholidays = []\n', encoding="utf-8")
+    cfg = dataclasses.replace(real_cfg, calendar_path=calendar)
+    with pytest.raises(ConfigError) as err:
+        HallInfo(cfg, at(2026, 12, 2, 10, 0))
+    assert str(calendar) in str(err.value) and "official_year" in str(err.value), str(err.value)

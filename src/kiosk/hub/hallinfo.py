@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..config import SiteConfig
+from ..core.calendar import HallCalendar, OfficialSchedule
 from ..core.hours import HallMode, HallSchedule, SessionKind
 from ..errors import ConfigError
 
@@ -29,18 +30,30 @@ class HallInfo:
         year = datetime.fromtimestamp(now, self.tz).year
         self.schedule: HallSchedule | None = None
         self._walk_in: tuple[float, float, tuple[str, float | None]] | None = None  # see walk_in_window
+        # The calendar (its `holidays` package, about 12 MB) and the catalogue (pinyin, about 55 MB) are
+        # read in one short-lived worker process; the hub keeps only what they give.
+        calls: list[tuple[Any, tuple]] = []
+        hours = None
         if cfg.calendar_path is not None:
-            from ..loaders.calendar_data import CalendarConfigError, load_calendar, load_hours
+            from ..loaders.calendar_data import CalendarConfigError, load_hours
             try:
-                cal = load_calendar(cfg.calendar_path, years=range(year - 1, year + 3))
-                self.schedule = HallSchedule(calendar=cal, hours=load_hours(cfg.calendar_path))
+                hours = load_hours(cfg.calendar_path)
             except CalendarConfigError as exc:
                 raise ConfigError(exc.path, exc.key, exc.reason) from None
+            calls.append((calendar_as_data, (str(cfg.calendar_path), list(range(year - 1, year + 3)))))
         self.catalog: dict[str, Any] | None = None
         from ..loaders.catalog_install import serving_dir  # no pinyin: that module's loader stays unimported
         source = serving_dir(cfg.catalog_dir, state_dir)
         if source is not None:
-            problem, catalog = load_catalog_apart(source)
+            calls.append((catalog_as_dict, (str(source),)))
+        results = run_apart_each(calls) if calls else []
+        if hours is not None:
+            error, data = results.pop(0)
+            if error is not None:
+                raise ConfigError(*error)
+            self.schedule = HallSchedule(calendar=calendar_from_data(data), hours=hours)
+        if source is not None:
+            problem, catalog = results.pop(0)
             if problem:
                 raise ConfigError(source, "", f"service catalogue: {problem}")
             self._set_catalog(cfg, catalog)
@@ -147,9 +160,36 @@ def import_as_dict(csv_text: str, state_dir: str) -> tuple[list[dict[str, Any]],
 
 def run_apart(fn, *args: Any) -> Any:
     """``fn(*args)`` in a fresh worker process (spawned: safe beside the hub's threads)."""
+    return run_apart_each([(fn, args)])[0]
+
+
+def run_apart_each(calls: list[tuple[Any, tuple]]) -> list[Any]:
+    """Each ``fn(*args)`` of ``calls``, in order, in one fresh worker process."""
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(1) as pool:
-        return pool.apply(fn, args)
+        return [pool.apply(fn, args) for fn, args in calls]
+
+
+def calendar_as_data(path: str, years: list[int]) -> tuple[tuple[Any, str, str] | None, Any]:
+    """(the error as (file, key, reason), or None; the calendar as plain values): runs in the worker
+    process, so the hub never imports the `holidays` package."""
+    from ..loaders.calendar_data import CalendarConfigError, load_calendar
+    try:
+        cal = load_calendar(path, years=years)
+    except CalendarConfigError as exc:
+        return (exc.path, exc.key, exc.reason), None
+    schedules = [(s.year, dict(s.holidays), sorted(s.makeup_workdays), s.source, s.provisional)
+                 for s in cal.schedules]
+    return None, (schedules, dict(cal.closures), dict(cal.extra_workdays))
+
+
+def calendar_from_data(data: Any) -> HallCalendar:
+    """The calendar ``calendar_as_data`` gave, built again in the hub."""
+    schedules, closures, extra = data
+    return HallCalendar(schedules=tuple(
+        OfficialSchedule(year=year, holidays=named, makeup_workdays=frozenset(makeups), source=source,
+                         provisional=provisional) for year, named, makeups, source, provisional in schedules),
+        closures=closures, extra_workdays=extra)
 
 
 def load_catalog_apart(directory: Path) -> tuple[str, dict[str, Any] | None]:

@@ -31,13 +31,18 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
-
-import holidays
+from typing import TYPE_CHECKING, Any
 
 from kiosk.core.calendar import HallCalendar, OfficialSchedule
 from kiosk.core.hours import AppointmentWindow, ExtendedHours, OfficeHours, Season, Session
 from kiosk.errors import KioskError
+
+if TYPE_CHECKING:
+    import holidays
+
+# `holidays` is imported where it is used: with all its countries and languages it takes about 12 MB of
+# memory, which the hub never carries (it loads the calendar in a short-lived worker process, see
+# kiosk.hub.hallinfo); `load_hours` and the errors need none of it.
 
 __all__ = [
     "CalendarConfigError",
@@ -74,6 +79,8 @@ def package_official_years() -> frozenset[int]:
     year without such an entry is computed by rule only. A year whose notice had
     no 调休 at all would be missed here; staff can declare it in the TOML file.
     """
+    import holidays
+
     special = getattr(holidays.China(), "special_public_holidays", {})
     return frozenset(year for year, entries in special.items() if entries)
 
@@ -89,6 +96,8 @@ def _clean_name(name: str) -> str | None:
 def _package_schedule(
     year: int, china: holidays.HolidayBase, makeups: frozenset[date], *, provisional: bool
 ) -> OfficialSchedule:
+    import holidays
+
     def rest(day: date) -> bool:
         return day in china or (day.weekday() >= 5 and day not in makeups)
 
@@ -300,6 +309,8 @@ def load_calendar(path: Path | str | None = None, *, years: Iterable[int]) -> Ha
         official = package_official_years()
         # Neighbouring years too, so a period running over New Year is seen whole.
         span = range(from_package[0] - 1, from_package[-1] + 2)
+        import holidays
+
         china = holidays.China(years=span, language="zh_CN")
         makeups = frozenset(china.weekend_workdays)
         for year in from_package:
