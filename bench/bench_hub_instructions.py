@@ -35,6 +35,7 @@ WINDOWS = 100
 
 def instructions(tree: Path, kind: str, n: int) -> int:
     """Instructions the hub process executed from start to stop, serving ``n`` requests or ``n`` bursts."""
+    B.clear_of_midnight(20)  # a run under callgrind takes minutes
     work = Path(tempfile.mkdtemp(prefix="kiosk-bench-ir-", dir="/var/tmp"))
     try:
         with B.PrivateBroker(work / "broker") as broker:
