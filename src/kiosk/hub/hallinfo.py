@@ -7,6 +7,8 @@ read by a library call in a short-lived worker process: adding pinyin to it need
 55 MB that the long-running hub should not keep. It is the latest import below the state folder if there
 is one (``kiosk.loaders.catalog_install``), else ``[hub] catalog_dir``; ``replace_catalog`` imports a new
 one (``catalog.replace``) in the same kind of worker, with the code of ``kiosk catalog import --install``.
+The calendar is loaded by the same worker at start (its ``holidays`` package would keep about 13 MB) and
+built again in the hub from plain values.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class HallInfo:
         year = datetime.fromtimestamp(now, self.tz).year
         self.schedule: HallSchedule | None = None
         self._walk_in: tuple[float, float, tuple[str, float | None]] | None = None  # see walk_in_window
-        # The calendar (its `holidays` package, about 12 MB) and the catalogue (pinyin, about 55 MB) are
+        # The calendar (its `holidays` package, about 13 MB) and the catalogue (pinyin, about 55 MB) are
         # read in one short-lived worker process; the hub keeps only what they give.
         calls: list[tuple[Any, tuple]] = []
         hours = None
@@ -191,7 +193,3 @@ def calendar_from_data(data: Any) -> HallCalendar:
                          provisional=provisional) for year, named, makeups, source, provisional in schedules),
         closures=closures, extra_workdays=extra)
 
-
-def load_catalog_apart(directory: Path) -> tuple[str, dict[str, Any] | None]:
-    """``catalog_as_dict`` in a fresh worker process."""
-    return run_apart(catalog_as_dict, str(directory))

@@ -40,7 +40,7 @@ from kiosk.errors import KioskError
 if TYPE_CHECKING:
     import holidays
 
-# `holidays` is imported where it is used: with all its countries and languages it takes about 12 MB of
+# `holidays` is imported where it is used: with all its countries and languages it takes about 13 MB of
 # memory, which the hub never carries (it loads the calendar in a short-lived worker process, see
 # kiosk.hub.hallinfo); `load_hours` and the errors need none of it.
 
