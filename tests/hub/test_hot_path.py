@@ -277,3 +277,102 @@ def test_the_board_waits_for_the_last_batch_of_a_burst_but_never_long(hub):
     step = service.BOARD_DEFER_MAX_S / 4  # a board goes with the first batch BOARD_DEFER_MAX_S after
     for at in batches:  # every change is on a board by then (the last ones may still be owed)
         assert at > boards_at[-1] or any(at <= b <= at + service.BOARD_DEFER_MAX_S + step for b in boards_at)
+
+
+class _Node:
+    """Something the cycle collector tracks and a weak reference can watch."""
+
+
+def _holds(obj) -> bool:
+    """Whether the collector's generations hold ``obj`` (a frozen object is in none of them)."""
+    import gc
+    return any(o is obj for o in gc.get_objects())
+
+
+def test_the_collector_walks_everything_only_in_a_quiet_second(hall_cfg, tmp_path, monkeypatch):
+    """A hub that owns its process freezes what it holds at the start and after each quiet snapshot, so
+    the collector's automatic passes inside a batch walk only what was made since. A cycle frozen that
+    way outlives a collection while frozen and is freed by the next quiet pass."""
+    import gc
+    import threading
+    import time
+    import weakref
+    from kiosk.hub import service
+    monkeypatch.setattr(service, "SNAPSHOT_EVERY", 3)
+    h = service.Hub(hall_cfg, state_dir=tmp_path / "state", host="127.0.0.1", port=1, quiet_gc=True)
+    h.bus = RecordingBus()
+    h._process([Inbound("", connected=True)])
+    cycle = _Node()
+    cycle.me = cycle
+    gone = weakref.ref(cycle)
+    worker = threading.Thread(target=h.run, daemon=True)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while _holds(cycle) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _holds(cycle), "what the hub held at its start was not frozen"
+        assert gc.get_freeze_count() > 1000
+        del cycle
+        gc.collect()
+        assert gone() is not None, "a frozen cycle was collected by an ordinary pass"
+        for i in range(5):
+            h.inbox.put(issue(h, f"q{i}", mid=i + 1))
+        deadline = time.monotonic() + 10
+        while gone() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gone() is None, "the quiet pass after the snapshot did not free the cycle"
+        h.stop()
+        worker.join(10)
+        later = _Node()
+        later.me = later
+        later_gone = weakref.ref(later)
+        del later
+        gc.collect()
+        assert later_gone() is None, "a cycle made after the last quiet pass must go with an ordinary pass"
+    finally:
+        h.stop()
+        worker.join(10)
+        h.store.close()
+        gc.unfreeze()  # the test process's own objects back to its collector
+
+
+def test_a_hub_in_a_thread_of_another_program_leaves_its_collector_alone(hub):
+    import gc
+    import time
+    hub_run = __import__("threading").Thread(target=hub.run, daemon=True)
+    before = gc.get_freeze_count()
+    hub_run.start()
+    try:
+        time.sleep(0.3)
+        assert gc.get_freeze_count() == before
+    finally:
+        hub.stop()
+        hub_run.join(10)
+
+
+def test_kiosk_hub_the_command_freezes_at_its_start(broker, tmp_path):
+    """``kiosk hub`` (the unit's ExecStart) is a hub that owns its process."""
+    import subprocess
+    import sys
+    from tests.conftest import HALL_CONFIG, REPO
+    script = (
+        "import gc, sys, threading\n"
+        "from kiosk.hub import service\n"
+        "real_run = service.Hub.run\n"
+        "def run(self):\n"
+        "    t = threading.Thread(target=real_run, args=(self,), daemon=True)\n"
+        "    t.start()\n"
+        "    assert self.wait_ready(20), 'not ready'\n"
+        "    print('frozen', gc.get_freeze_count(), flush=True)\n"
+        "    self.stop()\n"
+        "    t.join(10)\n"
+        "service.Hub.run = run\n"
+        "from kiosk.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n")
+    out = subprocess.run([sys.executable, "-c", script, "hub", "--config", str(HALL_CONFIG), "--state",
+                          str(tmp_path / "state"), "--broker", f"127.0.0.1:{broker.port}", "--no-advertise"],
+                         capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert out.returncode == 0, out.stderr[-2000:]
+    frozen = int(out.stdout.split("frozen", 1)[1].split()[0])
+    assert frozen > 10000, out.stdout

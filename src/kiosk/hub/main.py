@@ -29,7 +29,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
         lock = StateLock(state_dir).acquire()  # noqa: F841 (held until the process ends)
     except StateBusy as exc:
         raise KioskError(f"{exc}; not starting a second one") from None
-    hub = Hub(cfg, state_dir=state_dir, host=host, port=port, password=read_password(cfg))
+    hub = Hub(cfg, state_dir=state_dir, host=host, port=port, password=read_password(cfg), quiet_gc=True)
     advertiser = None
     if not args.no_advertise:
         try:
