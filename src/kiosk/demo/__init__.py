@@ -170,7 +170,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"demo: private mosquitto on 127.0.0.1:{broker.port}; hub state in {state}", flush=True)
     print(f"demo: try  kiosk press w1 next --broker 127.0.0.1:{broker.port}   (another terminal)", flush=True)
     logging.getLogger("kiosk.hub.service").setLevel(logging.WARNING)  # the demo prints refusals itself
-    hub = Hub(cfg, state_dir=state, host=broker.host, port=broker.port, quiet_gc=True)
+    hub = Hub(cfg, state_dir=state, host=broker.host, port=broker.port)
     hub_thread = threading.Thread(target=hub.run, name="hub", daemon=True)
     hub_thread.start()
     hub.wait_ready(10)

@@ -59,9 +59,9 @@ class Hub:
                  clock: Callable[[], float] = time.time, password: str = "",
                  notifier: Notifier | None = None, quiet_gc: bool = False) -> None:
         self.cfg = cfg
-        # The hub owns its process (``kiosk hub``, the demo): Python's cycle collector then runs its full
+        # The hub owns its process (``kiosk hub``): Python's cycle collector then runs its full
         # passes in quiet seconds only (see _collect_quietly). A hub run in a thread of another program
-        # (the tests) leaves that program's collector alone.
+        # (the tests, the demo) leaves that program's collector alone.
         self.quiet_gc = quiet_gc
         self.notifier = notifier if notifier is not None else Notifier.from_env()
         self.broker = f"{host}:{port}"
