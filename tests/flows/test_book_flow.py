@@ -241,6 +241,10 @@ class BookMachine(RuleBasedStateMachine):
                     if e.retry:  # the very request again: the hub answers with the same booking
                         assert self.requests[f.txn] == (e.op, dict(e.args))
                     self.requests[f.txn] = (e.op, dict(e.args))
+            elif isinstance(e, Abandon):
+                # walking away with a booking still unanswered: the hub is told to cancel it if it made it
+                assert isinstance(event, Left) and e.op == "appointment.book"
+                assert self.requests[e.txn][0] == "appointment.book" and e.txn not in self.committed
             else:
                 assert isinstance(e, Print) and e.document == "slip" and e.if_ready
                 # every slip follows a booking the hub committed, and only once
