@@ -167,8 +167,12 @@ def _check(r: dict, total: int, rss_ratio: float) -> dict:
     got = Counter(rep.get("txn") for rep in r["replies"])
     missing = [t for t in exp.reply_txns if got[t] < 1]
     assert not missing, f"requests with a usable reply_to left unanswered: {missing[:5]}"
+    # Measured from the second quarter: every 50th message is a 1 MB payload, and RSS climbs steeply while
+    # the heap grows to hold those (44 → 62 MB over the first 4,000 messages of the 100k run, slowly after).
+    # The first quarter's samples fall in that climb and made the quick run fail on no leak at all; from the
+    # second quarter on it still catches a gross leak (1 MB kept per 50 messages is 40 MB in the quick run).
     q = max(1, len(r["rss"]) // 4)
-    first, last = statistics.fmean(r["rss"][:q]), statistics.fmean(r["rss"][-q:])
+    first, last = statistics.fmean(r["rss"][q:2 * q]), statistics.fmean(r["rss"][-q:])
     assert last <= first * rss_ratio, f"hub RSS grew from {first:.1f} MB to {last:.1f} MB"
     return {"messages": total, "silent": exp.silent, "refusals": sum(seen.values()), "rss_first_mb": round(first, 1),
             "rss_last_mb": round(last, 1), "codes": dict(seen)}
