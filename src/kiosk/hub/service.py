@@ -8,7 +8,6 @@ before it is durable; a restart rebuilds exactly the state before it from SQLite
 
 from __future__ import annotations
 
-import gc
 import logging
 import queue
 import threading
@@ -30,6 +29,7 @@ from ..protocol import roles
 from ..protocol import (ProtocolError, Topics, decode_json, decode_press, decode_request, encode,
                         envelope_of, error_reply, ok_reply)
 from ..store.db import Store
+from ..system.collector import collect_and_freeze
 from ..system.sdnotify import Notifier, link_status
 from . import ops
 from .features import Feature, Hall, Op, OpContext, OpError, Outbox, discover
@@ -59,9 +59,8 @@ class Hub:
                  clock: Callable[[], float] = time.time, password: str = "",
                  notifier: Notifier | None = None, quiet_gc: bool = False) -> None:
         self.cfg = cfg
-        # The hub owns its process (``kiosk hub``): Python's cycle collector then runs its full
-        # passes in quiet seconds only (see _collect_quietly). A hub run in a thread of another program
-        # (the tests, the demo) leaves that program's collector alone.
+        # The hub owns its process (``kiosk hub``): the collector's full passes in quiet seconds only
+        # (_collect_quietly). A hub in a thread of another program (tests, the demo) leaves it alone.
         self.quiet_gc = quiet_gc
         self.notifier = notifier if notifier is not None else Notifier.from_env()
         self.broker = f"{host}:{port}"
@@ -581,18 +580,10 @@ class Hub:
             self.notifier.ready("serving the hall")
 
     def _collect_quietly(self) -> None:
-        """A full pass of Python's cycle collector, then everything still alive frozen: left out of the
-        collector's automatic passes until the next quiet one, which unfreezes first. An automatic full pass
-        walks every object the process holds (about 32,000 right after the start, more with every ticket of
-        the day) and came in the middle of a batch: in the benchmark's 100-window burst one such pass took
-        23–29 ms, and every state of that batch waited for it. The automatic passes now walk only what was
-        made since the last quiet one. Frozen objects are still freed by their reference counts; only
-        cyclic garbage among them waits, until the next quiet pass."""
-        if not self.quiet_gc:
-            return
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        """In a process the hub owns: the collector's full pass now, at a moment nothing waits, rather than
+        in the middle of a batch (``kiosk.system.collector``)."""
+        if self.quiet_gc:
+            collect_and_freeze()
 
     def _snapshot_quietly(self) -> None:
         try:
