@@ -26,12 +26,13 @@ from ..core.errors import QueueError
 from ..core.queue import Queue, QueueState
 from ..errors import StoreError
 from ..protocol import roles
-from ..protocol import (ProtocolError, Topics, decode_json, decode_press, decode_request, encode,
+from ..protocol import (ProtocolError, Topics, decode_press, decode_request, encode,
                         envelope_of, error_reply, ok_reply)
 from ..store.db import Store
 from ..system.collector import collect_and_freeze
 from ..system.sdnotify import Notifier, link_status
 from . import ops
+from .devices import PRINTER_ALERTS, DeviceTable
 from .features import Feature, Hall, Op, OpContext, OpError, Outbox, discover
 from .hallinfo import HallInfo
 from .retained_views import RetainedViews
@@ -47,11 +48,9 @@ _WAITING_CHANGES = (C.TicketIssued, C.TicketRequeued, C.TicketVoided, C.TicketTr
 BOARD_DEFER_MAX_S = 0.2
 SNAPSHOT_EVERY = 2000  # commands between snapshots, taken when nothing arrived for a whole inbox wait …
 SNAPSHOT_AT_THE_LATEST = 20000  # … or after this many even under a constant stream
-DEDUPE_DAYS = 3
+DEDUPE_DAYS = 3  # stored replies and press (device, seq) records are kept this long
 STORE_PROBE_S = 10.0  # while the state file takes no writes, try one this often when idle
 LAST_SEEN_EVERY_S = 600.0  # the clock guard's record is refreshed at least this often while only devices talk
-PRINTER_ALERTS = {"paper_low": "取号纸将用尽，请及时更换", "paper_out": "取号机缺纸，请立即更换",
-                  "offline": "取号打印机故障或纸仓盖未关"}  # stored replies and press (device, seq) records are kept this long
 
 
 class Hub:
@@ -85,13 +84,13 @@ class Hub:
             password=password, tls_ca=cfg.broker.tls_ca,
             subscriptions=(self.topics.all_presses, self.topics.all_requests, self.topics.all_availability,
                            self.topics.all_status)), self.inbox)
-        self.devices: dict[str, dict[str, Any]] = {}  # device id -> availability, last status, last seen
         self.views = RetainedViews(cfg, self.topics)
         self._board_owed: float | None = None  # when a board was first left to a later batch
         # Who may send what (docs/protocol.md, "Roles"): identities from the same config `kiosk provision`
         # writes the ACL from. With broker accounts (a provisioned hall) an unknown sender is refused;
         # on an open broker (demo, bench) only known identities are held to their role.
         self.identities = {i.id: i for i in identities(cfg)}
+        self.devices = DeviceTable(self.identities)  # availability, last status, last seen: bounded
         self.strict_roles = bool(cfg.broker.username)
         self._stop = threading.Event()
         self._ready = threading.Event()
@@ -411,24 +410,20 @@ class Hub:
         """Every device's availability and status, summed up in the retained hub/status."""
         if device == "hub":
             return
-        d = self.devices.setdefault(device, {})
-        if kind == "availability":
-            d["availability"] = payload.decode("utf-8", "replace")[:16] or "unknown"
-        else:
-            try:
-                body = decode_json(payload)
-            except ProtocolError as exc:
-                self._reject(out, self.topics.status(device), exc.code, exc.reason, now)
-                return
-            before = d.get("status", {}).get("printer")
-            d["status"] = {k: v for k, v in body.items() if k != "v" and isinstance(v, (str, int, float, bool))
-                           or v is None}
-            printer = d["status"].get("printer")
-            if printer != before and printer in PRINTER_ALERTS:
-                out.add(self.topics.alert, {"id": f"printer-{device}-{int(now)}", "kind": "printer", "at": now,
-                                            "device": device, "printer": printer,
-                                            "text": f"{device}：{PRINTER_ALERTS[printer]}"})
-        d["last_seen"] = now
+        try:
+            if kind == "availability":
+                self.devices.availability(device, payload, now)
+                printer = None
+            else:
+                printer = self.devices.status(device, payload, now)
+        except ProtocolError as exc:
+            self._reject(out, self.topics.status(device) if kind == "status" else self.topics.availability(device),
+                         exc.code, exc.reason, now)
+            return
+        if printer is not None:
+            out.add(self.topics.alert, {"id": f"printer-{device}-{int(now)}", "kind": "printer", "at": now,
+                                        "device": device, "printer": printer,
+                                        "text": f"{device}：{PRINTER_ALERTS[printer]}"})
         out.hub_status = True
 
     def _reject(self, out: Outbox, topic: str, code: str, reason: str, now: float) -> None:
@@ -529,7 +524,7 @@ class Hub:
     def _publish_hub_status(self, now: float) -> None:
         self.bus.publish(self.topics.hub_status, encode({
             "at": now, "day": self.queue.state.day, "version": __version__, "store_ok": self.store_ok,
-            "calendar_warning": self.info.calendar_warning(now), "devices": self.devices}), retain=True)
+            "calendar_warning": self.info.calendar_warning(now), "devices": self.devices.rows}), retain=True)
 
     def _publish_hub_device_status(self, now: float) -> None:
         self.bus.publish(self.topics.status("hub"), encode({
