@@ -25,10 +25,12 @@ def _bench(name: str):
 
 
 def test_soak_three_days_totals_match_truth():
-    res = _bench("bench_soak").run(days=3, tickets_per_day=200, seed=3)
+    res = _bench("bench_soak").run(days=3, tickets_per_day=200, seed=3, probe_pairs=1, probe_presses=20)
     assert res["truth"]["issued"] == 600
     assert res["hub_events"] == res["truth"], (res["hub_events"], res["truth"])
     assert res["ratios_last_vs_day1"]["rss"] <= 1.2
+    # the alternated probes: a hub on each copy started its next day and called a ticket at every press
+    assert res["alternated"]["first_day"]["samples"] == res["alternated"]["month"]["samples"] == 20
 
 
 def test_erlang_c_formula():
