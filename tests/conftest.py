@@ -3,7 +3,9 @@ recording MQTT clients. SDL runs with its dummy drivers; zeroconf is bound to 12
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +36,7 @@ def _always_open_config() -> Path:
     """The real hall, but without office hours: tests must not depend on the time they run at.
     Tests of the calendar use REAL_CONFIG with a fake clock."""
     out = Path(tempfile.mkdtemp(prefix="kiosk-test-cfg-")) / "site.toml"
+    atexit.register(shutil.rmtree, out.parent, True)
     text = REAL_CONFIG.read_text(encoding="utf-8").replace(
         '[hub]\n', f'[hub]\ncalendar = ""\ncatalog_dir = "{REPO / "config" / "catalog"}"\n', 1)
     out.write_text(text, encoding="utf-8")

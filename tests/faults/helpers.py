@@ -3,8 +3,10 @@ of ~4 s), replays of the state file, and clients that keep going through a broke
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -23,6 +25,7 @@ from tests.conftest import HALL_CONFIG
 def quick_config() -> Path:
     """The test hall (always open) without the service catalogue, which the hub loads at each start."""
     out = Path(tempfile.mkdtemp(prefix="kiosk-faults-cfg-")) / "site.toml"
+    atexit.register(shutil.rmtree, out.parent, True)
     text = re.sub(r'catalog_dir = "[^"]*"', f'catalog_dir = "{out.parent / "no-catalog"}"',
                   HALL_CONFIG.read_text(encoding="utf-8"))
     out.write_text(text, encoding="utf-8")

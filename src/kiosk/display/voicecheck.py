@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import tempfile
 from pathlib import Path
 
 from ..devices.errors import DeviceError
@@ -49,7 +48,7 @@ def cmd_voice_check(args: argparse.Namespace) -> int:
             speech = Synth(engine=voice.engine, voice=voice.voice, rate=voice.rate, cache_dir=cache).wav(text)
         except (SpeechUnavailable, OSError) as exc:
             raise DeviceError(f"cannot synthesise: {exc}") from exc
-        chime = write_chime(Path(tempfile.mkdtemp(prefix="kiosk-chime-")) / "chime.wav")
+        chime = write_chime(cache / "check-chime.wav")
     if args.out:
         try:
             out = join_wavs([chime, speech], Path(args.out))
