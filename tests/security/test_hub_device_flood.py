@@ -1,12 +1,17 @@
 """A flood of made-up devices on the hall network: the hub's device table, and the retained ``hub/status``
-it re-sends whole, stay bounded; the hall's own devices stay in it; the hub keeps serving."""
+it re-sends whole, stay bounded; the hall's own devices stay in it; the hub keeps serving. The web's cache
+of device statuses takes no status the hub would refuse as too large."""
 
 from __future__ import annotations
 
 import json
 
+from kiosk.bus.client import Inbound
 from kiosk.config import identities
 from kiosk.hub.devices import MAX_FIELDS, MAX_OTHERS, MAX_TEXT
+from kiosk.protocol import Topics
+from kiosk.protocol.codec import MAX_PAYLOAD
+from kiosk.web.link import Link
 
 FAKES = 1000
 
@@ -57,3 +62,21 @@ def test_the_oldest_other_device_makes_room_not_a_halls_own(hub, recorder, hall_
     assert len(others) == MAX_OTHERS and "screen-lobby" in others
     rigs = sorted(d for d in others if d.startswith("rig-"))
     assert rigs == [f"rig-{i:03d}" for i in range(MAX_OTHERS * 2 - len(rigs), MAX_OTHERS * 2)]
+
+
+def test_the_web_keeps_no_device_status_larger_than_the_hub_takes():
+    """The broker passes packets up to 2 MiB, and the web keeps big retained state (content pages, the
+    catalogue) up to that; a device's status is a command-size message, refused above 64 KiB."""
+    topics = Topics("huangtan")
+    link = Link(topics=topics, device_id="web-1")
+    fine = json.dumps({"v": 1, "kind": "terminal", "printer": "ok"}).encode()
+    link.deliver(Inbound(topics.status("kiosk-1"), fine))
+    assert link.state[topics.status("kiosk-1")]["printer"] == "ok"
+    big = json.dumps({"v": 1, "kind": "terminal", "note": "x" * MAX_PAYLOAD}).encode()
+    link.deliver(Inbound(topics.status("kiosk-1"), big))
+    link.deliver(Inbound(topics.status("kiosk-2"), big))
+    assert link.state[topics.status("kiosk-1")]["printer"] == "ok"  # the last good status stays
+    assert topics.status("kiosk-2") not in link.state
+    page = json.dumps({"v": 1, "title": "办事指南", "body": "字" * MAX_PAYLOAD}).encode()
+    link.deliver(Inbound(topics.content("guide"), page))
+    assert link.state[topics.content("guide")]["title"] == "办事指南"  # large retained state still kept

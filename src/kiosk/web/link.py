@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import KioskError
 from ..bus.client import BusClient, BusSettings, Inbound
 from ..protocol import ProtocolError, Topics, decode_json, decode_reply, encode
-from ..protocol.codec import MAX_STATE_PAYLOAD
+from ..protocol.codec import MAX_PAYLOAD, MAX_STATE_PAYLOAD
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +123,8 @@ class Link:
             if kind in ("availability",):
                 body = {"availability": item.payload.decode("utf-8", "replace")[:16]}
             else:
-                try:
-                    body = decode_json(item.payload, limit=MAX_STATE_PAYLOAD)
+                try:  # a device's status is a message of command size, as the hub takes it (64 KiB)
+                    body = decode_json(item.payload, limit=MAX_PAYLOAD if kind == "status" else MAX_STATE_PAYLOAD)
                 except ProtocolError as exc:
                     log.info("ignored %s: %s", item.topic, exc)
                     return
