@@ -60,6 +60,13 @@ def test_spaces_at_breaks_are_dropped_and_newlines_kept():
     assert break_lines("一\n\n二", 100, mono) == ["一", "", "二"]
 
 
+def test_the_orphan_rule_leaves_no_empty_line_and_no_closing_mark_first():
+    """Found by the property test below: the lone 中 took " .、" along, which left the first line empty
+    and began the second with a full stop."""
+    assert break_lines(" .、中！", 70, mono) == [" .、", "中！"]
+    assert break_lines("请到.、中！", 90, mono) == ["请到.、", "中！"]
+
+
 def test_too_long_word_is_broken_rather_than_overflowing():
     lines = break_lines("ABCDEFGHIJKLMNOP", 50, mono)
     assert all(mono(line) <= 50 for line in lines)

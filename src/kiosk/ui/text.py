@@ -189,7 +189,9 @@ def break_lines(text: str, width: int, measure: Measure) -> list[str]:
 def _no_orphan(lines: list[str], first: int, width: int, measure: Measure, paragraph: str) -> None:
     """A paragraph's last line of one lone Chinese character takes the character before it along.
 
-    Only when the two stood together in the text: a space dropped at the break stays a break.
+    Only when the two stood together in the text: a space dropped at the break stays a break; and never
+    when that would leave the line before empty or start the last line with closing punctuation (a piece
+    that began the paragraph after a space, such as " .、").
     """
     if len(lines) - first < 2:
         return
@@ -198,11 +200,14 @@ def _no_orphan(lines: list[str], first: int, width: int, measure: Measure, parag
         return
     parts = clusters(prev)
     moved = parts[-1] if len(parts) > 1 else ""
-    if not moved or _is_space(moved[0]) or measure(moved + last) > width:
+    if not moved or _is_space(moved[0]) or moved[0] in CLOSING or measure(moved + last) > width:
         return
     if not _rstrip(paragraph).endswith(moved + last):
         return
-    lines[-2], lines[-1] = _rstrip(prev[:len(prev) - len(moved)]), moved + last
+    rest = _rstrip(prev[:len(prev) - len(moved)])
+    if not rest.strip():
+        return
+    lines[-2], lines[-1] = rest, moved + last
 
 
 def _rstrip(s: str) -> str:
