@@ -13,11 +13,11 @@ Evaluations are sent for a share of finished tickets when ``evaluation.submit`` 
 Appointments are left out: booking needs the hall calendar's sessions, and this bench runs without one.
 
 Whether a month's data slows the hub is then measured apart from the machine's drift through the month:
-the hub's database is copied after the first day and after the last, and a hub started on each copy in
-turn (``PROBE_PAIRS`` pairs, the order alternating, the same work each time: ``PROBE_PRESSES`` tickets,
-each called by a ``next`` of its window on the next business day) gives press → state latencies pooled
-per copy. The two single days' p99 (about ten worst samples each, minutes apart on a shared machine)
-are reported too.
+the hub's database is backed up (``kiosk backup``'s own code) after the first day and after the last, and
+a hub started on each backup in turn (``PROBE_PAIRS`` pairs, the order alternating, the same work each
+time: ``PROBE_PRESSES`` tickets, each called by a ``next`` of its window on the next business day) gives
+press → state latencies pooled per backup. The two single days' p99 (about ten worst samples each,
+minutes apart on a shared machine) are reported too.
 
 ``run(days=30, tickets_per_day=800) -> dict``; as a script prints JSON.
 """
@@ -50,6 +50,7 @@ sys.path.insert(0, str(REPO / "src"))
 from kiosk.bus.broker import PrivateBroker  # noqa: E402
 from kiosk.config import load  # noqa: E402
 from kiosk.protocol import REQUEST_OPS  # noqa: E402
+from kiosk.tools.backup_tools import BackupSettings, take_backup  # noqa: E402
 from kiosk.core.sim import day_plan  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -253,24 +254,14 @@ def day_started(db: Path) -> int:
         con.close()
 
 
-def copy_db(db: Path, to: Path) -> None:
-    """A consistent copy of a hub database, live or not (SQLite's online backup)."""
-    to.parent.mkdir(parents=True, exist_ok=True)
-    src, dst = sqlite3.connect(db), sqlite3.connect(to)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-
-
 def probe(cfg, port: int, copy: Path, work: Path, start: float, tag: str, presses: int) -> list[float]:
     """A hub on a fresh copy of ``copy`` at ``start`` (an hour into the business day after the copy's last):
     ``presses`` times a ticket for a window and that window's ``next``; the press → state latencies."""
     from kiosk.hub.service import Hub
     state = work / f"probe-{tag}"
     shutil.rmtree(state, ignore_errors=True)
-    copy_db(copy, state / "hub.sqlite3")
+    state.mkdir(parents=True)
+    shutil.copyfile(copy, state / "hub.sqlite3")  # as `kiosk restore` puts a backup in place
     days = day_started(state / "hub.sqlite3")
     hub = Hub(cfg, state_dir=state, host="127.0.0.1", port=port, clock=FakeClock(start))
     th = threading.Thread(target=hub.run, daemon=True)
@@ -321,7 +312,7 @@ def run(days: int = 30, tickets_per_day: int = 800, seed: int = 30, probe_pairs:
     truth = {"issued": 0, "completed": 0, "no_show": 0, "expired": 0, "help": 0, "evaluations": 0}
     me = psutil.Process(os.getpid())
     t_start = time.monotonic()
-    copies = {"first_day": work / "first-day.sqlite3", "month": work / "month.sqlite3"}
+    copies: dict[str, Path] = {}  # the hub's own backups (`kiosk backup`) after the first and the last day
     evaluate = "evaluation.submit" in REQUEST_OPS
     try:
         per_day: list[dict] = []
@@ -350,7 +341,10 @@ def run(days: int = 30, tickets_per_day: int = 800, seed: int = 30, probe_pairs:
                     completed_before = truth["completed"]
                     lat = play_day(drv, cfg, clock, opening, rng, tickets_per_day, truth, evaluate)
                     if d in (0, days - 1):  # after the first day and after the last: the probes' starting points
-                        copy_db(db, copies["first_day" if d == 0 else "month"])
+                        which = "first_day" if d == 0 else "month"
+                        (work / which).mkdir()
+                        copies[which], _ = take_backup(db.parent, BackupSettings(dir=work / which), now=clock.t,
+                                                       tz=TZ)
                     # at the next StartDay every ticket still open expires: never called, or 过号 (a no-show
                     # stays callable until the day ends, so it expires too)
                     truth["expired"] += (truth["issued"] - issued_before) - (truth["completed"] - completed_before)

@@ -339,8 +339,9 @@ def test_the_collector_walks_everything_only_in_a_quiet_second(hall_cfg, tmp_pat
 
 def test_a_hub_in_a_thread_of_another_program_leaves_its_collector_alone(hub):
     import gc
+    import threading
     import time
-    hub_run = __import__("threading").Thread(target=hub.run, daemon=True)
+    hub_run = threading.Thread(target=hub.run, daemon=True)
     before = gc.get_freeze_count()
     hub_run.start()
     try:
