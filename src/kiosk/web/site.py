@@ -33,6 +33,7 @@ from . import sessions
 from .accounts import Accounts, StaffMember
 from .link import HubError, Link
 from .settings import WebSettings
+from .throttle import LoginThrottle
 from .strings import STRINGS, role_name
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class Site:
     # a 政务公开 picture may be up to the retained-state limit (2 MiB) before base64; aiohttp's default is 1 MiB
     app: web.Application = field(default_factory=lambda: web.Application(client_max_size=3 * 1024 * 1024))
     menus: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # role -> [(path, label)]
-    ip_failures: dict[str, list[float]] = field(default_factory=dict)
+    logins: LoginThrottle = field(default_factory=LoginThrottle)  # failed logins per address
     on_logout: list[Callable[["Ctx"], None]] = field(default_factory=list)  # e.g. clear window/<w>/staff
     on_duty: dict[str, str] = field(default_factory=dict)  # session id -> the window it is on duty at
 
@@ -180,12 +181,10 @@ class Site:
 
     def allow_login_from(self, ip: str, now: float) -> bool:
         """At most 20 failed logins per address in 10 minutes, whatever names they try."""
-        recent = [t for t in self.ip_failures.get(ip, []) if now - t < 600]
-        self.ip_failures[ip] = recent
-        return len(recent) < 20
+        return self.logins.allowed(ip, now)
 
     def login_failed_from(self, ip: str, now: float) -> None:
-        self.ip_failures.setdefault(ip, []).append(now)
+        self.logins.failed(ip, now)
 
 
 @dataclass
