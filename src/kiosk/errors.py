@@ -23,6 +23,7 @@ Hierarchy::
     ├── CalendarConfigError    the calendar file is wrong (also a ValueError)                 kiosk.loaders.calendar_data
     ├── SpeechUnavailable      no voice can be made for an announcement                       kiosk.devices.voice
     ├── OpError                a hub op refused with a wire code                              kiosk.hub.features
+    ├── WorkerFailed           a hub worker process died or did not answer in time            kiosk.hub.hallinfo
     ├── StateBusy              another process holds the hub's state directory              kiosk.system.statelock
     ├── BackupError            a backup or restore of the hub's database that cannot be done kiosk.tools.backup_tools
     ├── AccountError           a staff account that can't be added, changed or used          kiosk.web.accounts

@@ -9,7 +9,9 @@ the previous one kept aside, and published retained on ``catalog`` at once: kios
 they take it at every start. Who replaced it (``by``) is logged here and audited by the web.
 
 The import takes the worker about a second (longer on a Pi), during which this batch waits: a rare act of
-the director, never on the path of a press.
+the director, never on the path of a press. A worker that dies (the kernel kills one when memory runs out)
+or gives no answer within 2 minutes is answered as ``not_saved`` with the reason: the request is settled,
+so it is not delivered again to a hub that would wait for it again.
 """
 
 from __future__ import annotations

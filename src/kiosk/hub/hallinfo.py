@@ -14,21 +14,24 @@ built again in the hub from plain values.
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from ..config import SiteConfig
 from ..core.calendar import HallCalendar, OfficialSchedule
 from ..core.hours import HallMode, HallSchedule, SessionKind
-from ..errors import ConfigError
+from ..errors import ConfigError, KioskError
 
 
 class HallInfo:
     def __init__(self, cfg: SiteConfig, now: float, *, state_dir: Path | None = None) -> None:
         self.state_dir = state_dir
         self.tz = ZoneInfo(cfg.timezone)
+        self.alive: Callable[[], Any] | None = None  # called while a worker process is waited for
         year = datetime.fromtimestamp(now, self.tz).year
         self.schedule: HallSchedule | None = None
         self._walk_in: tuple[float, float, tuple[str, float | None]] | None = None  # see walk_in_window
@@ -48,7 +51,10 @@ class HallInfo:
         source = serving_dir(cfg.catalog_dir, state_dir)
         if source is not None:
             calls.append((catalog_as_dict, (str(source),)))
-        results = run_apart_each(calls) if calls else []
+        try:
+            results = run_apart_each(calls) if calls else []
+        except WorkerFailed as exc:
+            raise KioskError(f"reading the calendar and the service catalogue: {exc}") from None
         if hours is not None:
             error, data = results.pop(0)
             if error is not None:
@@ -71,7 +77,11 @@ class HallInfo:
         (row, column, reason) or a failure (the disk) leave everything as it was."""
         if self.state_dir is None:
             return [], "this hub has no state folder to keep an imported catalogue in", {}
-        problems, failure, catalog, summary = run_apart(import_as_dict, csv_text, str(self.state_dir))
+        try:
+            problems, failure, catalog, summary = run_apart(import_as_dict, csv_text, str(self.state_dir),
+                                                            alive=self.alive)
+        except WorkerFailed as exc:
+            return [], f"{exc}; the catalogue served is unchanged", {}
         if not problems and not failure:
             self._set_catalog(cfg, catalog)
         return problems, failure, summary
@@ -160,16 +170,69 @@ def import_as_dict(csv_text: str, state_dir: str) -> tuple[list[dict[str, Any]],
                             "version": done.directory.name, "previous": done.previous.name if done.previous else ""}
 
 
-def run_apart(fn, *args: Any) -> Any:
+WORKER_LIMIT_S = 120.0  # a worker that has not answered by then is stopped (a catalogue import takes seconds)
+
+
+class WorkerFailed(KioskError):
+    """The worker process died (killed, e.g. by the kernel when memory ran out) or did not answer in time."""
+
+
+def run_apart(fn, *args: Any, limit_s: float = WORKER_LIMIT_S, alive: Callable[[], Any] | None = None) -> Any:
     """``fn(*args)`` in a fresh worker process (spawned: safe beside the hub's threads)."""
-    return run_apart_each([(fn, args)])[0]
+    return run_apart_each([(fn, args)], limit_s=limit_s, alive=alive)[0]
 
 
-def run_apart_each(calls: list[tuple[Any, tuple]]) -> list[Any]:
-    """Each ``fn(*args)`` of ``calls``, in order, in one fresh worker process."""
+def run_apart_each(calls: list[tuple[Any, tuple]], *, limit_s: float = WORKER_LIMIT_S,
+                   alive: Callable[[], Any] | None = None) -> list[Any]:
+    """Each ``fn(*args)`` of ``calls``, in order, in one fresh worker process; ``alive`` is called about once
+    a second while waiting (the hub's watchdog ping). An exception in ``fn`` is raised here; a worker that
+    dies or outlives ``limit_s`` raises ``WorkerFailed`` (a process pool would wait for a dead worker's
+    answer for ever)."""
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(1) as pool:
-        return [pool.apply(fn, args) for fn, args in calls]
+    answers, reply = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_serve, args=(calls, reply), name="kiosk-hub-worker", daemon=True)
+    proc.start()
+    reply.close()  # the worker holds the only writing end: its death reads as the end of the pipe
+    try:
+        deadline = time.monotonic() + limit_s
+        while not answers.poll(min(1.0, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                raise WorkerFailed(f"the worker process gave no answer within {limit_s:.0f} s and was stopped")
+            if alive is not None:
+                alive()
+        try:
+            ok, value = answers.recv()
+        except (EOFError, OSError):
+            proc.join(5)
+            raise WorkerFailed(f"the worker process stopped before it answered ({_exit_text(proc.exitcode)})") from None
+    finally:
+        answers.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+    if not ok:
+        raise value
+    return value
+
+
+def _serve(calls: list[tuple[Any, tuple]], reply: Any) -> None:
+    """The worker process: every call's result, or the first exception, sent back at once."""
+    try:
+        answer: tuple[bool, Any] = (True, [fn(*args) for fn, args in calls])
+    except BaseException as exc:  # sent back to be raised in the hub, as a process pool would
+        answer = (False, exc)
+    reply.send(answer)
+    reply.close()
+
+
+def _exit_text(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"killed by {name}" + (", as the kernel does when memory runs out" if code == -signal.SIGKILL else "")
+    return f"exit status {code}"
 
 
 def calendar_as_data(path: str, years: list[int]) -> tuple[tuple[Any, str, str] | None, Any]:

@@ -67,6 +67,7 @@ class Hub:
         self.tz = ZoneInfo(cfg.timezone)
         self.clock = clock
         self.info = HallInfo(cfg, clock(), state_dir=Path(state_dir))
+        self.info.alive = self.notifier.alive  # a catalogue import waits for its worker process
         self.store = Store(Path(state_dir) / "hub.sqlite3")
         self.queue = self._recover()
         self._window_ids = frozenset(w.id for w in cfg.hall.windows)
