@@ -179,13 +179,6 @@ class Site:
             h.setdefault("Cache-Control", "no-store")
         return resp
 
-    def allow_login_from(self, ip: str, now: float) -> bool:
-        """At most 20 failed logins per address in 10 minutes, whatever names they try."""
-        return self.logins.allowed(ip, now)
-
-    def login_failed_from(self, ip: str, now: float) -> None:
-        self.logins.failed(ip, now)
-
 
 @dataclass
 class Ctx:

@@ -31,14 +31,14 @@ async def login(request: web.Request, ctx: Ctx) -> web.StreamResponse:
     name, password = form.get("name", "").strip()[:64], form.get("password", "")[:200]
     nxt = _next(form.get("next"))
     now = ctx.now()
-    if not site.allow_login_from(ctx.ip, now):
+    if not site.logins.allowed(ctx.ip, now):
         ctx.audit("login_throttled", name)
         return ctx.render("login.html", status=429, error=STRINGS["login_throttled"], name=name, next=nxt)
     s = site.settings
     member, why = await run_in_thread(lambda: site.accounts.verify(
         name, password, now=now, limit=s.lockout_failures, lock_s=s.lockout_minutes * 60))
     if member is None:
-        site.login_failed_from(ctx.ip, now)
+        site.logins.failed(ctx.ip, now)
         ctx.audit("login_failed", name, reason=why)
         if why == "locked":
             msg = STRINGS["login_locked"].format(minutes=round(s.lockout_minutes))
