@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.protocol.codec import compact_json
+from kiosk.protocol.codec import compact_bytes, compact_json
 from kiosk.protocol import (ProtocolError, Topics, decode_press, decode_reply, decode_request, encode,
                             envelope_of)
 
@@ -104,12 +105,44 @@ def test_any_bytes_give_a_press_or_a_protocol_error(payload):
 
 @pytest.mark.parametrize("obj", [
     {"v": 1, "text": "请A001号到3号窗口办理", "n": -12, "x": 1.5, "big": 1e300, "none": None, "t": True, "f": False},
-    {"nested": [{"a": [1, 2, {"b": "\u2028\"\\\n\t\x00"}]}], "empty": {}, "list": []},
-    {"inf": float("inf"), "nan": float("nan"), "neg": float("-inf"), 3: "int key", "tuple": (1, "2")},
+    {"nested": [{"a": [1, 2, {"b": "\u2028\"\\\n\t\x00\x1f\x7f"}]}], "empty": {}, "list": []},
+    {3: "int key", 2.5: "float key", True: "bool key", None: "null key", "tuple": (1, "2"), 2**64: "by the fallback"},
+    {"now": 1764567890.123456, "wait": 600.0, "tiny": 5e-324, "third": 1 / 3, "neg0": -0.0, "e16": 1e16},
+    {"u64": 2**64 - 1, "i64": -2**63, "beyond": 2**64, "far": -10**30},  # the last two by the fallback
     "a bare string", 7, 2.5, None, [], "🙂 outside the BMP",
 ])
 def test_compact_json_writes_exactly_what_json_dumps_writes(obj):
     assert compact_json(obj) == json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    assert compact_bytes(obj) == compact_json(obj).encode("utf-8")
+
+
+def test_where_the_encoder_differs_from_json_dumps_it_writes_json_of_the_same_value():
+    small = [1e-5, -3.5e-7, 1.25e-100]
+    assert compact_json(small) == "[0.00001,-3.5e-7,1.25e-100]"  # json.dumps: 1e-05, -3.5e-07
+    assert json.loads(compact_json(small)) == small
+    # json.dumps writes NaN and Infinity, which are not JSON: our own decoder refuses them
+    assert compact_json({"a": float("nan"), "b": float("inf"), "c": float("-inf")}) == '{"a":null,"b":null,"c":null}'
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
+    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_any_json_value_reads_back_as_itself(obj):
+    try:
+        expected = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: not text, refused either way
+        with pytest.raises((TypeError, UnicodeEncodeError)):
+            compact_bytes(obj)
+        return
+    out = compact_bytes(obj)
+    assert json.loads(out) == json.loads(expected)
+    if "e-" not in expected.decode("utf-8"):
+        assert out == expected
 
 
 def test_compact_json_refuses_what_json_dumps_refuses():
@@ -117,6 +150,10 @@ def test_compact_json_refuses_what_json_dumps_refuses():
         compact_json({"when": object()})
     with pytest.raises(TypeError):
         compact_json({("a", "tuple"): "key"})
+    with pytest.raises(TypeError):
+        compact_json({"at": datetime.now(timezone.utc)})
+    with pytest.raises(TypeError):
+        compact_json({"press": decode_press(j(device="btn-w3", seq=1, action="next"))})
 
 
 @pytest.mark.parametrize("body, code", [

@@ -14,6 +14,7 @@ from .. import __version__
 from ..bus.resolve import parse_hostport, read_password
 from ..config import find_default, load
 from ..errors import KioskError
+from ..system.heap import map_large_blocks
 from ..system.statelock import StateBusy, StateLock
 
 log = logging.getLogger("kiosk.hub")
@@ -21,6 +22,7 @@ log = logging.getLogger("kiosk.hub")
 
 def cmd_hub(args: argparse.Namespace) -> int:
     from .service import Hub
+    map_large_blocks()  # the process is the hub's own: the day's large tables never pin the heap
     cfg = load(args.config or find_default())
     host, port = parse_hostport(args.broker, cfg.broker.port) if args.broker else \
         (cfg.broker.host or "127.0.0.1", cfg.broker.port)
