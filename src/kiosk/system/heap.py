@@ -14,7 +14,6 @@ allocations that large. It acts on the whole process, so only a program that own
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 M_MMAP_THRESHOLD = -3  # glibc's malloc.h
 LARGE_BLOCK = 128 * 1024
@@ -22,11 +21,8 @@ LARGE_BLOCK = 128 * 1024
 
 def map_large_blocks(threshold: int = LARGE_BLOCK) -> bool:
     """True when the C library took the setting."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        mallopt = ctypes.CDLL(name).mallopt
+    try:  # the C library the process already runs on; looking it up by name would run ldconfig
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
