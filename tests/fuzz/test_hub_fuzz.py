@@ -151,7 +151,7 @@ def _fuzz_hub(hub_process, broker, total: int, chunk: int, seed: int) -> dict:
             "alive": alive}
 
 
-def _check(r: dict, total: int, rss_ratio: float) -> dict:
+def _check(r: dict, total: int, *, rss_ratio: float | None = None, rss_growth_mb: float | None = None) -> dict:
     exp, errors = r["exp"], r["errors"]
     assert r["alive"], "the hub died"
     seen = Counter(e.get("code") for e in errors)
@@ -169,18 +169,24 @@ def _check(r: dict, total: int, rss_ratio: float) -> dict:
     assert not missing, f"requests with a usable reply_to left unanswered: {missing[:5]}"
     # Measured from the second quarter: every 50th message is a 1 MB payload, and RSS climbs steeply while
     # the heap grows to hold those (44 → 62 MB over the first 4,000 messages of the 100k run, slowly after).
-    # The first quarter's samples fall in that climb and made the quick run fail on no leak at all; from the
-    # second quarter on it still catches a gross leak (1 MB kept per 50 messages is 40 MB in the quick run).
+    # The first quarter's samples fall in that climb. The quick run (4,000 messages) lies wholly in it, and
+    # how high it climbs depends on how many 1 MB payloads wait in the hub at once: 14–19 MB from the second
+    # quarter to the last, on a quiet machine and with both cores busy. So it is held to megabytes, not to a
+    # ratio, which a smaller start (the hub giving large blocks back) would tighten for the same growth; a
+    # hub keeping every 1 MB payload grew 37 MB there and fails.
     q = max(1, len(r["rss"]) // 4)
     first, last = statistics.fmean(r["rss"][q:2 * q]), statistics.fmean(r["rss"][-q:])
-    assert last <= first * rss_ratio, f"hub RSS grew from {first:.1f} MB to {last:.1f} MB"
+    if rss_ratio is not None:
+        assert last <= first * rss_ratio, f"hub RSS grew from {first:.1f} MB to {last:.1f} MB"
+    if rss_growth_mb is not None:
+        assert last - first <= rss_growth_mb, f"hub RSS grew from {first:.1f} MB to {last:.1f} MB"
     return {"messages": total, "silent": exp.silent, "refusals": sum(seen.values()), "rss_first_mb": round(first, 1),
             "rss_last_mb": round(last, 1), "codes": dict(seen)}
 
 
 def test_hub_fuzz_quick(hub_process, broker):
-    r = _fuzz_hub(hub_process, broker, total=2000, chunk=250, seed=1)
-    figures = _check(r, 2000, rss_ratio=1.3)
+    r = _fuzz_hub(hub_process, broker, total=4000, chunk=250, seed=1)
+    figures = _check(r, 4000, rss_growth_mb=28)
     print("fuzz figures:", json.dumps(figures, ensure_ascii=False))
     assert figures["refusals"] > 500 and figures["silent"] > 20
 
