@@ -180,6 +180,36 @@ def test_sent_messages_arrive_in_order_and_complete(broker, inflight):
         c.stop()
 
 
+def test_a_released_batch_is_written_by_its_owner_even_while_paho_s_thread_is_busy(broker):
+    """``uncork`` writes the batch on the owner's thread: it reaches the broker while paho's thread is held
+    elsewhere (here: inside the hand-over of a read, kept there on purpose), and everything completes once
+    that thread goes on."""
+    import threading
+    watcher, inbox = make(broker, "watcher3", ("hall/io/o/#",))
+    owner, _ = make(broker, "owner", ("hall/io/hold",), manual_ack=True, persistent_session=True)
+    entered, release = threading.Event(), threading.Event()
+    handover = owner._client.on_read_done
+
+    def held() -> None:
+        entered.set()
+        release.wait(60)
+        handover()
+    owner._client.on_read_done = held
+    watcher.publish("hall/io/hold", b"x")
+    try:
+        assert entered.wait(20), "paho's thread of the owner read something and is held"
+        with owner.corked():
+            for i in range(50):
+                owner.send(f"hall/io/o/{i % 3}", b"%d" % i)
+        got = drain(inbox, 50, timeout=10)
+        assert [int(it.payload) for it in got] == list(range(50))
+    finally:
+        release.set()
+    wait_until(lambda: not owner._client._out_messages, 30, "every sent message completed by its PUBACK")
+    for c in (owner, watcher):
+        c.stop()
+
+
 def test_what_paho_s_thread_queues_while_corked_stays_behind_what_was_queued_before_it():
     """A PUBACK that frees an in-flight slot makes paho's thread send the next waiting message. During a
     corked batch that message must not overtake the held ones (it once did: a full run saw message 199

@@ -20,19 +20,33 @@ class RecordingBus:
     def __init__(self) -> None:
         self.sent: list[tuple[str, bytes, bool]] = []
         self.acked: list[int] = []
+        self.writes: list[list[str]] = []  # what each corked block released together: topics, "ack <mid>"
+        self._block: list[str] | None = None
 
     def publish(self, topic, payload, *, qos=1, retain=False):
         self.sent.append((topic, payload, retain))
+        self._note(topic)
 
     def send(self, topic, payload, *, retain=False):
         self.sent.append((topic, payload, retain))
+        self._note(topic)
 
     def ack(self, item):
         self.acked.append(item.mid)
+        self._note(f"ack {item.mid}")
+
+    def _note(self, what: str) -> None:
+        if self._block is not None:
+            self._block.append(what)
 
     @contextlib.contextmanager
     def corked(self):
-        yield
+        self._block = []
+        try:
+            yield
+        finally:
+            self.writes.append(self._block)
+            self._block = None
 
     def start(self):
         return self
@@ -377,3 +391,18 @@ def test_kiosk_hub_the_command_freezes_at_its_start(broker, tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     frozen = int(out.stdout.split("frozen", 1)[1].split()[0])
     assert frozen > 10000, out.stdout
+
+
+def test_a_batch_s_states_and_board_leave_before_its_acks_and_messages(hub):
+    """The windows' screens get their states in the batch's first write; the acks, calls and pad offers
+    follow in a second one, so the last state of a burst does not wait for the rest to be queued."""
+    hub._process([issue(hub, f"t{i}", mid=i + 1) for i in range(5)])
+    hub.bus.writes.clear()
+    windows = [w.id for w in hub.cfg.hall.windows][:3]
+    hub._process([press(hub, w, 1, mid=100 + i) for i, w in enumerate(windows)])
+    assert len(hub.bus.writes) == 2
+    first, second = hub.bus.writes
+    assert sorted(first) == sorted([hub.topics.window_state(w) for w in windows] + [hub.topics.board])
+    assert sorted(x for x in second if x.startswith("ack ")) == ["ack 100", "ack 101", "ack 102"]
+    assert hub.topics.call in second  # a window with a waiting ticket called it
+    assert not [t for t in second if t.endswith("/state") or t == hub.topics.board], "no view waits"

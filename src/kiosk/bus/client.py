@@ -57,8 +57,6 @@ class _Client(mqtt.Client):
     _rbuf = b""
     _rpos = 0
     _corked = False
-    _held: "list[dict[str, Any]] | None" = None  # packets queued while corked, released by uncork()
-    _hold_lock: "threading.Lock | None" = None
 
     def _sock_recv(self, bufsize: int) -> bytes:
         buf, pos = self._rbuf, self._rpos
@@ -294,17 +292,28 @@ class _Client(mqtt.Client):
                     return MQTTErrorCode.MQTT_ERR_SUCCESS  # paho's thread is woken once, by uncork()
         return super()._packet_queue(command, packet, mid, qos, info)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._hold_lock = threading.Lock()
+        self._held = []
+        # one writer at a time: paho's thread, or the owner writing its batch itself (``uncork``)
+        self._write_lock = threading.Lock()
+
     def cork(self) -> None:
-        if self._hold_lock is None:
-            self._hold_lock = threading.Lock()
-            self._held = []
         self._corked = True
 
     def uncork(self) -> None:
+        """Release what was held. The owner writes it to the socket itself, at once: handed to paho's
+        thread, it waited for that thread to wake and take the interpreter lock, which the owner, going on
+        with its batch, kept for a while. What a full socket leaves unwritten goes to paho's thread as
+        before, and so does a release with a QoS 0 message or a DISCONNECT in it (paho's bookkeeping for
+        those stays on its own thread)."""
         with self._hold_lock:
             self._corked = False
             held, self._held = self._held, []
             self._out_packet.extend(held)  # in the order queued, before anything queued after this
+        if held and self._sock is not None and all(_mergeable(p) for p in held):
+            self._packet_write()
         if self._out_packet and self._sockpairW is not None:
             try:
                 self._sockpairW.send(b"0")
@@ -315,6 +324,10 @@ class _Client(mqtt.Client):
         # Join the queued packets whose sending needs no bookkeeping (QoS 1 publications, acks, pings:
         # their completion comes with the broker's answer) into one; paho writes that one as usual,
         # partial writes included. QoS 0 publications and DISCONNECT keep their own per-packet handling.
+        with self._write_lock:
+            return self._packet_write_one_at_a_time()
+
+    def _packet_write_one_at_a_time(self) -> MQTTErrorCode:
         out = self._out_packet
         if len(out) > 1 and _mergeable(out[0]):
             parts: list[bytes | bytearray] = []

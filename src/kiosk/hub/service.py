@@ -237,14 +237,18 @@ class Hub:
             return
         if broken:
             self.queue = self._recover()  # drop anything a failed handler changed without logging it
-        with self.bus.corked():  # the batch's acks, states and replies leave together
-            for it in out.acks:
-                self.bus.ack(it)
+        # the batch's states and board leave first, in one write, then its acks, calls and replies in another:
+        # a window's screen does not wait for the rest of the batch to be queued
+        with self.bus.corked():
             if reconnected:
                 self._publish_all(now)  # after a broker restart without persistence, retained state is gone
                 out.windows.clear()
                 out.board = False
-            self._flush(out, now)
+            self._flush_views(out, now)
+        with self.bus.corked():
+            for it in out.acks:
+                self.bus.ack(it)
+            self._flush_messages(out, now)
         if self._since_snapshot >= SNAPSHOT_AT_THE_LATEST:
             self._snapshot_quietly()  # a stream that never pauses still gets one now and then
 
@@ -262,7 +266,8 @@ class Hub:
         if not self.store_ok:
             out = Outbox()
             self._store_recovered(now, out)
-            self._flush(out, now)
+            self._flush_views(out, now)
+            self._flush_messages(out, now)
         return True
 
     def _store_recovered(self, now: float, out: Outbox) -> None:
@@ -538,8 +543,8 @@ class Hub:
         self.mode = body
         self.bus.publish(self.topics.mode, encode(body), retain=True)
 
-    def _flush(self, out: Outbox, now: float) -> None:
-        """After the commit: the batch's window states and one board, then its messages (replies …)."""
+    def _flush_views(self, out: Outbox, now: float) -> None:
+        """After the commit: the batch's window states and one board."""
         wids = [w.id for w in self.cfg.hall.windows if w.id in out.windows]
         owed = self._board_owed
         board = out.board or owed is not None
@@ -552,6 +557,9 @@ class Hub:
             self._publish_views(wids, now)
         elif wids:
             self._publish_views(wids, None)
+
+    def _flush_messages(self, out: Outbox, now: float) -> None:
+        """Then: the hub's status if it changed, and the batch's messages (calls, replies, offers …)."""
         if out.hub_status:
             self._publish_hub_status(now)
         for topic, payload, retain in out.messages:
