@@ -161,6 +161,28 @@ def test_send_builds_the_very_packet_paho_builds(protocol, size):
     assert len(queued) == 4 and queued[0] == queued[1] and queued[2] == queued[3] and queued[0] != queued[2]
 
 
+@pytest.mark.parametrize("protocol", ["v5", "v311"])
+def test_send_writes_the_length_as_paho_does_at_each_edge_of_its_7_bit_groups(protocol):
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+    c = bus_client._Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="pk",
+                           protocol=mqtt.MQTTv5 if protocol == "v5" else mqtt.MQTTv311)
+    queued: list[bytes] = []
+    c._packet_queue = lambda command, packet, mid, qos, info=None: queued.append(bytes(packet)) or 0
+    c._sock = object()
+    topic = "hall/io/w1/state".encode()
+    overhead = 2 + len(topic) + 2 + (protocol == "v5")
+    lengths = [*range(124, 132), *range(16380, 16388), 2_097_151, 2_097_152]  # 1|2, 2|3 and 3|4 bytes
+    for n in lengths:
+        c._send_qos1(77, topic, b"z" * (n - overhead), True)
+        c._send_publish(77, topic, b"z" * (n - overhead), 1, True, False)
+    c._sock = None
+    assert len(queued) == 2 * len(lengths)
+    for i, n in enumerate(lengths):
+        ours, paho_s = queued[2 * i], queued[2 * i + 1]
+        assert ours == paho_s, f"remaining length {n}"
+
+
 @pytest.mark.parametrize("inflight", [1000, 3])
 def test_sent_messages_arrive_in_order_and_complete(broker, inflight):
     watcher, inbox = make(broker, "watcher2", ("hall/io/s/#",))

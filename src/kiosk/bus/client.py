@@ -190,9 +190,17 @@ class _Client(mqtt.Client):
         """``publish`` at QoS 1 of a message nobody waits on (the hub's states and replies: completion is the
         broker's PUBACK, which nothing reads). The same message, queued the same way, without the
         per-message ``MQTTMessageInfo`` (a ``Condition`` each) and paho's general packet building."""
-        tb = topic.encode("utf-8")
-        if not isinstance(payload, bytes) or not tb or b"+" in tb or b"#" in tb or len(tb) > 65535:
-            self.publish(topic, payload, 1, retain)  # paho's way, and its errors
+        tb = _SENDABLE.get(topic)
+        if tb is None:
+            tb = topic.encode("utf-8")
+            if not tb or b"+" in tb or b"#" in tb or len(tb) > 65535:
+                self.publish(topic, payload, 1, retain)  # paho's way, and its errors
+                return
+            if len(_SENDABLE) >= 4096:
+                _SENDABLE.clear()
+            _SENDABLE[topic] = tb
+        if not isinstance(payload, bytes):
+            self.publish(topic, payload, 1, retain)
             return
         m = _new_message()
         m._topic, m.payload, m.qos, m.retain, m.dup = tb, payload, 1, retain, False
@@ -217,12 +225,15 @@ class _Client(mqtt.Client):
         if self._sock is None:
             return MQTTErrorCode.MQTT_ERR_NO_CONN
         v5 = self._protocol == mqtt.MQTTv5
-        packet = bytearray((PUBLISH | 2 | bool(retain),))
-        self._pack_remaining_length(packet, 2 + len(topic) + 2 + v5 + len(payload))
-        packet += len(topic).to_bytes(2, "big") + topic + mid.to_bytes(2, "big")
-        if v5:
-            packet.append(0)  # no properties
-        packet += payload
+        n = 2 + len(topic) + 2 + v5 + len(payload)  # the remaining length, written in 7-bit groups
+        if n < 128:
+            size = bytes((n,))
+        elif n < 16384:
+            size = bytes((n & 127 | 128, n >> 7))
+        else:
+            size = self._pack_remaining_length(bytearray(), n)
+        packet = b"".join((b"\x33" if retain else b"\x32", size, len(topic).to_bytes(2, "big"), topic,
+                           mid.to_bytes(2, "big"), b"\x00" if v5 else b"", payload))  # v5: no properties
         return self._packet_queue(PUBLISH, packet, mid, 1)
 
     def _waiting_mids(self) -> "collections.deque[int]":
@@ -341,6 +352,7 @@ class _Client(mqtt.Client):
 
 
 PUBLISH, PUBACK, DISCONNECT = 0x30, 0x40, 0xE0
+_SENDABLE: dict[str, bytes] = {}  # topics ``send`` has taken, encoded (the hub's few hundred, over and over)
 _QUEUED = mqtt.MessageState.MQTT_MS_QUEUED
 _WAIT_FOR_PUBACK = mqtt.MessageState.MQTT_MS_WAIT_FOR_PUBACK
 _PUBLISH = mqtt.MessageState.MQTT_MS_PUBLISH
