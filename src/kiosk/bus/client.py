@@ -48,7 +48,8 @@ class _Client(mqtt.Client):
     owner is ``corked`` (publishing a batch) its packets are only queued, with one wake-up at the end.
     Also, a PUBACK does not walk all unacknowledged messages to find one waiting for a free slot (those
     are noted in order as they are queued), and the broker's usual short PUBACK completes its message
-    without the reason code and properties objects paho builds for an on_publish callback.
+    without the reason code and properties objects paho builds for an on_publish callback (when it is
+    whole in the read buffer, without even paho's packet bookkeeping and dispatch).
     These override paho internals (``_sock_recv``, ``loop_read``, ``_packet_queue``, ``_packet_write``,
     ``publish``, ``_messages_reconnect_reset_out``, ``_update_inflight``, ``_handle_pubackcomp``) of the
     paho-mqtt 2.x pinned in pyproject.toml; tests/bus runs them against a real broker.
@@ -114,7 +115,20 @@ class _Client(mqtt.Client):
                 break
         if i + length > end:
             return super()._packet_read()
-        header, body = buf[pos], buf[i:i + length]
+        header = buf[pos]
+        if header == PUBACK and length == 2 and self.on_publish is None:
+            # the broker's usual PUBACK (a message id, success; a third of the hub's incoming packets):
+            # the message completes here, as _handle_pubackcomp would, without the packet's bookkeeping
+            self._rpos = i + 2
+            rc = MQTTErrorCode.MQTT_ERR_SUCCESS
+            mid = (buf[i] << 8) | buf[i + 1]
+            with self._out_message_mutex:
+                if mid in self._out_messages:
+                    rc = self._do_on_publish(mid, None, None)  # type: ignore[arg-type]
+            with self._msgtime_mutex:
+                self._last_bytes_received = mqtt.time_func()
+            return rc
+        body = buf[i:i + length]
         self._rpos = i + length
         try:
             if header & 0xF0 == PUBLISH and self.on_publish_received is not None and (header >> 1) & 3 < 2:
