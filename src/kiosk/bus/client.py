@@ -59,6 +59,13 @@ class _Client(mqtt.Client):
     _rpos = 0
     _corked = False
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._hold_lock = threading.Lock()
+        self._held: list[dict[str, Any]] = []  # packets queued while corked, released by uncork()
+        # one writer at a time: paho's thread, or the owner writing its batch itself (``uncork``)
+        self._write_lock = threading.Lock()
+
     def _sock_recv(self, bufsize: int) -> bytes:
         buf, pos = self._rbuf, self._rpos
         if pos >= len(buf):
@@ -316,13 +323,6 @@ class _Client(mqtt.Client):
                                        "to_process": len(packet), "packet": packet, "info": info})
                     return MQTTErrorCode.MQTT_ERR_SUCCESS  # paho's thread is woken once, by uncork()
         return super()._packet_queue(command, packet, mid, qos, info)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._hold_lock = threading.Lock()
-        self._held = []
-        # one writer at a time: paho's thread, or the owner writing its batch itself (``uncork``)
-        self._write_lock = threading.Lock()
 
     def cork(self) -> None:
         self._corked = True
