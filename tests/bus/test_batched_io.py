@@ -232,6 +232,37 @@ def test_a_released_batch_is_written_by_its_owner_even_while_paho_s_thread_is_bu
         c.stop()
 
 
+def test_the_owner_writes_on_a_plain_connection_and_leaves_a_tls_one_to_paho_s_thread():
+    """An OpenSSL connection must not be written by one thread while another reads it: on TLS the released
+    batch stays queued for paho's thread; on a plain socket the owner has written it when uncork returns."""
+    import socket
+    import ssl
+    import threading
+    from paho.mqtt.enums import CallbackAPIVersion
+    packet = bytes((bus_client.PUBLISH | 2, 7, 0, 2)) + b"t/" + bytes((0, 9)) + b"x"
+    for kind in ("plain", "tls"):
+        c = bus_client._Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"w-{kind}")
+        ours, peer = socket.socketpair()
+        ours.setblocking(False)  # as paho keeps its socket
+        peer.setblocking(False)
+        if kind == "tls":
+            ours = ssl.create_default_context().wrap_socket(ours, server_hostname="hub",
+                                                            do_handshake_on_connect=False)
+        c._sock, c._thread = ours, threading.Thread(target=lambda: None)  # paho's thread, as loop_start sets it
+        c.cork()
+        c._packet_queue(bus_client.PUBLISH, packet, 9, 1)
+        c.uncork()
+        if kind == "plain":
+            assert peer.recv(100) == packet and not c._out_packet
+        else:
+            with pytest.raises(BlockingIOError):
+                peer.recv(100)
+            assert [p["packet"] for p in c._out_packet] == [packet]
+        c._sock = c._thread = None
+        ours.close()
+        peer.close()
+
+
 def test_what_paho_s_thread_queues_while_corked_stays_behind_what_was_queued_before_it():
     """A PUBACK that frees an in-flight slot makes paho's thread send the next waiting message. During a
     corked batch that message must not overtake the held ones (it once did: a full run saw message 199

@@ -332,12 +332,14 @@ class _Client(mqtt.Client):
         thread, it waited for that thread to wake and take the interpreter lock, which the owner, going on
         with its batch, kept for a while. What a full socket leaves unwritten goes to paho's thread as
         before, and so does a release with a QoS 0 message or a DISCONNECT in it (paho's bookkeeping for
-        those stays on its own thread)."""
+        those stays on its own thread), and everything on a TLS connection: an OpenSSL connection must not
+        be written by one thread while another reads it."""
         with self._hold_lock:
             self._corked = False
             held, self._held = self._held, []
             self._out_packet.extend(held)  # in the order queued, before anything queued after this
-        if held and self._sock is not None and all(_mergeable(p) for p in held):
+        sock = self._sock
+        if held and sock is not None and not isinstance(sock, ssl.SSLSocket) and all(map(_mergeable, held)):
             self._packet_write()
         if self._out_packet and self._sockpairW is not None:
             try:
