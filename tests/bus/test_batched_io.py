@@ -8,7 +8,7 @@ import queue
 
 import pytest
 
-from kiosk.bus import client as bus_client
+from kiosk.bus import batched
 from kiosk.bus.client import BusClient, BusSettings, Inbound, Inbox
 from kiosk.protocol import Topics
 from tests.mqtt_helpers import wait_until
@@ -42,7 +42,7 @@ def drain(inbox: "queue.Queue[Inbound]", n: int, timeout: float = 60.0) -> list[
 @pytest.fixture
 def small_reads(monkeypatch):
     """Reads of 1000 bytes, so that packets straddle the edge of one recv and the next."""
-    monkeypatch.setattr(bus_client, "READ_CHUNK", 1000)
+    monkeypatch.setattr(batched, "READ_CHUNK", 1000)
 
 
 @pytest.mark.parametrize("inbox_kind", [Inbox, queue.Queue], ids=["inbox", "plain-queue"])
@@ -109,12 +109,12 @@ def test_messages_read_in_one_step_keep_topic_payload_retain_qos_and_properties_
     from paho.mqtt.properties import Properties
 
     by_paho: list[bytes] = []
-    paho_way = bus_client._Client._handle_publish
+    paho_way = batched.BatchedClient._handle_publish
 
     def counted(self):
         by_paho.append(bytes(self._in_packet["packet"]))
         return paho_way(self)
-    monkeypatch.setattr(bus_client._Client, "_handle_publish", counted)
+    monkeypatch.setattr(batched.BatchedClient, "_handle_publish", counted)
     hub, inbox = make(broker, "hubish2", ("hall/io/p/#",), manual_ack=True, retain_as_published=True,
                       persistent_session=True)
     raw = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="io-raw", protocol=mqtt.MQTTv5)
@@ -147,7 +147,7 @@ def test_send_builds_the_very_packet_paho_builds(protocol, size):
     """``send`` skips paho's general packet building; the bytes on the wire must be the same."""
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
-    c = bus_client._Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="pk",
+    c = batched.BatchedClient(callback_api_version=CallbackAPIVersion.VERSION2, client_id="pk",
                            protocol=mqtt.MQTTv5 if protocol == "v5" else mqtt.MQTTv311)
     queued: list[bytes] = []
     c._packet_queue = lambda command, packet, mid, qos, info=None: queued.append(bytes(packet)) or 0
@@ -165,7 +165,7 @@ def test_send_builds_the_very_packet_paho_builds(protocol, size):
 def test_send_writes_the_length_as_paho_does_at_each_edge_of_its_7_bit_groups(protocol):
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
-    c = bus_client._Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="pk",
+    c = batched.BatchedClient(callback_api_version=CallbackAPIVersion.VERSION2, client_id="pk",
                            protocol=mqtt.MQTTv5 if protocol == "v5" else mqtt.MQTTv311)
     queued: list[bytes] = []
     c._packet_queue = lambda command, packet, mid, qos, info=None: queued.append(bytes(packet)) or 0
@@ -239,9 +239,9 @@ def test_the_owner_writes_on_a_plain_connection_and_leaves_a_tls_one_to_paho_s_t
     import ssl
     import threading
     from paho.mqtt.enums import CallbackAPIVersion
-    packet = bytes((bus_client.PUBLISH | 2, 7, 0, 2)) + b"t/" + bytes((0, 9)) + b"x"
+    packet = bytes((batched.PUBLISH | 2, 7, 0, 2)) + b"t/" + bytes((0, 9)) + b"x"
     for kind in ("plain", "tls"):
-        c = bus_client._Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"w-{kind}")
+        c = batched.BatchedClient(callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"w-{kind}")
         ours, peer = socket.socketpair()
         ours.setblocking(False)  # as paho keeps its socket
         peer.setblocking(False)
@@ -250,7 +250,7 @@ def test_the_owner_writes_on_a_plain_connection_and_leaves_a_tls_one_to_paho_s_t
                                                             do_handshake_on_connect=False)
         c._sock, c._thread = ours, threading.Thread(target=lambda: None)  # paho's thread, as loop_start sets it
         c.cork()
-        c._packet_queue(bus_client.PUBLISH, packet, 9, 1)
+        c._packet_queue(batched.PUBLISH, packet, 9, 1)
         c.uncork()
         if kind == "plain":
             assert peer.recv(100) == packet and not c._out_packet
@@ -270,14 +270,14 @@ def test_what_paho_s_thread_queues_while_corked_stays_behind_what_was_queued_bef
     import threading
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
-    c = bus_client._Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="hold")
-    t = threading.Thread(target=lambda: c._packet_queue(bus_client.PUBLISH, b"from paho's thread", 2, 1))
+    c = batched.BatchedClient(callback_api_version=CallbackAPIVersion.VERSION2, client_id="hold")
+    t = threading.Thread(target=lambda: c._packet_queue(batched.PUBLISH, b"from paho's thread", 2, 1))
     c._thread = t  # paho's thread, as loop_start sets it
     c.cork()
-    c._packet_queue(bus_client.PUBLISH, b"first", 1, 1)
+    c._packet_queue(batched.PUBLISH, b"first", 1, 1)
     t.start()
     t.join()
-    c._packet_queue(bus_client.PUBACK, b"ack", 3, 1)
+    c._packet_queue(batched.PUBACK, b"ack", 3, 1)
     assert not c._out_packet, "nothing leaves while corked"
     c.uncork()
     assert [p["packet"] for p in c._out_packet] == [b"first", b"from paho's thread", b"ack"]
