@@ -23,6 +23,7 @@ _T: dict[str, str] = {
     "not_found": "没有这个页面",
     "bad_input": "输入有误：{reason}",
     "upload_too_large": "上传的文件太大，未作任何处理。请检查是否选对了文件。",
+    "file_choose": "选择文件", "file_none": "未选择文件",
     "hub_offline": "与叫号主机的连接中断，操作未执行，请稍后重试",
     "hub_timeout": "叫号主机未及时响应，请稍后重试",
     "refused": "未执行：{message}",

@@ -95,6 +95,17 @@
       .then(function (r) { return r.text(); }).then(function (html) { swap(html, false); });
   });
 
+  // a file field names the chosen file in place of the browser's hidden widget (templates/_file.html)
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    if (!input.matches("label.file input[type=file]")) { return; }
+    var shown = document.getElementById(input.id + "-name");
+    if (!shown) { return; }
+    var chosen = input.files && input.files.length > 0;
+    shown.textContent = chosen ? input.files[0].name : shown.dataset.none;
+    shown.classList.toggle("chosen", chosen);
+  });
+
   // F-keys and the numeric pad press the window's buttons (data-key="F1 Numpad1")
   document.addEventListener("keydown", function (e) {
     if (e.target.matches("input, textarea, select")) { return; }
