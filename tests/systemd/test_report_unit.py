@@ -1,30 +1,64 @@
-"""kiosk-report.service run as production runs it: a real hub (kiosk-hub.service's ExecStart) on a real
-mosquitto serves tickets; the oneshot the timer starts reads the hub's database beside it and publishes
-today's and this month's report retained on hub/report/day|month, whose figures count those tickets. The
-timer fires every 10 minutes from 07:00 to 20:50 hall time."""
+"""kiosk-report.service run as production runs it: on the hall broker exactly as `kiosk provision` wrote it
+(ACL and passwords), a real hub (kiosk-hub.service's ExecStart, logged in as ``hub``) serves a kiosk's
+tickets; the oneshot the timer starts logs in as ``reporter`` with the files docs/operations.md installs
+(/etc/kiosk/report.toml, site.toml with the reporter's [broker] table; /etc/kiosk/reporter.password), reads
+the hub's database beside it and publishes today's and this month's report retained on
+hub/report/day|month, which the web's identity reads and whose figures count those tickets. The timer
+fires every 10 minutes from 07:00 to 20:50 hall time."""
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 import pytest
 
-from tests.mqtt_helpers import Recorder
-
+from ..ops.conftest import PROVISION, ROOT, as_device, hall_broker, provisioned  # noqa: F401  (fixtures)
+from ..security.conftest import Device
 from .checks import verify_timer_pair
-from .conftest import UNITS, write_site
+from .conftest import UNITS, site_toml as unit_site_toml
 from .test_backup_unit import start_hub
-from .units import NotifySocket, UnitProcess, one
+from .units import Layout, NotifySocket, UnitProcess, one
 
 
-def test_the_report_oneshot_publishes_the_days_figures_while_the_hub_serves(broker, layout, tmp_path):
-    site = write_site(layout, broker.port)
-    (layout.etc / "report.toml").write_text(site.read_text(encoding="utf-8"), encoding="utf-8")
+@pytest.fixture
+def site_toml(tmp_path) -> Path:
+    """The provisioned hall, with the web's identity (the reader of the reports) provisioned too."""
+    p = tmp_path / "site.toml"
+    p.write_text(unit_site_toml(1883, tmp_path / "unused") + PROVISION + 'web = ["web"]\n', encoding="utf-8")
+    return p
+
+
+def with_login(layout: Layout, out: Path, account: str, password_file: str, port: int, name: str) -> Path:
+    """/etc/kiosk/<name>: the hall's site.toml whose [broker] table is what `kiosk provision` wrote for
+    ``account`` (devices/<account>/broker.toml), its password installed where that table says, in the
+    unit's folders, and the test broker's port."""
+    table = (out / "devices" / account / "broker.toml").read_text(encoding="utf-8")
+    pw = layout.etc / Path(password_file).name
+    assert f'password_file = "{password_file}"' in table, table
+    shutil.copyfile(out / "devices" / account / "mqtt.password", pw)
+    pw.chmod(0o600)
+    table = table.replace(password_file, str(pw)).replace("port = 1883", f"port = {port}")
+    text = unit_site_toml(port, layout.state) + PROVISION + 'web = ["web"]\n'
+    head, rest = text.split("[broker]\n", 1)
+    conf = layout.etc / name
+    conf.write_text(head + table + rest[rest.index("\n["):], encoding="utf-8")
+    return conf
+
+
+def test_the_report_oneshot_logs_in_as_the_reporter_and_publishes_the_days_figures(
+        hall_broker, provisioned, as_device, layout, tmp_path):
+    out, port = provisioned.out, hall_broker.port
+    with_login(layout, out, "hub", "/etc/kiosk/mqtt.password", port, "site.toml")
+    with_login(layout, out, "reporter", "/etc/kiosk/reporter.password", port, "report.toml")
     hub, _ = start_hub(layout, tmp_path, "hub")
-    rec = Recorder(broker.port, "huangtan", ("hub/report/+",))
+    web = as_device("web")
+    web.subscribe(ROOT + "hub/report/#")
+    kiosk = Device(as_device("kiosk-1"), "kiosk-1")
     try:
         for cat in "AAE":
-            assert rec.call("ticket.issue", category=cat, timeout=30)["ok"]
+            assert kiosk.call("ticket.issue", category=cat)["ok"]
         sock = NotifySocket()
         try:
             unit = UnitProcess(UNITS / "kiosk-report.service", layout, sock, watchdog_usec=0,
@@ -36,14 +70,14 @@ def test_the_report_oneshot_publishes_the_days_figures_while_the_hub_serves(brok
             sock.close()
         assert unit.proc.returncode == 0, unit.output()
         assert "published hub/report/day" in unit.output()
-        day = rec.wait_for("hub/report/day", timeout=30)
+        day = json.loads(web.wait_for(ROOT + "hub/report/day", timeout=30))
         assert day["period"] == "day" and day["csv"]
         totals = next(v for k, v in day["csv"].items() if k.endswith("-summary-totals.csv"))
         assert any(line.startswith("取号") and line.rstrip().endswith(",3") for line in totals.splitlines()), totals
-        assert rec.wait_for("hub/report/month", timeout=30)["period"] == "month"
-        assert hub.proc.poll() is None  # the hub kept serving
+        assert json.loads(web.wait_for(ROOT + "hub/report/month", timeout=30))["period"] == "month"
+        assert hub.proc.poll() is None  # the hub kept serving, on its own connection
+        assert kiosk.call("ticket.issue", category="A")["ok"]
     finally:
-        rec.close()
         hub.stop()
 
 
