@@ -6,7 +6,8 @@ measures the bytes.)"""
 from __future__ import annotations
 
 import sqlite3
-import time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from kiosk.hub.service import LAST_SEEN_EVERY_S
 
@@ -14,8 +15,12 @@ from ..conftest import HubThread
 
 
 class Clock:
-    def __init__(self) -> None:
-        self.t = time.time()
+    """The hub's clock from noon today in the hall: the test moves it on by minutes and must not cross the
+    hall's midnight, where a new business day is rightly written."""
+
+    def __init__(self, timezone: str) -> None:
+        zone = ZoneInfo(timezone)
+        self.t = datetime.combine(datetime.now(zone).date(), time(12), zone).timestamp()
 
     def __call__(self) -> float:
         return self.t
@@ -30,7 +35,7 @@ def last_seen(con: sqlite3.Connection) -> float:
 
 
 def test_device_status_is_not_written_but_queue_work_is(broker, hall_cfg, recorder, tmp_path):
-    clock = Clock()
+    clock = Clock(hall_cfg.timezone)
     h = HubThread(hall_cfg, tmp_path / "state", broker.port, clock=clock).start()
     rec = recorder("hub/status")
     con = sqlite3.connect(tmp_path / "state" / "hub.sqlite3")
