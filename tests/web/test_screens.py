@@ -46,6 +46,8 @@ def test_every_page(web_hall, open_page, size):
     director = open_page(size)
     login(director, "lina")
     expect(director.locator("#total-served")).to_have_text("0")
+    expect(director.locator("#printer-kiosk-1")).to_have_text("kiosk-1 纸将用尽")  # in words, and which printer
+    assert "paper_low" not in director.inner_text("main")
     shot(director, "page-director-hall")
     director.goto("/director/content")
     director.fill("#content-id", "quanze")
@@ -55,6 +57,8 @@ def test_every_page(web_hall, open_page, size):
                                    "| 2 | 临时救助审批（含急难型临时救助先行救助） | 5个工作日 |")
     director.click("#content-publish")
     director.wait_for_selector("#flash.good")
+    # the page that says 已发布 lists the page too (not only once the broker has sent it back)
+    expect(director.locator("#page-quanze")).to_contain_text("黄潭镇便民服务中心权责清单")
     shot(director, "page-director-content")
 
     tech = open_page(size)

@@ -160,8 +160,17 @@ class Link:
                 if t.startswith(head) and t.endswith(suffix)}
 
     def publish(self, suffix: str, body: dict[str, Any] | None, *, retain: bool) -> None:
-        """A state message of the web's own (``window/<w>/staff``, ``content/<id>``); None deletes it."""
-        self._publish(self.topics.root + suffix, b"" if body is None else encode(body), retain=retain)
+        """A state message of the web's own (``window/<w>/staff``, ``content/<id>``); None deletes it. A
+        retained one is in the pages' cache at once, as the broker will send it back: the page that answers
+        the form already shows it (the echo then replaces it with the same body)."""
+        topic = self.topics.root + suffix
+        payload = b"" if body is None else encode(body)
+        self._publish(topic, payload, retain=retain)
+        if retain and self.topics.parse(topic)[0] in CACHED:
+            if body is None:
+                self.state.pop(topic, None)
+            else:
+                self.state[topic] = decode_json(payload, limit=MAX_STATE_PAYLOAD)
 
     def command(self, device: str, body: dict[str, Any]) -> None:
         """A command for one device (``device/<id>/command``), never retained: it would run again at every

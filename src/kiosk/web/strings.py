@@ -15,7 +15,7 @@ _T: dict[str, str] = {
     "login": "登录", "logout": "退出", "name": "用户名", "password": "密码",
     "login_title": "工作人员登录",
     "login_wrong": "用户名或密码错误",
-    "login_locked": "密码错误次数过多，账户已暂时锁定，请 {minutes} 分钟后再试或联系主任",
+    "login_locked": "密码错误次数过多，账户已暂时锁定。请{minutes}\u2060分钟后再试，或请技术人员重设密码",
     "login_throttled": "本机登录失败次数过多，请稍后再试",
     "csrf_refused": "页面已过期或来源不明，操作未执行。请刷新页面后重试。",
     "forbidden": "您的账户没有此页面的权限",
@@ -24,6 +24,9 @@ _T: dict[str, str] = {
     "bad_input": "输入有误：{reason}",
     "upload_too_large": "上传的文件太大，未作任何处理。请检查是否选对了文件。",
     "file_choose": "选择文件", "file_none": "未选择文件",
+    # a ticket printer's state, as a terminal reports it (the 设备 page and the director's hall)
+    "printer_ok": "正常", "printer_paper_low": "纸将用尽", "printer_paper_out": "缺纸", "printer_offline": "脱机",
+    "printer_cover_open": "纸仓盖未关", "printer_error": "故障",
     "hub_offline": "与叫号主机的连接中断，操作未执行，请稍后重试",
     "hub_timeout": "叫号主机未及时响应，请稍后重试",
     "refused": "未执行：{message}",

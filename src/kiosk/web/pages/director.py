@@ -127,7 +127,6 @@ async def withdraw(request: web.Request, ctx: Ctx) -> web.StreamResponse:
     if not valid_id(pid):
         return await content(request, ctx, flash=("bad", T["content_bad_id"]), status=400)
     ctx.link.publish(f"content/{pid}", None, retain=True)
-    ctx.link.state.pop(ctx.link.topics.content(pid), None)
     ctx.audit("content_withdraw", pid)
     return await content(request, ctx, flash=("good", T["content_withdrawn"].format(id=pid)))
 

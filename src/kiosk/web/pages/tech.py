@@ -25,8 +25,7 @@ from ..views import devices as device_list, hall_now
 strings.add({
     "tech_title": "设备", "tech_device": "设备", "tech_kind": "类型", "tech_version": "版本",
     "tech_last_seen": "最近消息", "tech_printer": "打印机", "tech_online": "在线", "tech_none": "尚未收到任何设备的消息",
-    "printer_ok": "正常", "printer_paper_low": "纸将用尽", "printer_paper_out": "缺纸", "printer_offline": "脱机",
-    "printer_cover_open": "纸仓盖未关", "printer_error": "故障", "tech_store_bad": "叫号主机的数据库无法写入",
+    "tech_store_bad": "叫号主机的数据库无法写入",
     "tech_test": "测试票", "tech_test_send": "打印测试票", "tech_test_sent": "已发送",
     "tech_test_sent_to": "已向 {device} 发送测试票（编号 {id}），结果见列表", "tech_test_none": "-",
     "tech_test_unknown": "没有设备 {device}", "tech_test_no_printer": "{device} 没有打印机，不能打印测试票",
