@@ -245,6 +245,24 @@ def test_past_closing_asks_first_then_takes_the_ticket_anyway(offline_terminal):
     assert op == "ticket.issue" and args["accept_late"] is True and args["category"] == "E"
 
 
+def test_past_closing_offers_booking_instead(offline_terminal):
+    """The hub says 可改为预约: the screen has the button for it, which opens booking in its place (back from
+    booking's first step is the home screen, not the warning again) and takes no number."""
+    p = offline_terminal(Mode.LARGE)
+    p.terminal.session.link = link = NullLink()
+    p.tap("menu-item-0")
+    p.tap("cat-E")
+    p.tap("take-confirm")
+    sent = len(link.sent)
+    warning = "预计等候约 95 分钟，可能超过今天下班时间 17:30；可改为预约，或确认后仍然取号"
+    p.post(ReplyIn(reply=Reply(txn=p.app.top.txn, ok=False, code="past_closing", message=warning)))
+    assert p.text_of("late-book").endswith("改为预约") and p.check_layout() == []
+    p.tap("late-book")
+    assert type(p.app.top).__name__ == "BookScreen"
+    assert [type(s).__name__ for s in p.app.stack] == ["HomeScreen", "BookScreen"]
+    assert len(link.sent) == sent  # no ticket.issue went out
+
+
 def test_hall_closed_shows_the_hubs_explanation(offline_terminal):
     p = offline_terminal(Mode.NORMAL)
     p.terminal.session.link = NullLink()

@@ -100,7 +100,8 @@ class TerminalStrings:
     retry: str = "重新取号"
     late_title: str = "今天可能办不完"
     late_accept: str = "仍然取号"
-    late_note: str = "也可以改天再来，或向工作人员咨询预约。"
+    late_book: str = "改为预约"
+    late_note: str = "也可以改天再来，或向工作人员咨询。"
     error_codes: dict[str, str] = field(default_factory=lambda: {
         "unknown_category": "该业务暂不能取号",
         "no_window": "该业务暂无窗口办理",

@@ -12,9 +12,11 @@ from typing import Any, ClassVar
 
 from ..core.model import Category
 from ..ui.paging import ListItem, PagedList
+from ..ui.screen import Replace, Transition
 from ..ui.theme import Mode
-from ..ui.widget import Column, Context, Grid, Row, Spacer, Widget
+from ..ui.widget import Column, Context, Grid, Pressed, Row, Spacer, Widget
 from ..ui.widgets import Button, Label, QRImage, TextBlock
+from .base import BOOK
 from .codes import ticket_qr
 from .flow_screen import FlowScreen
 from .flows.take import REPRINT_SECONDS, Printer, Stage, TakeFlow
@@ -22,6 +24,7 @@ from .flows.take import REPRINT_SECONDS, Printer, Stage, TakeFlow
 GROUPS = ("domain", "comprehensive", "complaint")
 S = Stage
 _JOBS = itertools.count(1)  # print job tags, unique in this process
+LATE_BOOK = "late-book"
 
 __all__ = ["TakeNumberScreen", "REPRINT_SECONDS"]
 
@@ -61,9 +64,15 @@ class TakeNumberScreen(FlowScreen):
         return Column("late", [
             TextBlock("late-body", self.flow.reason, style="title", fill="warning", tone="on_warning"),
             Button("late-accept", t.late_accept, icon="✔", choice=True),
+            Button(LATE_BOOK, t.late_book, icon="▶", tone="secondary", choice=True),
             TextBlock("late-note", t.late_note, tone="text_muted"),
             Spacer("late-end", flex=1),
         ], flex=1)
+
+    def on(self, message: Any) -> Transition | None:
+        if isinstance(message, Pressed) and message.widget_id == LATE_BOOK:
+            return Replace(key=BOOK)  # the hub said 可改为预约: booking, in place of this screen
+        return super().on(message)
 
     def _card_note(self) -> list[Widget]:
         """What the card said (绿色通道 by age, or why it was not read), else the invitation to use it."""
