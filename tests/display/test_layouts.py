@@ -150,6 +150,24 @@ def test_offline_marker_shows_last_state(topics):
         assert "叫号主机离线" in pilot.text_of("offline")
 
 
+def test_a_mode_past_its_end_is_not_shown_as_the_halls_mode(topics):
+    """Offline through closing time, the header no longer says 正常办公 (the hub would have said 今日已下班)."""
+    pilot, screen, wall = make_pilot()
+    with pilot:
+        feed(pilot, scene.messages(topics))  # 正常办公 until 12:00 on 2025-11-29, hall time
+        assert pilot.text_of("hdr-mode").startswith("正常办公 · 办公时间")
+        pilot.post(Inbound("", connected=False))
+        wall.now = scene.mode_body()["until"] + 60
+        pilot.advance(3.0)
+        assert "离线" in pilot.text_of("offline")
+        mode = pilot.text_of("hdr-mode")
+        assert "正常办公" not in mode and "08:30" in mode, mode  # the day's hours are still the day's
+        wall.now += 86400  # the next day: yesterday's hours are not today's
+        pilot.advance(1.0)
+        assert pilot.text_of("hdr-mode") == "办公时间 以公告为准"
+        assert pilot.check_layout() == []
+
+
 @pytest.mark.parametrize("layout", ["board", "combined"])
 def test_closed_notice_with_next_opening(layout, topics):
     pilot, screen, _ = make_pilot(layout=layout)

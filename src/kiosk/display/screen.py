@@ -104,10 +104,16 @@ class WallScreen(Screen):
                                    hh=f"{d:%H}", mm=f"{d:%M}")
 
     def _mode_line(self) -> str:
+        """The hall's mode and the day's hours. The hub republishes the mode at each boundary (``until``); a
+        display that missed it (offline, or the hub down) must not go on saying 办公中 after closing time, so
+        past ``until`` the label is left out, and the hours too once the mode's day is over."""
         mode = self.state.mode or {}
-        sessions = [x for x in mode.get("sessions", []) if isinstance(x, str)]
+        until = mode.get("until")
+        stale = type(until) in (int, float) and self.wall_now >= until
+        today = mode.get("day") == self._local(self.wall_now).date().isoformat()
+        sessions = [x for x in mode.get("sessions", []) if isinstance(x, str)] if today or not stale else []
         hours = self.s.hours.format(sessions="  ".join(sessions)) if sessions else self.s.hours_unknown
-        label = mode.get("label")
+        label = None if stale else mode.get("label")
         return f"{label} · {hours}" if isinstance(label, str) and label else hours
 
     def header(self, *, portrait: bool, title: str | None = None) -> Widget:
