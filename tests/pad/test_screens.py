@@ -46,6 +46,10 @@ def test_every_page_renders_cleanly(orientation, print_, size):
         assert len({b.rect.size for b in buttons}) == 1, "every level has the same cell"
         assert len({b.runs[0].size for b in buttons}) == 1, "every level has the same text size"
         assert len({b.tone for b in buttons}) == 1 and not any("■" in b.label for b in buttons)
+        # how it works, said once: under the list, or in the cell the 3×2 grid would leave empty
+        assert pilot.text_of("hint").replace("\n", "") == "请选择一项，选好即提交"
+        if orientation == "landscape":
+            assert pilot.widget("hint").rect.size == buttons[0].rect.size
         pilot.tap("level-1")
         _check(pilot, f"reasons-{tag}")
         assert not pilot.widget("reasons-done").enabled

@@ -270,12 +270,15 @@ class PadScreen(Screen):
     def _levels(self, ctx: Context) -> Widget:
         # one grid: the same cell, tone and style for every level, in the official order, none chosen
         style = self._level_style(ctx)
-        buttons = [Button(f"level-{n}", label, value=n, tone="secondary", choice=True, style=style)
-                   for n, label in E.LEVELS]
-        grid = EqualGrid("levels", buttons, cols=3 if self.landscape else 1, flex=1)
+        buttons: list[Widget] = [Button(f"level-{n}", label, value=n, tone="secondary", choice=True, style=style)
+                                 for n, label in E.LEVELS]
         if self.landscape:  # one heading line leaves two rows of full-size targets even on a 7-inch pad
+            # the sixth cell of the 3×2 grid says how it works, where a button seems to be missing otherwise
+            buttons.append(TextBlock("hint", self.s.rate_hint_cell, style=style, tone="text_muted", align="center"))
+            grid = EqualGrid("levels", buttons, cols=3, flex=1)
             sub = self.s.rate_ticket_short.format(number=self.flow.state.number or "")
             return Column("rate", [self._heading(self.s.rate_title, sub, one_line=True), grid], flex=1)
+        grid = EqualGrid("levels", buttons, cols=1, flex=1)
         return Column("rate", [self._heading(self.s.rate_title), grid,
                                Label("hint", self.s.rate_hint, tone="text_muted", align="center", max_lines=1)],
                       flex=1)

@@ -19,6 +19,7 @@ class PadStrings:
     rate_ticket: str = "{number}号 · {window}号窗口"
     rate_ticket_short: str = "{number}号"
     rate_hint: str = "请选择一项，选好即提交"
+    rate_hint_cell: str = "请选择一项，\n选好即提交"  # in the sixth cell of the landscape grid: one clause a line
     reasons_title: str = "不满意的原因（可多选）"
     reason_on: str = "■ {label}"
     reason_off: str = "□ {label}"
