@@ -55,6 +55,16 @@ def test_latin_words_and_numbers_stay_whole():
         assert any(word in line.split() for line in lines)
 
 
+def test_a_masked_number_stays_whole():
+    """A phone or ID number with masked digits is one word: "138*" and "***5678" on two lines read as two
+    numbers."""
+    text = "我们会电话回访138****5678。"
+    for width in range(130, 400, 10):  # wherever the number with its 。 fits on a line
+        lines = break_lines(text, width, mono)
+        assert consumed(text, lines) and any("138****5678" in line for line in lines), (width, lines)
+    assert break_lines("身份证号4201**********1234", 200, mono) == ["身份证号", "4201**********1234"]
+
+
 def test_spaces_at_breaks_are_dropped_and_newlines_kept():
     assert break_lines("aaa bbb\nccc", 50, mono) == ["aaa", "bbb", "ccc"]
     assert break_lines("一\n\n二", 100, mono) == ["一", "", "二"]

@@ -33,7 +33,7 @@ Measure = Callable[[str], int]
 CLOSING = frozenset("，。、；：？！）」』》〉】〕］｝〗’”…‥·・ー〜～％‰℃,.;:!?)]}>%")
 OPENING = frozenset("（「『《〈【〔［｛〖‘“([{<¥￥$#")
 _WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]+"
-                   r"(?:[.:/\-_'@+][A-Za-z0-9\u00C0-\u024F]+)*")
+                   r"(?:(?:[.:/\-_'@+]|\*+)[A-Za-z0-9\u00C0-\u024F]+)*\**")  # masked: 138****5678, 4201**
 
 
 #: Words of the hall's screens that a line must not cut (the UI's vocabulary; longest match first).
