@@ -167,10 +167,10 @@ class Link:
         payload = b"" if body is None else encode(body)
         self._publish(topic, payload, retain=retain)
         if retain and self.topics.parse(topic)[0] in CACHED:
-            if body is None:
-                self.state.pop(topic, None)
-            else:
+            try:
                 self.state[topic] = decode_json(payload, limit=MAX_STATE_PAYLOAD)
+            except ProtocolError:  # a deletion (empty), or what the broker's echo would not be taken as either
+                self.state.pop(topic, None)
 
     def command(self, device: str, body: dict[str, Any]) -> None:
         """A command for one device (``device/<id>/command``), never retained: it would run again at every
