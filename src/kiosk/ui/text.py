@@ -2,8 +2,8 @@
 
 Rules:
 * A line may break between any two CJK characters, at spaces (which are then
-  dropped), and around punctuation — but Latin words and numbers stay whole
-  unless a single word is wider than the box.
+  dropped), and around punctuation — but Latin words and numbers (a masked one
+  too: 138****5678) stay whole unless a single word is wider than the box.
 * Kinsoku: a line never starts with closing punctuation (，。、；：？！）」》】’” …)
   and never ends with opening punctuation (（「《【‘“ …); the offending character
   is carried to the next line together with its neighbour.
