@@ -157,6 +157,19 @@ def test_a_window_name_or_a_word_is_never_cut_and_no_line_is_a_lone_character():
     assert break_lines("请携带身份证到窗口办", 90, mono)[-1] != "办"  # the orphan 办
 
 
+def test_a_numbered_window_moves_to_the_next_line_whole():
+    """ "办理窗口：3号 / 人社窗口" parts the number from its window; "请到5号 / 窗口" too."""
+    text = "办理窗口：3号人社窗口、5号综合窗口"
+    for width in range(140, 400, 10):  # wherever 3号人社窗口、 fits on a line of its own
+        lines = break_lines(text, width, mono)
+        assert "".join(lines) == text
+        assert any("3号人社窗口" in line for line in lines) and any("5号综合窗口" in line for line in lines), lines
+    assert break_lines("系统维护，请到5号窗口", 140, mono) == ["系统维护，请到", "5号窗口"]
+    assert break_lines("系统维护，请到5号窗口", 110, mono) == ["系统维护，", "请到5号窗口"]
+    # narrower than the name itself: it breaks where it would without the rule, never inside a word
+    assert break_lines("窗口：3号人社窗口", 100, mono) == ["窗口：3号", "人社窗口"]
+
+
 def test_an_orphan_never_swallows_the_space_before_it():
     # found by the property test: the lone 中 pulled 0 across a space and the space vanished
     lines = break_lines("00000000 0 中", 60, mono)

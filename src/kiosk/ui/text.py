@@ -7,10 +7,10 @@ Rules:
 * Kinsoku: a line never starts with closing punctuation (，。、；：？！）」》】’” …)
   and never ends with opening punctuation (（「《【‘“ …); the offending character
   is carried to the next line together with its neighbour.
-* Words stay whole: a number keeps its counter (3号, 21 分钟 → 21分钟 stays with 分), and the hall's
-  own words (:data:`WORDS`: 窗口, 人社, 评价, 办理 …) are never cut in the middle — "3号人社窗口" may
-  break before 窗口 but never as "3号人/社窗口". A paragraph never ends on a lone character (an
-  orphan "办"): the last line takes the word before it along.
+* Words stay whole: a number keeps its counter (3号, 21 分钟 → 21分钟 stays with 分), the hall's
+  own words (:data:`WORDS`: 窗口, 人社, 评价, 办理 …) are never cut in the middle, and a numbered window
+  is one name: "3号人社窗口" and "5号窗口" move to the next line whole. A paragraph never ends on a
+  lone character (an orphan "办"): the last line takes the word before it along.
 * Nothing is clipped silently: :func:`layout` reports ``overflow`` when the text
   is wider or taller than the box, and :func:`fit` shrinks only down to a floor.
 * No pygame work at import; fonts load lazily through an explicit
@@ -48,6 +48,7 @@ WORDS = frozenset("""
 """.split())
 _MAX_WORD = max(map(len, WORDS))
 _COUNTERS = frozenset("号人位个分秒天日月年点页次张份元岁")
+_NUMBERED = re.compile(r"[0-9]+号")
 
 
 def _is_cjk_char(ch: str) -> bool:
@@ -69,6 +70,9 @@ def _glue_words(items: list[str]) -> list[str]:
                     break
         if out and out[-1][-1:].isdigit() and cur[:1] in _COUNTERS:
             out[-1] += cur
+        elif out and _NUMBERED.fullmatch(out[-1]) and cur.rstrip("".join(CLOSING)).endswith("窗口") \
+                and cur.rstrip("".join(CLOSING)) in WORDS:
+            out[-1] += cur  # a numbered window is one name: 3号人社窗口, 5号窗口
         else:
             out.append(cur)
         i += 1
@@ -171,6 +175,13 @@ def break_lines(text: str, width: int, measure: Measure) -> list[str]:
             candidate = current + cl
             if measure(candidate) <= width:
                 current = candidate
+                continue
+            number = _NUMBERED.match(cl)
+            if number and measure(cl) > width and measure(cl[number.end():]) <= width \
+                    and measure(current + number.group()) <= width:
+                # a numbered window wider than a whole line breaks where it would have without the rule
+                lines.append(_rstrip(current + number.group()))
+                current = cl[number.end():]
                 continue
             if current.strip():
                 lines.append(_rstrip(current))
