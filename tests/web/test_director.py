@@ -24,6 +24,9 @@ def test_the_director_sees_the_hall_now(web_hall, open_page):
     login(page, "lina")
     page.wait_for_url("**/director/hall")
     expect(page.locator("#total-waiting")).to_have_text("4")
+    # a window counts everyone it could call, so the windows add up to more than the hall: the page says so
+    per_window = sum(int(x) for x in page.locator("#windows tr td:nth-child(4)").all_inner_texts())
+    assert per_window > 4 and "一位办事人可计入几个窗口" in page.inner_text("#windows-note")
     assert "人社窗口" in page.inner_text("#windows")
     shot(page, "director-hall")
     page.set_viewport_size({"width": 1280, "height": 800})

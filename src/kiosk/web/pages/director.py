@@ -23,7 +23,8 @@ from ..views import bars_svg, hall_now
 
 strings.add({
     "director_title": "主任", "director_hall": "大厅实况", "director_content": "政务公开", "director_figures": "今日数据",
-    "hall_windows": "窗口", "hall_waiting": "等候", "hall_served": "今日已办结", "hall_devices": "设备在线",
+    "hall_windows": "窗口", "hall_windows_note": "窗口的“等候”是这个窗口能叫到的人数，一位办事人可计入几个窗口；大厅等候总数见上方。",
+    "hall_waiting": "等候", "hall_served": "今日已办结", "hall_devices": "设备在线",
     "hall_open_windows": "开放窗口", "hall_printer": "取号纸", "hall_printer_ok": "正常", "hall_calendar": "日历提醒",
     "hall_hub_offline": "叫号主机离线", "hall_current": "当前号", "hall_status": "状态",
     "figures_served_by_window": "各窗口今日办结", "figures_waiting_by_category": "各业务等候人数",
