@@ -208,4 +208,25 @@ def shot(page, name: str) -> Path:
         return bad.slice(0, 10);
     }""")
     assert not overflow, f"{out.name}: wider than the window: {overflow}"
+    orphans = page.evaluate("""() => {  // a paragraph whose last line is one character (and its punctuation)
+        const bad = [], punct = /[，。、；：？！）」》”’…·\\s]/;
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const text = n.textContent.replace(/\\s+$/, '');
+            if (text.length < 4 || !/[\\u3400-\\u9fff]/.test(text) || !n.parentElement.offsetParent) continue;
+            let next = n.nextSibling;  // only the end of a paragraph: nothing but space after it in its block
+            while (next && !(next.textContent || '').trim()) next = next.nextSibling;
+            if (next) continue;
+            const top = i => { const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+                               const b = r.getClientRects()[0]; return b ? Math.round(b.top) : null; };
+            let i = text.length - 1;
+            const last = top(i);
+            if (last === null || top(0) === last) continue;  // one line
+            let kept = 0;
+            for (; i >= 0 && top(i) === last; i--) if (!punct.test(text[i])) kept++;
+            if (kept === 1) bad.push(text.slice(-12));
+        }
+        return bad.slice(0, 10);
+    }""")
+    assert not orphans, f"{out.name}: a paragraph ends on a lone character: {orphans}"
     return out
