@@ -108,11 +108,7 @@ class BatchedClient(mqtt.Client):
             # the broker's usual PUBACK (a message id, success; a third of the hub's incoming packets):
             # the message completes here, as _handle_pubackcomp would, without the packet's bookkeeping
             self._rpos = i + 2
-            rc = MQTTErrorCode.MQTT_ERR_SUCCESS
-            mid = (buf[i] << 8) | buf[i + 1]
-            with self._out_message_mutex:
-                if mid in self._out_messages:
-                    rc = self._do_on_publish(mid, None, None)  # type: ignore[arg-type]
+            rc = self._acknowledged((buf[i] << 8) | buf[i + 1])
             with self._msgtime_mutex:
                 self._last_bytes_received = mqtt.time_func()
             return rc
@@ -280,12 +276,15 @@ class BatchedClient(mqtt.Client):
         pkt = self._in_packet["packet"]
         if cmd == "PUBACK" and self.on_publish is None and (len(pkt) == 2 or (
                 len(pkt) == 3 and pkt[2] < 0x80 and self._protocol == mqtt.MQTTv5)):
-            mid = (pkt[0] << 8) | pkt[1]
-            with self._out_message_mutex:
-                if mid in self._out_messages:
-                    return self._do_on_publish(mid, None, None)  # type: ignore[arg-type]
-            return MQTTErrorCode.MQTT_ERR_SUCCESS
+            return self._acknowledged((pkt[0] << 8) | pkt[1])
         return super()._handle_pubackcomp(cmd)
+
+    def _acknowledged(self, mid: int) -> MQTTErrorCode:
+        """Complete message ``mid`` on the broker's plain PUBACK (whole in the buffer, or read paho's way)."""
+        with self._out_message_mutex:
+            if mid in self._out_messages:
+                return self._do_on_publish(mid, None, None)  # type: ignore[arg-type]
+        return MQTTErrorCode.MQTT_ERR_SUCCESS
 
     def _sock_close(self) -> None:
         self._rbuf, self._rpos = b"", 0  # a new connection starts with nothing read
@@ -333,9 +332,9 @@ class BatchedClient(mqtt.Client):
         # their completion comes with the broker's answer) into one; paho writes that one as usual,
         # partial writes included. QoS 0 publications and DISCONNECT keep their own per-packet handling.
         with self._write_lock:
-            return self._packet_write_one_at_a_time()
+            return self._write_merged()
 
-    def _packet_write_one_at_a_time(self) -> MQTTErrorCode:
+    def _write_merged(self) -> MQTTErrorCode:
         out = self._out_packet
         if len(out) > 1 and _mergeable(out[0]):
             parts: list[bytes | bytearray] = []
